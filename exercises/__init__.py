@@ -1,0 +1,1 @@
+"""The exercise template catalogue, shipped as the package ``grader.exercises``."""

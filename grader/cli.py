@@ -1,0 +1,45 @@
+"""The ``grader`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from grader.engine import ExerciseError, load_exercise, solve
+from grader.engine.walkthrough import render_text
+
+
+def _load(path: str):
+    try:
+        return load_exercise(path)
+    except ExerciseError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group()
+@click.version_option(package_name="bp-grader")
+def main() -> None:
+    """BP Grader: reference solutions and step-by-step grading of back-propagation by hand."""
+
+
+@main.command("solve")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every step value.")
+def solve_command(file: str, as_json: bool) -> None:
+    """Solve an exercise FILE: every step value, as a textbook walk-through or as JSON."""
+    exercise = _load(file)
+    trace = solve(exercise)
+    if as_json:
+        doc = {
+            "title": exercise.title,
+            "values": trace.values,
+            "phases": {k: s.phase for k, s in trace.steps.items() if s.phase != "given"},
+            "inputs": {k: list(s.inputs) for k, s in trace.steps.items() if s.phase != "given"},
+            "asked": trace.asked_keys(),
+        }
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        click.echo(render_text(trace), nl=False)

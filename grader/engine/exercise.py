@@ -1,0 +1,323 @@
+"""The concrete exercise: a small network, its data and what the student is asked to compute.
+
+``Exercise.from_mapping`` validates a parsed YAML/JSON document and reports every problem with
+the field it concerns, as a JSON pointer, so nothing in a file is ever silently ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from grader.engine import keys
+from grader.engine.activations import ACTIVATIONS
+from grader.engine.losses import LOSSES
+
+PHASES = ("forward", "loss", "backward", "gradients", "updates")
+BIAS_MODES = ("none", "bias", "threshold")
+UPDATE_MODES = ("online", "batch")
+DELTA_CONVENTIONS = ("dE/dz", "-dE/dz")
+BATCH_REDUCTIONS = ("sum", "mean")
+DIFFICULTIES = ("introductory", "intermediate", "advanced")
+MAX_ITERATIONS = 1000
+MAX_LAYER_WIDTH = 16
+MAX_LAYERS = 6
+MAX_SAMPLES = 16
+
+FIELDS = (
+    "title", "description", "objective", "difficulty", "layers", "activation", "loss", "bias",
+    "learning_rate", "weights", "biases", "samples", "iterations", "update", "batch_reduction",
+    "delta_convention", "ask",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+class ExerciseError(ValueError):
+    """An exercise document that cannot be used; ``problems`` names every bad field."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("invalid exercise:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    inputs: tuple[float, ...]
+    targets: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    layers: tuple[int, ...]
+    activations: tuple[str, ...]
+    weights: Mapping[str, float]
+    samples: tuple[Sample, ...]
+    title: str = "Untitled exercise"
+    loss: str = "half_sse"
+    bias: str = "none"
+    learning_rate: float = 1.0
+    biases: Mapping[str, float] = field(default_factory=dict)
+    iterations: int = 1
+    update: str = "online"
+    batch_reduction: str = "sum"
+    delta_convention: str = "dE/dz"
+    ask: tuple[str, ...] = PHASES
+    description: str = ""
+    objective: str = ""
+    difficulty: str = "introductory"
+
+    def __repr__(self) -> str:
+        shape = "-".join(map(str, self.layers))
+        return (
+            f"Exercise({self.title!r}, {shape}, {'/'.join(self.activations)}, loss={self.loss}, "
+            f"bias={self.bias}, eta={self.learning_rate}, samples={len(self.samples)}, "
+            f"iterations={self.iterations}, update={self.update})"
+        )
+
+    @property
+    def node_layers(self) -> list[list[int]]:
+        """Node numbers per layer, numbered from 1 with the inputs first."""
+        out, start = [], 1
+        for width in self.layers:
+            out.append(list(range(start, start + width)))
+            start += width
+        return out
+
+    @property
+    def output_nodes(self) -> list[int]:
+        return self.node_layers[-1]
+
+    def weight_names(self) -> list[str]:
+        nodes = self.node_layers
+        return [keys.weight(j, i) for prev, layer in zip(nodes, nodes[1:]) for j in layer for i in prev]
+
+    def bias_names(self) -> list[str]:
+        if self.bias == "none":
+            return []
+        return [keys.bias(j) for layer in self.node_layers[1:] for j in layer]
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The exercise as a plain document that ``from_mapping`` reads back unchanged."""
+        activation: str | list[str] = (
+            self.activations[0] if len(set(self.activations)) == 1 else list(self.activations)
+        )
+        return {
+            "title": self.title,
+            "description": self.description,
+            "objective": self.objective,
+            "difficulty": self.difficulty,
+            "layers": list(self.layers),
+            "activation": activation,
+            "loss": self.loss,
+            "bias": self.bias,
+            "learning_rate": self.learning_rate,
+            "weights": dict(self.weights),
+            "biases": dict(self.biases),
+            "samples": [
+                {"inputs": list(s.inputs), "targets": list(s.targets)} for s in self.samples
+            ],
+            "iterations": self.iterations,
+            "update": self.update,
+            "batch_reduction": self.batch_reduction,
+            "delta_convention": self.delta_convention,
+            "ask": list(self.ask),
+        }
+
+    @classmethod
+    def from_mapping(cls, doc: Any) -> Exercise:
+        """Validate a parsed document; raise ExerciseError listing every problem found."""
+        return _Validator(doc).exercise()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Validator:
+    def __init__(self, doc: Any):
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def fail(self, pointer: str, message: str) -> None:
+        self.problems.append(Problem(pointer, message))
+
+    def number(self, pointer: str, value: Any) -> float | None:
+        if not _is_number(value):
+            self.fail(pointer, f"must be a number, got {value!r}")
+            return None
+        if not math.isfinite(value):
+            self.fail(pointer, f"must be a finite number, got {value!r}")
+            return None
+        return float(value)
+
+    def choice(self, name: str, default: str, options: Sequence[str]) -> str:
+        value = self.doc.get(name, default)
+        if value not in options:
+            self.fail(f"/{name}", f"unknown {name} {value!r}; expected one of {', '.join(options)}")
+            return default
+        return value
+
+    def text(self, name: str, default: str) -> str:
+        value = self.doc.get(name, default)
+        if not isinstance(value, str):
+            self.fail(f"/{name}", f"must be a string, got {value!r}")
+            return default
+        return value
+
+    def exercise(self) -> Exercise:
+        doc = self.doc
+        if not isinstance(doc, Mapping):
+            raise ExerciseError([Problem("", "an exercise must be a mapping of fields")])
+        for name in doc:
+            if name not in FIELDS:
+                self.fail(f"/{name}", f"unknown field {name!r}; known fields: {', '.join(FIELDS)}")
+        layers = self.layers()
+        values = dict(
+            title=self.text("title", "Untitled exercise"),
+            description=self.text("description", ""),
+            objective=self.text("objective", ""),
+            difficulty=self.choice("difficulty", "introductory", DIFFICULTIES),
+            loss=self.choice("loss", "half_sse", tuple(LOSSES)),
+            bias=self.choice("bias", "none", BIAS_MODES),
+            update=self.choice("update", "online", UPDATE_MODES),
+            batch_reduction=self.choice("batch_reduction", "sum", BATCH_REDUCTIONS),
+            delta_convention=self.choice("delta_convention", "dE/dz", DELTA_CONVENTIONS),
+            learning_rate=self.learning_rate(),
+            iterations=self.iterations(),
+        )
+        if layers is None:
+            raise ExerciseError(self.problems)
+        activations = self.activations(len(layers) - 1)
+        if values["loss"] == "binary_cross_entropy" and activations and activations[-1] != "sigmoid":
+            self.fail("/loss", "binary_cross_entropy needs a sigmoid output layer, so that 0 < y < 1")
+        shell = Exercise(layers=layers, activations=activations, weights={}, samples=(), **values)
+        weights = self.parameters("weights", shell.weight_names(), required=True)
+        biases = self.biases(shell)
+        samples = self.samples(layers)
+        ask = self.ask()
+        if self.problems:
+            raise ExerciseError(self.problems)
+        return Exercise(
+            layers=layers, activations=activations, weights=weights, biases=biases,
+            samples=samples, ask=ask, **values,
+        )
+
+    def layers(self) -> tuple[int, ...] | None:
+        value = self.doc.get("layers")
+        if value is None:
+            self.fail("/layers", "required: nodes per layer, inputs first, e.g. [2, 2, 1]")
+            return None
+        if not isinstance(value, list) or not all(_is_number(n) and n == int(n) for n in value):
+            self.fail("/layers", f"must be a list of whole numbers, got {value!r}")
+            return None
+        if not 2 <= len(value) <= MAX_LAYERS:
+            self.fail("/layers", f"needs between 2 and {MAX_LAYERS} layers, got {len(value)}")
+            return None
+        bad = [n for n in value if not 1 <= n <= MAX_LAYER_WIDTH]
+        if bad:
+            self.fail("/layers", f"each layer needs 1 to {MAX_LAYER_WIDTH} nodes, got {bad[0]}")
+            return None
+        return tuple(int(n) for n in value)
+
+    def activations(self, count: int) -> tuple[str, ...]:
+        value = self.doc.get("activation", "sigmoid")
+        names = [value] * count if isinstance(value, str) else value
+        if not isinstance(names, list) or len(names) != count:
+            self.fail(
+                "/activation",
+                f"must be one name or a list of {count} (one per non-input layer), got {value!r}",
+            )
+            return ("sigmoid",) * count
+        pointer = (lambda k: "/activation") if isinstance(value, str) else (lambda k: f"/activation/{k}")
+        for k, name in enumerate(names):
+            if name not in ACTIVATIONS:
+                self.fail(pointer(k), f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
+        return tuple(n if n in ACTIVATIONS else "sigmoid" for n in names)
+
+    def learning_rate(self) -> float:
+        value = self.doc.get("learning_rate", 1.0)
+        number = self.number("/learning_rate", value)
+        if number is not None and number <= 0:
+            self.fail("/learning_rate", f"must be positive, got {value!r}")
+        return number or 1.0
+
+    def iterations(self) -> int:
+        value = self.doc.get("iterations", 1)
+        if not _is_number(value) or value != int(value) or not 1 <= value <= MAX_ITERATIONS:
+            self.fail("/iterations", f"must be a whole number from 1 to {MAX_ITERATIONS}, got {value!r}")
+            return 1
+        return int(value)
+
+    def parameters(self, name: str, expected: list[str], required: bool) -> dict[str, float]:
+        value = self.doc.get(name, {} if not required else None)
+        if not isinstance(value, Mapping):
+            self.fail(f"/{name}", f"must be a mapping of {', '.join(expected)} to numbers, got {value!r}")
+            return {}
+        out = {}
+        for key, number in value.items():
+            if key not in expected:
+                hint = f"this network has {', '.join(expected)}" if expected else "this network has none"
+                self.fail(f"/{name}/{key}", f"unexpected {name[:-1]} {key!r}; {hint}")
+                continue
+            parsed = self.number(f"/{name}/{key}", number)
+            if parsed is not None:
+                out[key] = parsed
+        for key in expected:
+            if key not in value:
+                self.fail(f"/{name}/{key}", f"missing {name[:-1]} {key}")
+        return {key: out[key] for key in expected if key in out}
+
+    def biases(self, shell: Exercise) -> dict[str, float]:
+        if shell.bias == "none":
+            given = self.doc.get("biases") or {}
+            if given:
+                self.fail("/biases", "biases are given but bias is 'none'; set bias: bias or bias: threshold")
+            return {}
+        return self.parameters("biases", shell.bias_names(), required=True)
+
+    def samples(self, layers: tuple[int, ...]) -> tuple[Sample, ...]:
+        value = self.doc.get("samples")
+        if not isinstance(value, list) or not 1 <= len(value) <= MAX_SAMPLES:
+            self.fail("/samples", f"must be a list of 1 to {MAX_SAMPLES} samples with inputs and targets")
+            return ()
+        out = []
+        for m, sample in enumerate(value):
+            base = f"/samples/{m}"
+            if not isinstance(sample, Mapping):
+                self.fail(base, "must be a mapping with inputs and targets")
+                continue
+            for extra in set(sample) - {"inputs", "targets"}:
+                self.fail(f"{base}/{extra}", f"unknown field {extra!r}; a sample has inputs and targets")
+            inputs = self.vector(f"{base}/inputs", sample.get("inputs"), layers[0], "input")
+            targets = self.vector(f"{base}/targets", sample.get("targets"), layers[-1], "target")
+            out.append(Sample(inputs, targets))
+        return tuple(out)
+
+    def vector(self, pointer: str, value: Any, count: int, what: str) -> tuple[float, ...]:
+        if not isinstance(value, list):
+            self.fail(pointer, f"must be a list of {count} numbers, got {value!r}")
+            return ()
+        if len(value) != count:
+            self.fail(pointer, f"needs {count} {what}s to match the layers, got {len(value)}")
+            return ()
+        numbers = [self.number(f"{pointer}/{k}", v) for k, v in enumerate(value)]
+        return tuple(n for n in numbers if n is not None)
+
+    def ask(self) -> tuple[str, ...]:
+        value = self.doc.get("ask", list(PHASES))
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            self.fail("/ask", f"must be a non-empty list of phases or step keys, got {value!r}")
+            return PHASES
+        for k, item in enumerate(value):
+            if item not in PHASES and keys.parse(item) is None:
+                self.fail(f"/ask/{k}", f"{item!r} is neither a phase ({', '.join(PHASES)}) nor a step key")
+        return tuple(value)
