@@ -8,8 +8,8 @@ output there is 0, and a node with zero output passes no gradient back.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -6,9 +6,11 @@ the field it concerns, as a JSON pointer, so nothing in a file is ever silently 
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from grader.engine import keys
 from grader.engine.activations import ACTIVATIONS
@@ -98,7 +100,7 @@ class Exercise:
 
     def weight_names(self) -> list[str]:
         nodes = self.node_layers
-        return [keys.weight(j, i) for prev, layer in zip(nodes, nodes[1:]) for j in layer for i in prev]
+        return [keys.weight(j, i) for prev, layer in itertools.pairwise(nodes) for j in layer for i in prev]
 
     def bias_names(self) -> list[str]:
         if self.bias == "none":

@@ -13,10 +13,7 @@ from grader.engine.exercise import Exercise, ExerciseError, Problem
 def parse_exercise(text: str, source: str = "<text>") -> Exercise:
     """Parse and validate exercise text; syntax errors are reported as ExerciseErrors too."""
     try:
-        if source.endswith(".json"):
-            doc = json.loads(text)
-        else:
-            doc = yaml.safe_load(text)
+        doc = json.loads(text) if source.endswith(".json") else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise ExerciseError([Problem("", f"{source} is not valid YAML/JSON: {error}")]) from None
     exercise = Exercise.from_mapping(doc)

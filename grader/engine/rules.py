@@ -8,8 +8,8 @@ student's own values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from grader.engine.activations import Activation
 from grader.engine.losses import Loss

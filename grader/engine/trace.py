@@ -8,8 +8,9 @@ that is what the grader's follow-through is built on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -18,8 +19,16 @@ from grader.engine.activations import ACTIVATIONS
 from grader.engine.exercise import PHASES, Exercise, ExerciseError, Problem
 from grader.engine.losses import LOSSES
 from grader.engine.rules import (
-    Activate, BiasGradient, Given, HiddenDelta, LossValue, NetInput, OutputDelta, Reduce,
-    Update, WeightGradient,
+    Activate,
+    BiasGradient,
+    Given,
+    HiddenDelta,
+    LossValue,
+    NetInput,
+    OutputDelta,
+    Reduce,
+    Update,
+    WeightGradient,
 )
 
 BIAS_SIGN = {"none": 0, "bias": 1, "threshold": -1}
@@ -180,7 +189,7 @@ class _Solver:
         if D is None:
             return
         dkeys = [[f"{pre}delta{j}" for j in nodes] for nodes in self.nodes[1:]]
-        for jj, j in enumerate(self.nodes[-1]):
+        for jj in range(len(self.nodes[-1])):
             rule = OutputDelta(self.loss, self.acts[-1], target[jj], len(target), self.conv)
             self.emit(dkeys[-1][jj], "backward", "delta", (ykeys[-1][jj],), rule, D[-1][jj])
         for layer in range(len(self.nodes) - 3, -1, -1):
