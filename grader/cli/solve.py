@@ -1,4 +1,4 @@
-"""The ``grader`` command line."""
+"""``grader solve FILE [--json]``: the reference solution of an exercise."""
 
 from __future__ import annotations
 
@@ -11,25 +11,20 @@ from grader.engine import ExerciseError, load_exercise, solve
 from grader.engine.walkthrough import render_text
 
 
-def _load(path: str):
+def load_or_exit(path: str):
+    """Load an exercise file, or stop with its problems listed."""
     try:
         return load_exercise(path)
     except ExerciseError as error:
         raise click.ClickException(str(error)) from None
 
 
-@click.group()
-@click.version_option(package_name="bp-grader")
-def main() -> None:
-    """BP Grader: reference solutions and step-by-step grading of back-propagation by hand."""
-
-
-@main.command("solve")
+@click.command("solve")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every step value.")
 def solve_command(file: str, as_json: bool) -> None:
     """Solve an exercise FILE: every step value, as a textbook walk-through or as JSON."""
-    exercise = _load(file)
+    exercise = load_or_exit(file)
     trace = solve(exercise)
     if as_json:
         doc = {
