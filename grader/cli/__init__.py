@@ -12,9 +12,11 @@ def main() -> None:
 
 
 def _register() -> None:
+    from grader.cli.grade import grade_command
     from grader.cli.solve import solve_command
 
     main.add_command(solve_command)
+    main.add_command(grade_command)
 
 
 _register()

@@ -46,9 +46,11 @@ class Problem:
 class ExerciseError(ValueError):
     """An exercise document that cannot be used; ``problems`` names every bad field."""
 
+    what = "exercise"
+
     def __init__(self, problems: Sequence[Problem]):
         self.problems = tuple(problems)
-        super().__init__("invalid exercise:\n" + "\n".join(f"  {p}" for p in self.problems))
+        super().__init__(f"invalid {self.what}:\n" + "\n".join(f"  {p}" for p in self.problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,18 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _is_whole(value: Any) -> bool:
+    """A number with no fractional part; non-finite numbers are not whole (int() would raise)."""
+    return _is_number(value) and _is_finite(value) and value == int(value)
+
+
 class _Validator:
     def __init__(self, doc: Any):
         self.doc = doc
@@ -156,7 +170,8 @@ class _Validator:
         if not _is_number(value):
             self.fail(pointer, f"must be a number, got {value!r}")
             return None
-        if not math.isfinite(value):
+        # A YAML/JSON integer can be too large for a float; that is as unusable as .inf.
+        if not _is_finite(value):
             self.fail(pointer, f"must be a finite number, got {value!r}")
             return None
         return float(value)
@@ -218,7 +233,7 @@ class _Validator:
         if value is None:
             self.fail("/layers", "required: nodes per layer, inputs first, e.g. [2, 2, 1]")
             return None
-        if not isinstance(value, list) or not all(_is_number(n) and n == int(n) for n in value):
+        if not isinstance(value, list) or not all(_is_whole(n) for n in value):
             self.fail("/layers", f"must be a list of whole numbers, got {value!r}")
             return None
         if not 2 <= len(value) <= MAX_LAYERS:
@@ -241,9 +256,9 @@ class _Validator:
             return ("sigmoid",) * count
         pointer = (lambda k: "/activation") if isinstance(value, str) else (lambda k: f"/activation/{k}")
         for k, name in enumerate(names):
-            if name not in ACTIVATIONS:
+            if not isinstance(name, str) or name not in ACTIVATIONS:
                 self.fail(pointer(k), f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
-        return tuple(n if n in ACTIVATIONS else "sigmoid" for n in names)
+        return tuple(n if isinstance(n, str) and n in ACTIVATIONS else "sigmoid" for n in names)
 
     def learning_rate(self) -> float:
         value = self.doc.get("learning_rate", 1.0)
@@ -254,7 +269,7 @@ class _Validator:
 
     def iterations(self) -> int:
         value = self.doc.get("iterations", 1)
-        if not _is_number(value) or value != int(value) or not 1 <= value <= MAX_ITERATIONS:
+        if not _is_whole(value) or not 1 <= value <= MAX_ITERATIONS:
             self.fail("/iterations", f"must be a whole number from 1 to {MAX_ITERATIONS}, got {value!r}")
             return 1
         return int(value)
@@ -280,8 +295,10 @@ class _Validator:
 
     def biases(self, shell: Exercise) -> dict[str, float]:
         if shell.bias == "none":
-            given = self.doc.get("biases") or {}
-            if given:
+            # An empty mapping (or an empty entry) is how a bias-free exercise writes "no biases";
+            # anything else would be silently ignored.
+            given = self.doc.get("biases")
+            if given is not None and given != {}:
                 self.fail("/biases", "biases are given but bias is 'none'; set bias: bias or bias: threshold")
             return {}
         return self.parameters("biases", shell.bias_names(), required=True)

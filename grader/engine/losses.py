@@ -21,8 +21,21 @@ class Loss:
         return f"Loss({self.name}: E = {self.formula}, dE/dy = {self.gradient_formula})"
 
 
+def _xlogy(x: float, y: float) -> float:
+    """x ln y, with 0 ln 0 = 0 and ln 0 = -inf: a sigmoid output that rounds to exactly 0 or 1
+    gives an infinite loss rather than a math domain error."""
+    if x == 0.0:
+        return 0.0
+    return x * math.log(y) if y > 0.0 else -math.inf * x
+
+
 def _bce(ys: Sequence[float], ts: Sequence[float]) -> float:
-    return -sum(t * math.log(y) + (1.0 - t) * math.log(1.0 - y) for y, t in zip(ys, ts))
+    return -sum(_xlogy(t, y) + _xlogy(1.0 - t, 1.0 - y) for y, t in zip(ys, ts))
+
+
+def _squares(ys: Sequence[float], ts: Sequence[float]) -> float:
+    # (y - t) * (y - t), not ** 2: float ** raises OverflowError where * gives inf.
+    return sum((y - t) * (y - t) for y, t in zip(ys, ts))
 
 
 HALF_SSE = Loss(
@@ -31,7 +44,7 @@ HALF_SSE = Loss(
     term="(y - t)^2",
     formula="1/2 sum (y - t)^2",
     gradient_formula="y - t",
-    value=lambda ys, ts: 0.5 * sum((y - t) ** 2 for y, t in zip(ys, ts)),
+    value=lambda ys, ts: 0.5 * _squares(ys, ts),
     gradient=lambda y, t, n: y - t,
 )
 
@@ -41,7 +54,7 @@ SSE = Loss(
     term="(y - t)^2",
     formula="sum (y - t)^2",
     gradient_formula="2(y - t)",
-    value=lambda ys, ts: sum((y - t) ** 2 for y, t in zip(ys, ts)),
+    value=_squares,
     gradient=lambda y, t, n: 2.0 * (y - t),
 )
 
@@ -51,7 +64,7 @@ MSE = Loss(
     term="(y - t)^2",
     formula="1/n sum (y - t)^2",
     gradient_formula="2(y - t)/n",
-    value=lambda ys, ts: sum((y - t) ** 2 for y, t in zip(ys, ts)) / len(ys),
+    value=lambda ys, ts: _squares(ys, ts) / len(ys),
     gradient=lambda y, t, n: 2.0 * (y - t) / n,
 )
 

@@ -1,0 +1,69 @@
+"""``grader grade FILE ANSWERS [--policy FILE] [--json]``: grade a student's answers file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from grader.cli.solve import load_or_exit
+from grader.engine import ExerciseError, solve
+from grader.grading import Policy, grade
+
+COLOURS = {
+    "correct": "green", "carried": "cyan", "misconception": "magenta",
+    "incorrect": "red", "missing": "yellow", "invalid": "red",
+}
+
+
+def read_document(path: str, what: str) -> Any:
+    """A YAML or JSON file's content, or a clean command-line error."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as error:
+        raise click.ClickException(f"cannot read {what} {path}: {error}") from None
+
+
+@click.command("grade")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("answers", type=click.Path(dir_okay=False))
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), help="Grading policy (YAML/JSON).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Feedback language.")
+@click.option("--reveal/--no-reveal", default=None, help="Show expected values (default: as the policy says).")
+def grade_command(file: str, answers: str, policy_file: str | None, as_json: bool, lang: str, reveal: bool | None):
+    """Grade the ANSWERS ({step key: value}) to the exercise FILE, step by step."""
+    exercise = load_or_exit(file)
+    try:
+        policy = Policy.from_mapping(read_document(policy_file, "policy")) if policy_file else Policy()
+        result = grade(solve(exercise), read_document(answers, "answers"), policy)
+    except ExerciseError as error:
+        raise click.ClickException(str(error)) from None
+    doc = result.to_dict(reveal=reveal, language=lang)
+    if as_json:
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    table = Table(title=f"{exercise.title}: {doc['score']:g} / {doc['max_score']:g}")
+    table.add_column("key")
+    table.add_column("submitted")
+    if "expected" in next(iter(doc["results"].values()), {}):
+        table.add_column("expected")
+    table.add_column("verdict")
+    table.add_column("credit", justify="right")
+    table.add_column("message")
+    for key, row in doc["results"].items():
+        cells = [key, "" if row["submitted"] is None else str(row["submitted"])]
+        if "expected" in row:
+            cells.append(f"{row['expected']:.6g}")
+        colour = COLOURS[row["verdict"]]
+        cells += [f"[{colour}]{row['verdict']}[/]", f"{row['credit']:g}", row["message"]]
+        table.add_row(*cells)
+    Console(width=160).print(table)

@@ -1,0 +1,151 @@
+"""Grade a student's values against a trace, step by step, with follow-through.
+
+Every step of the trace is walked in order.  A step's *own* expectation is its rule applied to
+the student's own earlier values (the reference where the student gave none).  A value is
+``correct`` when it matches the reference, or matches its own expectation while resting only on
+correct values (so careful rounding never costs marks).  It is ``carried`` when it matches its
+own expectation but rests on earlier wrong values.
+
+The follow-through guard.  Entering trivial values early (0, 1, a copy of an input) can make
+every later step trivial; such steps earn no follow-through credit.  Concretely, a carried
+value earns nothing when
+  1. one of the wrong values it rests on is a placeholder: exactly 0, +1, -1 or a number given
+     in the exercise (an input, weight, bias, target or the learning rate), or
+  2. it is itself degenerate where the reference is not: exactly 0, +1 or -1, or equal to one
+     of its own inputs (w_new = w after a zero gradient, y = 1 from a saturated sigmoid).
+Such a value is marked ``incorrect`` with a message that says why.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+from grader.engine.trace import Step, Trace
+from grader.grading.answers import Invalid, parse_answers
+from grader.grading.misconceptions import KINDS
+from grader.grading.policy import Policy
+from grader.grading.result import Grading, KeyResult
+
+TRIVIAL = (0.0, 1.0, -1.0)
+DEFAULT_POLICY = Policy()
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 + 1e-9 * abs(b)
+
+
+def _safe(rule, args) -> float:
+    """A rule's value, or NaN where it has none (not applicable, or undefined for these numbers)."""
+    try:
+        value = rule(*args)
+    except (ArithmeticError, ValueError):
+        return math.nan
+    return value if value is not None and math.isfinite(value) else math.nan
+
+
+def grade(trace: Trace, answers: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> Grading:
+    """Grade ``answers`` ({step key: number or numeric string}) against ``trace`` under ``policy``."""
+    asked = trace.asked_keys()
+    return _Marker(trace, parse_answers(answers, asked), policy).run(asked)
+
+
+class _Marker:
+    def __init__(self, trace: Trace, answers: dict[str, float | Invalid], policy: Policy):
+        self.trace = trace
+        self.answers = answers
+        self.policy = policy
+        self.close = policy.tolerance.close
+        self.effective: dict[str, float] = {}
+        self.roots: dict[str, frozenset[str]] = {}
+        ex = trace.exercise
+        self.placeholders = (
+            *TRIVIAL, ex.learning_rate, *ex.weights.values(), *ex.biases.values(),
+            *(x for s in ex.samples for x in (*s.inputs, *s.targets)),
+        )
+
+    def value(self, key: str) -> float:
+        if key in self.effective:
+            return self.effective[key]
+        given = self.answers.get(key)
+        return given if isinstance(given, float) else self.trace.steps[key].value
+
+    def run(self, asked: list[str]) -> Grading:
+        wanted = set(asked)
+        results: dict[str, KeyResult] = {}
+        empty: frozenset[str] = frozenset()
+        for key, step in self.trace.steps.items():
+            if step.phase == "given":
+                self.effective[key] = step.value
+                self.roots[key] = empty
+                continue
+            inputs = [self.effective[k] for k in step.inputs]
+            own = _safe(step.rule, inputs)
+            upstream = empty.union(*(self.roots[k] for k in step.inputs))
+            submitted = self.answers.get(key)
+            if isinstance(submitted, float):
+                verdict, credit, note, code, params = self.judge(step, submitted, own, upstream, inputs)
+                self.effective[key] = submitted
+                if verdict == "correct":
+                    self.roots[key] = empty
+                elif note in ("carried", "carried_off", "placeholder", "degenerate"):
+                    self.roots[key] = upstream
+                else:
+                    self.roots[key] = upstream | {key}
+            else:
+                self.effective[key] = own if not math.isnan(own) else step.value
+                self.roots[key] = upstream
+                if submitted is None:
+                    verdict, credit, note, code, params = "missing", 0.0, "missing", None, {}
+                else:
+                    verdict, credit, note, code, params = "invalid", 0.0, "invalid", None, {"raw": repr(submitted.raw)}
+            if key in wanted:
+                results[key] = KeyResult(
+                    key=key, phase=step.phase, verdict=verdict, credit=credit,
+                    weight=self.policy.weight(step.phase), submitted=submitted, expected=step.value,
+                    note=note, misconception=code, params=params,
+                )
+        return Grading(results, self.policy)
+
+    def judge(self, step: Step, a: float, own: float, upstream: frozenset[str], inputs: list[float]):
+        if self.close(a, step.value):
+            return "correct", 1.0, "correct", None, {}
+        if not math.isnan(own) and self.close(a, own):
+            if not upstream:
+                return "correct", 1.0, "correct_rounding", None, {}
+            sources = self.describe(upstream)
+            placeholder = self.placeholder(upstream)
+            if placeholder:
+                return "incorrect", 0.0, "placeholder", None, {"sources": sources, "placeholder": placeholder}
+            if self.degenerate(step, a, inputs):
+                return "incorrect", 0.0, "degenerate", None, {"sources": sources, "value": f"{a:g}"}
+            if not self.policy.follow_through:
+                return "incorrect", 0.0, "carried_off", None, {"sources": sources}
+            return "carried", self.policy.carried_credit, "carried", None, {"sources": sources}
+        for misconception in KINDS.get(step.kind, ()):
+            alternative = _safe(misconception.rule, (step, self.value, self.trace))
+            if math.isnan(alternative) or not self.close(a, alternative):
+                continue
+            if not math.isnan(own) and self.close(alternative, own):
+                continue
+            return "misconception", self.policy.misconception_credit, misconception.code, misconception.code, {}
+        return "incorrect", 0.0, "incorrect", None, {}
+
+    def describe(self, roots: frozenset[str]) -> str:
+        order = [k for k in self.trace.steps if k in roots]
+        shown = ", ".join(f"{k} = {self.effective[k]:g}" for k in order[:3])
+        return shown + (f" and {len(order) - 3} more" if len(order) > 3 else "")
+
+    def placeholder(self, roots: frozenset[str]) -> str | None:
+        for key in roots:
+            value = self.effective[key]
+            if any(_same(value, p) for p in self.placeholders):
+                return f"{key} = {value:g}"
+        return None
+
+    def degenerate(self, step: Step, a: float, inputs: list[float]) -> bool:
+        reference = [self.trace.steps[k].value for k in step.inputs]
+        for constant in TRIVIAL:
+            if _same(a, constant) and not _same(step.value, constant):
+                return True
+        return any(_same(a, x) and not _same(step.value, r) for x, r in zip(inputs, reference))

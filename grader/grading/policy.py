@@ -1,0 +1,138 @@
+"""The grading policy: tolerance, follow-through, credit and what a student may see.
+
+Defaults suit hand calculation.  A student who rounds every value to 4 decimal places, or to
+3 significant figures, and carries on from their own rounded numbers is within rtol = 1 %
+(3 significant figures is at worst 0.5 % off) and atol = 1e-4 (4 decimal places is at most
+5e-5 off) of what their own inputs give; the grader checks each step against that
+recomputation, so rounding never compounds into lost marks.  1 % is still tight enough to
+tell the classic mistakes apart, which change a value by a factor, a sign or a term.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+from grader.engine.exercise import PHASES, ExerciseError, Problem
+from grader.grading.tolerance import MODES, Tolerance
+
+
+class PolicyError(ExerciseError):
+    """A policy document that cannot be used; ``problems`` names every bad field."""
+
+
+FIELDS = (
+    "tolerance", "rtol", "atol", "sigfigs", "decimals", "follow_through", "carried_credit",
+    "misconception_credit", "phase_weights", "reveal",
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    tolerance: Tolerance = Tolerance()
+    follow_through: bool = True
+    carried_credit: float = 1.0
+    misconception_credit: float = 0.0
+    phase_weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 1.0))
+    reveal: bool = False
+
+    def __repr__(self) -> str:
+        ft = f"follow-through {self.carried_credit:g}" if self.follow_through else "no follow-through"
+        return f"Policy({self.tolerance!r}, {ft}, reveal={self.reveal})"
+
+    def close(self, submitted: float, expected: float) -> bool:
+        """Whether a submitted number counts as the expected one under this policy."""
+        return self.tolerance.close(submitted, expected)
+
+    def tolerance_for(self, expected: float) -> float:
+        """The absolute half-width accepted around ``expected`` (for exports such as Moodle)."""
+        return self.tolerance.padded(expected)
+
+    def weight(self, phase: str) -> float:
+        return self.phase_weights.get(phase, 1.0)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The policy as a flat document that ``from_mapping`` reads back unchanged."""
+        tolerance = asdict(self.tolerance)
+        return {
+            "tolerance": tolerance.pop("mode"),
+            **tolerance,
+            "follow_through": self.follow_through,
+            "carried_credit": self.carried_credit,
+            "misconception_credit": self.misconception_credit,
+            "phase_weights": dict(self.phase_weights),
+            "reveal": self.reveal,
+        }
+
+    @classmethod
+    def from_mapping(cls, doc: Any) -> Policy:
+        """Validate a policy document; unset fields keep their defaults."""
+        if doc is None:
+            return cls()
+        if not isinstance(doc, Mapping):
+            raise PolicyError([Problem("", "a policy must be a mapping of fields")])
+        problems: list[Problem] = []
+        for name in doc:
+            if name not in FIELDS:
+                problems.append(Problem(f"/{name}", f"unknown field {name!r}; known fields: {', '.join(FIELDS)}"))
+
+        def number(name: str, default: float, low: float, high: float) -> float:
+            value = doc.get(name, default)
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            if not ok or not low <= value <= high:
+                problems.append(Problem(f"/{name}", f"must be a number from {low:g} to {high:g}, got {value!r}"))
+                return default
+            return float(value)
+
+        def whole(name: str, default: int) -> int:
+            value = doc.get(name, default)
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 12:
+                problems.append(Problem(f"/{name}", f"must be a whole number from 1 to 12, got {value!r}"))
+                return default
+            return value
+
+        def flag(name: str, default: bool) -> bool:
+            value = doc.get(name, default)
+            if not isinstance(value, bool):
+                problems.append(Problem(f"/{name}", f"must be true or false, got {value!r}"))
+                return default
+            return value
+
+        mode = doc.get("tolerance", "relative")
+        if mode not in MODES:
+            problems.append(Problem("/tolerance", f"unknown tolerance {mode!r}; expected one of {', '.join(MODES)}"))
+            mode = "relative"
+        defaults = Tolerance()
+        tolerance = Tolerance(
+            mode=mode,
+            rtol=number("rtol", defaults.rtol, 0.0, 1.0),
+            atol=number("atol", defaults.atol, 0.0, 1e6),
+            sigfigs=whole("sigfigs", defaults.sigfigs),
+            decimals=whole("decimals", defaults.decimals),
+        )
+        weights = dict.fromkeys(PHASES, 1.0)
+        given = doc.get("phase_weights", {})
+        if not isinstance(given, Mapping):
+            problems.append(Problem("/phase_weights", f"must map phases to weights, got {given!r}"))
+            given = {}
+        for phase, value in given.items():
+            if phase not in PHASES:
+                problems.append(
+                    Problem(f"/phase_weights/{phase}", f"unknown phase {phase!r}; phases: {', '.join(PHASES)}")
+                )
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
+                problems.append(Problem(f"/phase_weights/{phase}", f"must be a number from 0 to 1000, got {value!r}"))
+            else:
+                weights[phase] = float(value)
+        policy = cls(
+            tolerance=tolerance,
+            follow_through=flag("follow_through", True),
+            carried_credit=number("carried_credit", 1.0, 0.0, 1.0),
+            misconception_credit=number("misconception_credit", 0.0, 0.0, 1.0),
+            phase_weights=weights,
+            reveal=flag("reveal", False),
+        )
+        if problems:
+            raise PolicyError(problems)
+        return policy

@@ -1,0 +1,103 @@
+"""What grading produces: a verdict per key, and the scores derived from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.engine.exercise import PHASES
+from grader.engine.rules import number
+from grader.grading.answers import Invalid
+from grader.grading.messages import EXPECTED, render
+from grader.grading.policy import Policy
+
+VERDICTS = ("correct", "carried", "misconception", "incorrect", "missing", "invalid")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResult:
+    key: str
+    phase: str
+    verdict: str
+    credit: float
+    weight: float
+    submitted: float | Invalid | None
+    expected: float
+    note: str
+    misconception: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        tag = f" {self.misconception}" if self.misconception else ""
+        return f"KeyResult({self.key}: {self.verdict}{tag}, credit {self.credit:g})"
+
+    @property
+    def points(self) -> float:
+        return self.credit * self.weight
+
+    def message(self, language: str = "en", reveal: bool = False) -> str:
+        """Feedback for this key; the expected value only when ``reveal``."""
+        text = render(self.note, self.params, language)
+        if reveal and self.verdict not in ("correct",):
+            text += EXPECTED.get(language, EXPECTED["en"]).format(expected=number(self.expected))
+        return text
+
+    def to_dict(self, reveal: bool, language: str = "en") -> dict[str, Any]:
+        submitted = self.submitted.raw if isinstance(self.submitted, Invalid) else self.submitted
+        out = {
+            "verdict": self.verdict,
+            "credit": self.credit,
+            "weight": self.weight,
+            "misconception": self.misconception,
+            "message": self.message(language, reveal),
+            "phase": self.phase,
+            "submitted": submitted if isinstance(submitted, (int, float, str)) or submitted is None else repr(submitted),
+        }
+        if reveal:
+            out["expected"] = self.expected
+        return out
+
+
+@dataclass(frozen=True)
+class Grading:
+    results: dict[str, KeyResult]
+    policy: Policy
+
+    def __repr__(self) -> str:
+        return f"Grading({self.score:g}/{self.max_score:g} over {len(self.results)} keys)"
+
+    @property
+    def score(self) -> float:
+        return sum(r.points for r in self.results.values())
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.weight for r in self.results.values())
+
+    @property
+    def phases(self) -> dict[str, dict[str, float]]:
+        """Score and maximum per phase, for the phases asked."""
+        out: dict[str, dict[str, float]] = {}
+        for phase in PHASES:
+            rows = [r for r in self.results.values() if r.phase == phase]
+            if rows:
+                out[phase] = {"score": sum(r.points for r in rows), "max_score": sum(r.weight for r in rows)}
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """How many keys got each verdict."""
+        out = dict.fromkeys(VERDICTS, 0)
+        for r in self.results.values():
+            out[r.verdict] += 1
+        return out
+
+    def to_dict(self, reveal: bool | None = None, language: str = "en") -> dict[str, Any]:
+        """The JSON contract of DESIGN.md; expected values only when the policy (or caller) reveals."""
+        reveal = self.policy.reveal if reveal is None else reveal
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "phases": self.phases,
+            "counts": self.counts(),
+            "results": {k: r.to_dict(reveal, language) for k, r in self.results.items()},
+        }

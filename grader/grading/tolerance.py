@@ -1,0 +1,54 @@
+"""How close a student's number must be to count as the same number.
+
+Every mode is padded against float noise (a relative 1e-9 plus 1e-12 absolute), so that
+46.0 passes against 45.8 with an absolute tolerance of 0.2 even though 46.0 - 45.8 is
+0.20000000000000284 in binary floating point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+MODES = ("relative", "sigfigs", "decimals")
+NOISE_RELATIVE = 1e-9
+NOISE_ABSOLUTE = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """``relative``: |a - e| <= max(atol, rtol |e|); ``sigfigs``/``decimals``: half a unit in the last place."""
+
+    mode: str = "relative"
+    rtol: float = 0.01
+    atol: float = 1e-4
+    sigfigs: int = 3
+    decimals: int = 4
+
+    def __repr__(self) -> str:
+        if self.mode == "sigfigs":
+            return f"Tolerance({self.sigfigs} significant figures)"
+        if self.mode == "decimals":
+            return f"Tolerance({self.decimals} decimal places)"
+        return f"Tolerance(rtol={self.rtol:g}, atol={self.atol:g})"
+
+    def half_width(self, expected: float) -> float:
+        """The largest |submitted - expected| accepted, before the float-noise padding."""
+        magnitude = abs(expected)
+        if self.mode == "sigfigs":
+            if magnitude == 0.0:
+                return 0.5 * 10.0 ** (-self.sigfigs)
+            exponent = math.floor(math.log10(magnitude)) - self.sigfigs + 1
+            return 0.5 * 10.0**exponent
+        if self.mode == "decimals":
+            return 0.5 * 10.0 ** (-self.decimals)
+        return max(self.atol, self.rtol * magnitude)
+
+    def padded(self, expected: float) -> float:
+        """The half-width actually applied: ``half_width`` plus float-noise padding."""
+        width = self.half_width(expected)
+        return width + NOISE_RELATIVE * max(width, abs(expected)) + NOISE_ABSOLUTE
+
+    def close(self, submitted: float, expected: float) -> bool:
+        """Whether ``submitted`` counts as ``expected``; never true for NaN."""
+        return abs(submitted - expected) <= self.padded(expected)

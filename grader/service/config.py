@@ -1,0 +1,82 @@
+"""Settings of the grading service, read from the environment.
+
+Every setting has a ``GRADER_`` environment variable; ``.env.example`` lists them all and the
+tests check that list against ``ENVIRONMENT`` below, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+# Environment variable -> (config key, type, default, description).  The single source of truth.
+ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
+    "GRADER_DATABASE_URL": (
+        "DATABASE_URL", str, None,
+        "SQLAlchemy URL; default an SQLite file grader.sqlite3 in the instance folder. "
+        "PostgreSQL: postgresql+psycopg://USER:PASSWORD@HOST:5432/DB",
+    ),
+    "GRADER_SECRET_KEY": ("SECRET_KEY", str, None, "Signs session cookies; set a long random value in production"),
+    "GRADER_PUBLIC_URL": (
+        "PUBLIC_URL", str, None,
+        "Base URL students reach the service at, used in access links; default the request's own URL",
+    ),
+    "GRADER_MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int, 256 * 1024, "Largest request body in bytes (413 above)"),
+    "GRADER_MAX_TRACE_STEPS": (
+        "MAX_TRACE_STEPS", int, 20_000, "Largest exercise accepted, in computed steps, so no request can run for long",
+    ),
+    "GRADER_DB_POOL_SIZE": ("DB_POOL_SIZE", int, 5, "Connections per server process (PostgreSQL)"),
+    "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
+}
+
+
+def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dict[str, Any]:
+    """The config keys set by ``GRADER_*`` variables; a bad number stops the start with a clear error."""
+    environ = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    for variable, (key, kind, _default, _doc) in ENVIRONMENT.items():
+        raw = environ.get(variable)
+        if raw is None or raw == "":
+            continue
+        try:
+            out[key] = kind(raw)
+        except ValueError:
+            raise RuntimeError(f"{variable} must be a {kind.__name__}, got {raw!r}") from None
+    return out
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Settings used when neither the environment nor the caller sets them."""
+    out = {key: default for key, _kind, default, _doc in ENVIRONMENT.values()}
+    out["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "grader.sqlite3")
+    return out
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A secret key kept in the instance folder, made on first use.
+
+    Every worker process of one installation must sign with the same key, and restarts must not
+    log everyone out, so a key that is not set in the environment is generated once and kept.
+    """
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside and linked into place, so that when two workers start at once the second
+    # reads the first one's complete key, never a half-written file.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(temporary)
+    return path.read_text(encoding="ascii").strip()
