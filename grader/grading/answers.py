@@ -21,6 +21,8 @@ MAX_TEXT = 64
 class AnswerError(ExerciseError):
     """Answers that cannot be graded at all; ``problems`` names each bad key."""
 
+    what = "answers"
+
 
 @dataclass(frozen=True, slots=True)
 class Invalid:

@@ -21,6 +21,8 @@ from grader.grading.tolerance import MODES, Tolerance
 class PolicyError(ExerciseError):
     """A policy document that cannot be used; ``problems`` names every bad field."""
 
+    what = "policy"
+
 
 FIELDS = (
     "tolerance", "rtol", "atol", "sigfigs", "decimals", "follow_through", "carried_credit",

@@ -1,0 +1,104 @@
+"""The database connection of one app: engine, sessions, and what an outage looks like.
+
+No state lives in process memory beyond the connection pool, so any number of server
+processes can share one PostgreSQL database.  A lost connection is not an error of the
+request: ``is_outage`` tells the error handlers to answer 503, and ``pool_pre_ping`` lets the
+pool reconnect by itself once the database is back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """An engine and a session factory for one database URL."""
+
+    def __init__(self, url: str, pool_size: int = 5, connect_timeout: int = 3):
+        self.url = make_url(url)
+        self.engine: Engine = create_engine(self.url, **_engine_options(self.url, pool_size, connect_timeout))
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _configure_sqlite)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)})"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    def ping(self) -> None:
+        """Run one trivial query; raises the driver's error when the database cannot be reached."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _engine_options(url, pool_size: int, connect_timeout: int) -> dict[str, Any]:
+    if url.get_backend_name() == "sqlite":
+        # Waiting for the write lock is how SQLite serialises writers; 15 s is far beyond any
+        # transaction of ours, so a wait that long means something is stuck.
+        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": pool_size,
+        "max_overflow": pool_size,
+        "pool_timeout": connect_timeout,
+        "connect_args": {"connect_timeout": connect_timeout},
+    }
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers work while one writer writes; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether a database error means the database is unreachable or busy, not that we erred."""
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError))
+
+
+def init_app(app: Flask) -> None:
+    """Attach a Database to the app and close each request's session when the request ends."""
+    app.extensions["grader.database"] = Database(
+        app.config["DATABASE_URL"],
+        pool_size=app.config["DB_POOL_SIZE"],
+        connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
+    )
+    app.teardown_appcontext(_close_session)
+
+
+def get_database(app: Flask | None = None) -> Database:
+    """The app's Database."""
+    return (app or current_app).extensions["grader.database"]
+
+
+def get_session() -> Session:
+    """The session of the current request, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = get_database().sessions()
+    return g.db_session
+
+
+def _close_session(_error: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        try:
+            session.close()
+        except exc.SQLAlchemyError:
+            # The connection is already gone (an outage); the pool discards it.
+            pass
