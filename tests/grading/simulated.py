@@ -1,0 +1,103 @@
+"""Simulated students: they work through a trace step by step from their own written values."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Callable
+
+from hypothesis import strategies as st
+
+from grader.engine import Exercise, Trace
+from grader.grading.misconceptions import Misconception
+
+Rounder = Callable[[float], float]
+
+
+def decimals(places: int) -> Rounder:
+    return lambda v: round(v, places)
+
+
+def sigfigs(figures: int) -> Rounder:
+    return lambda v: float(f"{v:.{figures}g}")
+
+
+def work(
+    trace: Trace,
+    rounder: Rounder = float,
+    slip: tuple[str, float] | None = None,
+    misconception: Misconception | None = None,
+) -> dict[str, float]:
+    """Every step the student computes, from their own rounded values, as they would write it."""
+    own: dict[str, float] = {}
+
+    def value(key: str) -> float:
+        return own[key] if key in own else trace.steps[key].value
+
+    for key, step in trace.steps.items():
+        if step.phase == "given":
+            own[key] = step.value
+            continue
+        result = step.rule(*[own[k] for k in step.inputs])
+        if misconception is not None and step.kind in misconception.kinds:
+            wrong = misconception.rule(step, value, trace)
+            if wrong is not None and math.isfinite(wrong):
+                result = wrong
+        if slip is not None and key == slip[0]:
+            result *= slip[1]
+        own[key] = rounder(result)
+    return {k: own[k] for k in trace.asked_keys()}
+
+
+def weights_for(layers: list[int], draw_number) -> dict[str, float]:
+    start, names = 1, []
+    nodes = []
+    for width in layers:
+        nodes.append(list(range(start, start + width)))
+        start += width
+    for prev, layer in zip(nodes, nodes[1:]):
+        names += [f"w{j}_{i}" for j in layer for i in prev]
+    return {name: draw_number() for name in names}
+
+
+def random_exercise(rng: random.Random, **fixed) -> Exercise:
+    """A random hand-sized exercise over every activation, loss, bias mode and update mode."""
+
+    def pick(name, options):
+        return fixed[name] if name in fixed else rng.choice(options)
+
+    def short(low, high):
+        value = round(rng.uniform(low, high), 2)
+        return value if abs(value) >= 0.05 else math.copysign(0.1, value)
+
+    layers = pick("layers", [[2, 2, 1], [1, 2, 1], [2, 3, 2, 1], [2, 2, 2], [3, 2, 1]])
+    loss = pick("loss", ["half_sse", "sse", "mse", "binary_cross_entropy"])
+    hidden = [pick("hidden", ["sigmoid", "tanh", "relu", "linear"]) for _ in layers[1:-1]]
+    output = "sigmoid" if loss == "binary_cross_entropy" else pick("output", ["sigmoid", "tanh", "linear"])
+    bias = pick("bias", ["none", "bias", "threshold"])
+    samples = pick("samples", [1, 1, 2])
+    doc = {
+        "layers": layers,
+        "activation": [*hidden, output],
+        "loss": loss,
+        "bias": bias,
+        "learning_rate": pick("learning_rate", [0.5, 1.0, 0.8, 2.0]),
+        "weights": weights_for(layers, lambda: short(-1, 1)),
+        "samples": [
+            {"inputs": [short(-1, 1) for _ in range(layers[0])], "targets": [short(0.1, 0.9) for _ in range(layers[-1])]}
+            for _ in range(samples)
+        ],
+        "iterations": pick("iterations", [1, 1, 2]),
+        "update": pick("update", ["online", "batch"]),
+        "batch_reduction": pick("batch_reduction", ["sum", "mean"]),
+        "delta_convention": pick("delta_convention", ["dE/dz", "dE/dz", "-dE/dz"]),
+    }
+    if bias != "none":
+        doc["biases"] = {f"b{j}": short(-0.5, 0.5) for j in range(layers[0] + 1, sum(layers) + 1)}
+    return Exercise.from_mapping(doc)
+
+
+@st.composite
+def exercises(draw, **fixed) -> Exercise:
+    """The hypothesis strategy over ``random_exercise``."""
+    return random_exercise(draw(st.randoms(use_true_random=False)), **fixed)

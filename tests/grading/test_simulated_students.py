@@ -1,0 +1,102 @@
+"""The simulated students of the issue, as properties over random exercises."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from grader.engine import solve
+from grader.grading import CATALOGUE, Policy, grade
+from grader.grading.misconceptions import BY_CODE
+from tests.grading.simulated import decimals, exercises, random_exercise, sigfigs, work
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("rounder", [decimals(4), sigfigs(3)], ids=["4dp", "3sf"])
+@SETTINGS
+@given(exercise=exercises())
+def test_careful_rounding_gets_full_credit(rounder, exercise):
+    trace = solve(exercise)
+    result = grade(trace, work(trace, rounder))
+    lost = {k: r.verdict for k, r in result.results.items() if r.credit < 1}
+    assert lost == {}
+    assert result.score == result.max_score
+
+
+@SETTINGS
+@given(exercise=exercises(), data=st.data())
+def test_one_slip_loses_credit_at_that_key_only(exercise, data):
+    trace = solve(exercise)
+    asked = trace.asked_keys()
+    key = data.draw(st.sampled_from(asked))
+    assume(abs(trace[key]) > 1e-3)
+    factor = data.draw(st.sampled_from([0.6, 0.75, 1.3, 1.45]))
+    result = grade(trace, work(trace, decimals(6), slip=(key, factor)))
+    assert result.results[key].credit == 0
+    lost = {k: (r.verdict, r.message()) for k, r in result.results.items() if r.credit < 1 and k != key}
+    assert lost == {}
+
+
+def test_one_slip_without_follow_through_loses_downstream_credit(seed_trace):
+    answers = work(seed_trace, decimals(6), slip=("z3", 1.3))
+    result = grade(seed_trace, answers, Policy(follow_through=False))
+    assert result.results["z3"].verdict == "incorrect"
+    assert result.results["y3"].verdict == "incorrect"
+    assert "no follow-through credit" in result.results["y3"].message()
+    assert result.results["z4"].verdict == "correct"
+
+
+def first_affected(trace, answers, honest):
+    """The first key where the mistake moves the value beyond the default tolerance."""
+    close = Policy().close
+    return next((k for k in trace.asked_keys() if not close(answers[k], honest[k])), None)
+
+
+REQUIREMENTS = {
+    "missing_activation_derivative": {"output": "sigmoid", "loss": "half_sse"},
+    "derivative_from_z": {"output": "sigmoid", "hidden": "sigmoid"},
+    "target_minus_output": {"delta_convention": "dE/dz"},
+    "gradient_ascent": {},
+    "updated_weights_in_backprop": {"hidden": "sigmoid", "output": "sigmoid"},
+    "missing_learning_rate": {"learning_rate": 0.5},
+    "net_input_in_gradient": {"hidden": "tanh"},
+    "loss_without_half": {"loss": "half_sse"},
+    "threshold_sign": {"bias": "threshold"},
+    "activation_on_input": {"hidden": "sigmoid"},
+    "swapped_weight_indices": {"layers": [2, 2, 1]},
+}
+
+
+def test_requirements_cover_the_catalogue():
+    assert set(REQUIREMENTS) == {m.code for m in CATALOGUE}
+    assert len(CATALOGUE) >= 11
+
+
+@pytest.mark.parametrize("code", sorted(REQUIREMENTS))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_one_misconception_is_named_at_the_first_affected_key(code, data):
+    exercise = data.draw(exercises(**REQUIREMENTS[code]))
+    trace = solve(exercise)
+    honest = work(trace)
+    answers = work(trace, misconception=BY_CODE[code])
+    key = first_affected(trace, answers, honest)
+    # Where the mistake shifts its own steps by less than the tolerance, it is not detectable there.
+    assume(key is not None and trace.steps[key].kind in BY_CODE[code].kinds)
+    result = grade(trace, answers).results[key]
+    assert (result.verdict, result.misconception) == ("misconception", code), result.message()
+
+
+def test_random_answers_score_under_five_percent():
+    rng = random.Random(20261127)
+    fractions = []
+    for _ in range(200):
+        trace = solve(random_exercise(rng))
+        answers = {k: rng.uniform(-2, 2) for k in trace.asked_keys()}
+        result = grade(trace, answers)
+        fractions.append(result.score / result.max_score)
+    assert sum(fractions) / len(fractions) < 0.05
