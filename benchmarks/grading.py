@@ -11,7 +11,7 @@ import statistics
 import time
 from pathlib import Path
 
-from grader.engine import Exercise, load_exercise, solve
+from grader.engine import Exercise, keys, load_exercise, solve
 from grader.grading import grade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,14 +36,14 @@ def answers_for(trace, rng: random.Random) -> dict[str, float]:
 
 
 def network(layers: list[int], rng: random.Random) -> Exercise:
-    nodes, start = [], 1
-    for width in layers:
-        nodes.append(list(range(start, start + width)))
-        start += width
-    weights = {f"w{j}_{i}": round(rng.uniform(-1, 1), 2) for prev, layer in zip(nodes, nodes[1:]) for j in layer for i in prev}
+    weights = {name: round(rng.uniform(-1, 1), 2) for name in keys.weight_names(layers)}
     return Exercise.from_mapping(
-        {"layers": layers, "weights": weights, "learning_rate": 0.5,
-         "samples": [{"inputs": [0.5] * layers[0], "targets": [0.2] * layers[-1]}]}
+        {
+            "layers": layers,
+            "weights": weights,
+            "learning_rate": 0.5,
+            "samples": [{"inputs": [0.5] * layers[0], "targets": [0.2] * layers[-1]}],
+        }
     )
 
 
@@ -78,8 +78,10 @@ def main() -> None:
     for v, answers in submissions:
         total += grade(traces[v], answers).score
     elapsed = time.perf_counter() - start
-    print(f"regrade {args.submissions:,} submissions over {variants} variants: {elapsed:.2f} s, "
-          f"{args.submissions / elapsed:,.0f} submissions per second (target >= 2,000)")
+    print(
+        f"regrade {args.submissions:,} submissions over {variants} variants: {elapsed:.2f} s, "
+        f"{args.submissions / elapsed:,.0f} submissions per second (target >= 2,000)"
+    )
     start = time.perf_counter()
     for v, answers in submissions[:10_000]:
         grade(solve(exercises[v]), answers)

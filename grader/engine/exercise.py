@@ -6,7 +6,6 @@ the field it concerns, as a JSON pointer, so nothing in a file is ever silently 
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -90,19 +89,14 @@ class Exercise:
     @property
     def node_layers(self) -> list[list[int]]:
         """Node numbers per layer, numbered from 1 with the inputs first."""
-        out, start = [], 1
-        for width in self.layers:
-            out.append(list(range(start, start + width)))
-            start += width
-        return out
+        return keys.node_layers(self.layers)
 
     @property
     def output_nodes(self) -> list[int]:
         return self.node_layers[-1]
 
     def weight_names(self) -> list[str]:
-        nodes = self.node_layers
-        return [keys.weight(j, i) for prev, layer in itertools.pairwise(nodes) for j in layer for i in prev]
+        return keys.weight_names(self.layers)
 
     def bias_names(self) -> list[str]:
         if self.bias == "none":
@@ -217,7 +211,7 @@ class _Validator:
         if values["loss"] == "binary_cross_entropy" and activations and activations[-1] != "sigmoid":
             self.fail("/loss", "binary_cross_entropy needs a sigmoid output layer, so that 0 < y < 1")
         shell = Exercise(layers=layers, activations=activations, weights={}, samples=(), **values)
-        weights = self.parameters("weights", shell.weight_names(), required=True)
+        weights = self.parameters("weights", "weight", shell.weight_names(), required=True)
         biases = self.biases(shell)
         samples = self.samples(layers)
         ask = self.ask()
@@ -254,10 +248,14 @@ class _Validator:
                 f"must be one name or a list of {count} (one per non-input layer), got {value!r}",
             )
             return ("sigmoid",) * count
-        pointer = (lambda k: "/activation") if isinstance(value, str) else (lambda k: f"/activation/{k}")
-        for k, name in enumerate(names):
+        # One name for every layer is one field: report it once, not once per layer.
+        if isinstance(value, str):
+            checked = [("/activation", value)]
+        else:
+            checked = [(f"/activation/{k}", n) for k, n in enumerate(names)]
+        for pointer, name in checked:
             if not isinstance(name, str) or name not in ACTIVATIONS:
-                self.fail(pointer(k), f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
+                self.fail(pointer, f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
         return tuple(n if isinstance(n, str) and n in ACTIVATIONS else "sigmoid" for n in names)
 
     def learning_rate(self) -> float:
@@ -274,7 +272,7 @@ class _Validator:
             return 1
         return int(value)
 
-    def parameters(self, name: str, expected: list[str], required: bool) -> dict[str, float]:
+    def parameters(self, name: str, kind: str, expected: list[str], required: bool) -> dict[str, float]:
         value = self.doc.get(name, {} if not required else None)
         if not isinstance(value, Mapping):
             self.fail(f"/{name}", f"must be a mapping of {', '.join(expected)} to numbers, got {value!r}")
@@ -283,14 +281,14 @@ class _Validator:
         for key, number in value.items():
             if key not in expected:
                 hint = f"this network has {', '.join(expected)}" if expected else "this network has none"
-                self.fail(f"/{name}/{key}", f"unexpected {name[:-1]} {key!r}; {hint}")
+                self.fail(f"/{name}/{key}", f"unexpected {kind} {key!r}; {hint}")
                 continue
             parsed = self.number(f"/{name}/{key}", number)
             if parsed is not None:
                 out[key] = parsed
         for key in expected:
             if key not in value:
-                self.fail(f"/{name}/{key}", f"missing {name[:-1]} {key}")
+                self.fail(f"/{name}/{key}", f"missing {kind} {key}")
         return {key: out[key] for key in expected if key in out}
 
     def biases(self, shell: Exercise) -> dict[str, float]:
@@ -301,7 +299,7 @@ class _Validator:
             if given is not None and given != {}:
                 self.fail("/biases", "biases are given but bias is 'none'; set bias: bias or bias: threshold")
             return {}
-        return self.parameters("biases", shell.bias_names(), required=True)
+        return self.parameters("biases", "bias", shell.bias_names(), required=True)
 
     def samples(self, layers: tuple[int, ...]) -> tuple[Sample, ...]:
         value = self.doc.get("samples")

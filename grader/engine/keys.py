@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 KEY_PATTERN = re.compile(
     r"^(?:it(?P<iteration>[2-9]|[1-9]\d+)\.)?(?:s(?P<sample>[1-9]\d*)\.)?"
@@ -19,6 +20,21 @@ def prefix(iteration: int, sample: int | None) -> str:
     """The prefix of a key: ``it{k}.`` for iteration k >= 2, then ``s{m}.`` when samples are numbered."""
     head = f"it{iteration}." if iteration > 1 else ""
     return head + (f"s{sample}." if sample is not None else "")
+
+
+def node_layers(layers: list[int] | tuple[int, ...]) -> list[list[int]]:
+    """Node numbers per layer, numbered from 1 with the inputs first: [2, 2, 1] -> [[1, 2], [3, 4], [5]]."""
+    out, start = [], 1
+    for width in layers:
+        out.append(list(range(start, start + width)))
+        start += width
+    return out
+
+
+def weight_names(layers: list[int] | tuple[int, ...]) -> list[str]:
+    """Every weight key of a network, layer by layer, each node's incoming weights together."""
+    nodes = node_layers(layers)
+    return [weight(j, i) for prev, layer in pairwise(nodes) for j in layer for i in prev]
 
 
 def weight(j: int, i: int) -> str:

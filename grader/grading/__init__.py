@@ -8,6 +8,16 @@ from grader.grading.result import VERDICTS, Grading, KeyResult
 from grader.grading.tolerance import Tolerance
 
 __all__ = [
-    "CATALOGUE", "VERDICTS", "AnswerError", "Grading", "Invalid", "KeyResult", "Misconception",
-    "Policy", "PolicyError", "Tolerance", "grade", "parse_answers",
+    "CATALOGUE",
+    "VERDICTS",
+    "AnswerError",
+    "Grading",
+    "Invalid",
+    "KeyResult",
+    "Misconception",
+    "Policy",
+    "PolicyError",
+    "Tolerance",
+    "grade",
+    "parse_answers",
 ]

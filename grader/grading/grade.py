@@ -7,19 +7,21 @@ correct values (so careful rounding never costs marks).  It is ``carried`` when 
 own expectation but rests on earlier wrong values.
 
 The follow-through guard.  Entering trivial values early (0, 1, a copy of an input) can make
-every later step trivial; such steps earn no follow-through credit.  Concretely, a carried
-value earns nothing when
+every later step trivial; such steps earn no follow-through credit.  Concretely, a value that
+follows from wrong earlier values earns nothing when
   1. one of the wrong values it rests on is a placeholder: exactly 0, +1, -1 or a number given
      in the exercise (an input, weight, bias, target or the learning rate), or
-  2. it is itself degenerate where the reference is not: exactly 0, +1 or -1, or equal to one
-     of its own inputs (w_new = w after a zero gradient, y = 1 from a saturated sigmoid).
+  2. it is itself exactly 0, +1 or -1 where the reference is not (y = 1 from a saturated
+     sigmoid, a zero delta); it then counts as a placeholder for every step after it, so
+     w_new = w - eta * 0 earns nothing either.
 Such a value is marked ``incorrect`` with a message that says why.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from grader.engine.trace import Step, Trace
 from grader.grading.answers import Invalid, parse_answers
@@ -58,9 +60,14 @@ class _Marker:
         self.close = policy.tolerance.close
         self.effective: dict[str, float] = {}
         self.roots: dict[str, frozenset[str]] = {}
+        self.trivial: set[str] = set()
+        self.order = {key: n for n, key in enumerate(trace.steps)}
         ex = trace.exercise
         self.placeholders = (
-            *TRIVIAL, ex.learning_rate, *ex.weights.values(), *ex.biases.values(),
+            *TRIVIAL,
+            ex.learning_rate,
+            *ex.weights.values(),
+            *ex.biases.values(),
             *(x for s in ex.samples for x in (*s.inputs, *s.targets)),
         )
 
@@ -84,11 +91,14 @@ class _Marker:
             upstream = empty.union(*(self.roots[k] for k in step.inputs))
             submitted = self.answers.get(key)
             if isinstance(submitted, float):
-                verdict, credit, note, code, params = self.judge(step, submitted, own, upstream, inputs)
+                verdict, credit, note, code, params = self.judge(step, submitted, own, upstream)
                 self.effective[key] = submitted
                 if verdict == "correct":
                     self.roots[key] = empty
-                elif note in ("carried", "carried_off", "placeholder", "degenerate"):
+                elif note == "trivial" and params["trivial"].startswith(f"{key} ="):
+                    self.roots[key] = upstream | {key}
+                    self.trivial.add(key)
+                elif note in ("carried", "carried_off", "trivial"):
                     self.roots[key] = upstream
                 else:
                     self.roots[key] = upstream | {key}
@@ -101,24 +111,31 @@ class _Marker:
                     verdict, credit, note, code, params = "invalid", 0.0, "invalid", None, {"raw": repr(submitted.raw)}
             if key in wanted:
                 results[key] = KeyResult(
-                    key=key, phase=step.phase, verdict=verdict, credit=credit,
-                    weight=self.policy.weight(step.phase), submitted=submitted, expected=step.value,
-                    note=note, misconception=code, params=params,
+                    key=key,
+                    phase=step.phase,
+                    verdict=verdict,
+                    credit=credit,
+                    weight=self.policy.weight(step.phase),
+                    submitted=submitted,
+                    expected=step.value,
+                    note=note,
+                    misconception=code,
+                    params=params,
                 )
         return Grading(results, self.policy)
 
-    def judge(self, step: Step, a: float, own: float, upstream: frozenset[str], inputs: list[float]):
+    def judge(self, step: Step, a: float, own: float, upstream: frozenset[str]):
         if self.close(a, step.value):
             return "correct", 1.0, "correct", None, {}
         if not math.isnan(own) and self.close(a, own):
             if not upstream:
                 return "correct", 1.0, "correct_rounding", None, {}
             sources = self.describe(upstream)
-            placeholder = self.placeholder(upstream)
-            if placeholder:
-                return "incorrect", 0.0, "placeholder", None, {"sources": sources, "placeholder": placeholder}
-            if self.degenerate(step, a, inputs):
-                return "incorrect", 0.0, "degenerate", None, {"sources": sources, "value": f"{a:g}"}
+            trivial = self.placeholder(upstream)
+            if trivial is None and any(_same(a, c) and not _same(step.value, c) for c in TRIVIAL):
+                trivial = f"{step.key} = {a:g}"
+            if trivial:
+                return "incorrect", 0.0, "trivial", None, {"sources": sources, "trivial": trivial}
             if not self.policy.follow_through:
                 return "incorrect", 0.0, "carried_off", None, {"sources": sources}
             return "carried", self.policy.carried_credit, "carried", None, {"sources": sources}
@@ -132,20 +149,14 @@ class _Marker:
         return "incorrect", 0.0, "incorrect", None, {}
 
     def describe(self, roots: frozenset[str]) -> str:
-        order = [k for k in self.trace.steps if k in roots]
+        order = sorted(roots, key=self.order.__getitem__)
         shown = ", ".join(f"{k} = {self.effective[k]:g}" for k in order[:3])
         return shown + (f" and {len(order) - 3} more" if len(order) > 3 else "")
 
     def placeholder(self, roots: frozenset[str]) -> str | None:
-        for key in roots:
+        """The first wrong earlier value that is a placeholder, as "key = value", if any."""
+        for key in sorted(roots, key=self.order.__getitem__):
             value = self.effective[key]
-            if any(_same(value, p) for p in self.placeholders):
+            if key in self.trivial or any(_same(value, p) for p in self.placeholders):
                 return f"{key} = {value:g}"
         return None
-
-    def degenerate(self, step: Step, a: float, inputs: list[float]) -> bool:
-        reference = [self.trace.steps[k].value for k in step.inputs]
-        for constant in TRIVIAL:
-            if _same(a, constant) and not _same(step.value, constant):
-                return True
-        return any(_same(a, x) and not _same(step.value, r) for x, r in zip(inputs, reference))

@@ -22,16 +22,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Follows from your earlier {sources}, but this exercise gives no follow-through credit.",
         "zh": "由你前面的 {sources} 推出，但本练习不给后续正确分。",
     },
-    "degenerate": {
-        "en": "Follows from your earlier {sources}, but they make this step trivial (it comes out as {value}), "
-        "so it earns no follow-through credit.",
-        "zh": "由你前面的 {sources} 推出，但它们使这一步变得平凡（结果为 {value}），不给后续正确分。",
-    },
-    "placeholder": {
-        "en": "Follows from your {sources}, but {placeholder} looks like a placeholder "
-        "(0, ±1 or a given number) rather than a computed value: no follow-through credit.",
-        "zh": "由你的 {sources} 推出，但 {placeholder} 像是占位数（0、±1 或题目给定的数），"
-        "不是计算结果：不给后续正确分。",
+    "trivial": {
+        "en": "Follows from your earlier {sources}, but {trivial} is a trivial value (0, ±1 or a number "
+        "given in the exercise) that makes the steps after it easy: no follow-through credit.",
+        "zh": "由你前面的 {sources} 推出，但 {trivial} 是平凡值（0、±1 或题目给定的数），"
+        "会使后面的步骤变得过于简单：不给后续正确分。",
     },
     "incorrect": {"en": "Incorrect.", "zh": "错误。"},
     "missing": {"en": "Not answered.", "zh": "未作答。"},

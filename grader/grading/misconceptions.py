@@ -9,8 +9,8 @@ node, or a missing learning rate when eta = 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from grader.engine.rules import HiddenDelta, NetInput, OutputDelta
 from grader.engine.trace import Step, Trace
@@ -159,59 +159,81 @@ def _swapped_indices(step: Step, value: Value, trace: Trace) -> float | None:
 
 CATALOGUE: tuple[Misconception, ...] = (
     Misconception(
-        "missing_activation_derivative", frozenset({"delta"}), _missing_derivative,
+        "missing_activation_derivative",
+        frozenset({"delta"}),
+        _missing_derivative,
         "The delta is missing the activation derivative f'(z): multiply by it (for sigmoid, y(1 - y)).",
         "误差项缺少激活函数的导数 f'(z)：需要乘以它（sigmoid 为 y(1 - y)）。",
     ),
     Misconception(
-        "derivative_from_z", frozenset({"delta"}), _derivative_from_z,
+        "derivative_from_z",
+        frozenset({"delta"}),
+        _derivative_from_z,
         "The activation derivative was evaluated on the net input z instead of the output y: "
         "for sigmoid it is y(1 - y), not z(1 - z).",
         "激活函数的导数用了净输入 z 而不是输出 y：sigmoid 的导数是 y(1 - y)，不是 z(1 - z)。",
     ),
     Misconception(
-        "target_minus_output", frozenset({"delta"}), _sign_flip,
+        "target_minus_output",
+        frozenset({"delta"}),
+        _sign_flip,
         "The output delta has the wrong sign: with delta = dE/dz it starts from (y - t), not (t - y).",
         "输出层误差项的符号反了：当 delta = dE/dz 时应从 (y - t) 开始，而不是 (t - y)。",
     ),
     Misconception(
-        "gradient_ascent", frozenset({"new_w", "new_b"}), _ascent,
+        "gradient_ascent",
+        frozenset({"new_w", "new_b"}),
+        _ascent,
         "The update moved along the gradient (w + eta*g): gradient descent moves against it, w - eta*dE/dw.",
         "更新方向沿着梯度 (w + eta*g)：梯度下降应沿负梯度方向，w - eta*dE/dw。",
     ),
     Misconception(
-        "updated_weights_in_backprop", frozenset({"delta"}), _updated_weights,
+        "updated_weights_in_backprop",
+        frozenset({"delta"}),
+        _updated_weights,
         "This delta used weights that were already updated: back-propagate with the weights "
         "of the forward pass, and update only after every delta is known.",
         "计算误差项时用了已经更新过的权重：反向传播应使用正向传播时的权重，所有误差项算完后再更新。",
     ),
     Misconception(
-        "missing_learning_rate", frozenset({"new_w", "new_b"}), _missing_rate,
+        "missing_learning_rate",
+        frozenset({"new_w", "new_b"}),
+        _missing_rate,
         "The update left out the learning rate: w_new = w - eta * dE/dw.",
         "更新时漏乘了学习率：w_new = w - eta * dE/dw。",
     ),
     Misconception(
-        "net_input_in_gradient", frozenset({"grad_w"}), _net_input_in_gradient,
+        "net_input_in_gradient",
+        frozenset({"grad_w"}),
+        _net_input_in_gradient,
         "The gradient used the source node's net input z_i: dE/dw_ji = delta_j * y_i, with the output y_i.",
         "梯度用了前一节点的净输入 z_i：dE/dw_ji = delta_j * y_i，应使用输出 y_i。",
     ),
     Misconception(
-        "loss_without_half", frozenset({"E"}), _loss_without_half,
+        "loss_without_half",
+        frozenset({"E"}),
+        _loss_without_half,
         "The loss is missing the factor 1/2: E = 1/2 * sum (y - t)^2.",
         "误差漏掉了系数 1/2：E = 1/2 * sum (y - t)^2。",
     ),
     Misconception(
-        "threshold_sign", frozenset({"z", "grad_b"}), _threshold_sign,
+        "threshold_sign",
+        frozenset({"z", "grad_b"}),
+        _threshold_sign,
         "The threshold has the wrong sign: in the M-P model z = sum w*y - theta, so dE/dtheta = -delta.",
         "阈值的符号错了：M-P 神经元模型中 z = sum w*y - theta，因此 dE/dtheta = -delta。",
     ),
     Misconception(
-        "activation_on_input", frozenset({"z", "grad_w"}), _activation_on_input,
+        "activation_on_input",
+        frozenset({"z", "grad_w"}),
+        _activation_on_input,
         "The activation function was applied to the inputs: input nodes pass their values on unchanged.",
         "对输入层的值用了激活函数：输入层节点直接传递输入值，不做激活。",
     ),
     Misconception(
-        "swapped_weight_indices", frozenset({"z"}), _swapped_indices,
+        "swapped_weight_indices",
+        frozenset({"z"}),
+        _swapped_indices,
         "The weight indices are swapped: w_ji is the weight on the edge from node i to node j.",
         "权重下标颠倒了：w_ji 是从节点 i 指向节点 j 的连接权重。",
     ),

@@ -11,8 +11,9 @@ tell the classic mistakes apart, which change a value by a factor, a sign or a t
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from grader.engine.exercise import PHASES, ExerciseError, Problem
 from grader.grading.tolerance import MODES, Tolerance
@@ -25,14 +26,22 @@ class PolicyError(ExerciseError):
 
 
 FIELDS = (
-    "tolerance", "rtol", "atol", "sigfigs", "decimals", "follow_through", "carried_credit",
-    "misconception_credit", "phase_weights", "reveal",
+    "tolerance",
+    "rtol",
+    "atol",
+    "sigfigs",
+    "decimals",
+    "follow_through",
+    "carried_credit",
+    "misconception_credit",
+    "phase_weights",
+    "reveal",
 )
 
 
 @dataclass(frozen=True)
 class Policy:
-    tolerance: Tolerance = Tolerance()
+    tolerance: Tolerance = field(default_factory=Tolerance)
     follow_through: bool = True
     carried_credit: float = 1.0
     misconception_credit: float = 0.0

@@ -51,7 +51,9 @@ class KeyResult:
             "misconception": self.misconception,
             "message": self.message(language, reveal),
             "phase": self.phase,
-            "submitted": submitted if isinstance(submitted, (int, float, str)) or submitted is None else repr(submitted),
+            "submitted": submitted
+            if isinstance(submitted, (int, float, str)) or submitted is None
+            else repr(submitted),
         }
         if reveal:
             out["expected"] = self.expected

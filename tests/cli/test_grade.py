@@ -27,7 +27,9 @@ def test_grade_json_follows_the_contract(runner, answers_file):
     doc = json.loads(out.output)
     assert doc["score"] == 2 and doc["max_score"] == 29
     assert doc["results"]["delta5"] == doc["results"]["delta5"] | {
-        "verdict": "misconception", "credit": 0.0, "misconception": "missing_activation_derivative",
+        "verdict": "misconception",
+        "credit": 0.0,
+        "misconception": "missing_activation_derivative",
     }
     assert doc["results"]["E"]["misconception"] == "loss_without_half"
     assert doc["results"]["z4"]["verdict"] == "missing"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from hypothesis import strategies as st
 
-from grader.engine import Exercise, Trace
+from grader.engine import Exercise, Trace, keys
 from grader.grading.misconceptions import Misconception
 
 Rounder = Callable[[float], float]
@@ -50,14 +50,7 @@ def work(
 
 
 def weights_for(layers: list[int], draw_number) -> dict[str, float]:
-    start, names = 1, []
-    nodes = []
-    for width in layers:
-        nodes.append(list(range(start, start + width)))
-        start += width
-    for prev, layer in zip(nodes, nodes[1:]):
-        names += [f"w{j}_{i}" for j in layer for i in prev]
-    return {name: draw_number() for name in names}
+    return {name: draw_number() for name in keys.weight_names(layers)}
 
 
 def random_exercise(rng: random.Random, **fixed) -> Exercise:
@@ -84,7 +77,10 @@ def random_exercise(rng: random.Random, **fixed) -> Exercise:
         "learning_rate": pick("learning_rate", [0.5, 1.0, 0.8, 2.0]),
         "weights": weights_for(layers, lambda: short(-1, 1)),
         "samples": [
-            {"inputs": [short(-1, 1) for _ in range(layers[0])], "targets": [short(0.1, 0.9) for _ in range(layers[-1])]}
+            {
+                "inputs": [short(-1, 1) for _ in range(layers[0])],
+                "targets": [short(0.1, 0.9) for _ in range(layers[-1])],
+            }
             for _ in range(samples)
         ],
         "iterations": pick("iterations", [1, 1, 2]),

@@ -12,8 +12,14 @@ def test_defaults_fit_hand_calculation():
 
 def test_round_trip():
     policy = Policy.from_mapping(
-        {"tolerance": "sigfigs", "sigfigs": 4, "follow_through": False, "carried_credit": 0.5,
-         "phase_weights": {"updates": 2}, "reveal": True}
+        {
+            "tolerance": "sigfigs",
+            "sigfigs": 4,
+            "follow_through": False,
+            "carried_credit": 0.5,
+            "phase_weights": {"updates": 2},
+            "reveal": True,
+        }
     )
     assert Policy.from_mapping(policy.to_mapping()) == policy
     assert policy.weight("updates") == 2.0 and policy.weight("forward") == 1.0
@@ -22,13 +28,26 @@ def test_round_trip():
 def test_every_bad_field_is_named():
     with pytest.raises(PolicyError) as error:
         Policy.from_mapping(
-            {"tolerance": "fuzzy", "rtol": -1, "sigfigs": 0, "carried_credit": 2, "reveal": "yes",
-             "phase_weights": {"warmup": 1, "loss": "x"}, "colour": "red"}
+            {
+                "tolerance": "fuzzy",
+                "rtol": -1,
+                "sigfigs": 0,
+                "carried_credit": 2,
+                "reveal": "yes",
+                "phase_weights": {"warmup": 1, "loss": "x"},
+                "colour": "red",
+            }
         )
     pointers = {p.pointer for p in error.value.problems}
     assert pointers == {
-        "/tolerance", "/rtol", "/sigfigs", "/carried_credit", "/reveal", "/phase_weights/warmup",
-        "/phase_weights/loss", "/colour",
+        "/tolerance",
+        "/rtol",
+        "/sigfigs",
+        "/carried_credit",
+        "/reveal",
+        "/phase_weights/warmup",
+        "/phase_weights/loss",
+        "/colour",
     }
     assert "invalid policy" in str(error.value)
 

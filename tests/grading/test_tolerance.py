@@ -22,8 +22,15 @@ def test_relative_mode_takes_the_larger_of_rtol_and_atol():
 
 @pytest.mark.parametrize(
     ("submitted", "expected", "ok"),
-    [(0.680, 0.680267, True), (0.6805, 0.680267, True), (0.6797, 0.680267, False), (45.8, 45.83, True),
-     (45.9, 45.83, False), (0.000929, 0.00092907, True), (0.00094, 0.00092907, False)],
+    [
+        (0.680, 0.680267, True),
+        (0.6805, 0.680267, True),
+        (0.6797, 0.680267, False),
+        (45.8, 45.83, True),
+        (45.9, 45.83, False),
+        (0.000929, 0.00092907, True),
+        (0.00094, 0.00092907, False),
+    ],
 )
 def test_significant_figures_mode_allows_half_a_unit_in_the_last_figure(submitted, expected, ok):
     assert Tolerance(mode="sigfigs", sigfigs=3).close(submitted, expected) is ok
