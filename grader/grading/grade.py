@@ -6,15 +6,17 @@ the student's own earlier values (the reference where the student gave none).  A
 correct values (so careful rounding never costs marks).  It is ``carried`` when it matches its
 own expectation but rests on earlier wrong values.
 
-The follow-through guard.  Entering trivial values early (0, 1, a copy of an input) can make
-every later step trivial; such steps earn no follow-through credit.  Concretely, a value that
-follows from wrong earlier values earns nothing when
-  1. one of the wrong values it rests on is a placeholder: exactly 0, +1, -1 or a number given
-     in the exercise (an input, weight, bias, target or the learning rate), or
-  2. it is itself exactly 0, +1 or -1 where the reference is not (y = 1 from a saturated
-     sigmoid, a zero delta); it then counts as a placeholder for every step after it, so
-     w_new = w - eta * 0 earns nothing either.
-Such a value is marked ``incorrect`` with a message that says why.
+The follow-through guard.  Typing trivial values early (0, 1, a copy of an input, or a wild
+number that saturates a sigmoid) can make every later step trivial.  So a value that follows
+from wrong earlier values earns no follow-through credit when one of the wrong values it rests on
+(a *root*: a wrong value that does not itself follow from the student's earlier values) is a
+placeholder:
+  - within tolerance of 0,
+  - exactly +1 or -1, or exactly a number given in the exercise (an input, weight, bias, target
+    or the learning rate), or
+  - implausible: further from the reference than 10 times max(1, |reference|).
+Such a value is marked ``incorrect`` with a message that names the placeholder.  An honest slip
+(a wrong product, a dropped term, a sign) is none of these, so its consequences stay carried.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from grader.grading.misconceptions import KINDS
 from grader.grading.policy import Policy
 from grader.grading.result import Grading, KeyResult
 
-TRIVIAL = (0.0, 1.0, -1.0)
+TRIVIAL = (1.0, -1.0)
+IMPLAUSIBLE = 10.0
 DEFAULT_POLICY = Policy()
 
 
@@ -60,7 +63,6 @@ class _Marker:
         self.close = policy.tolerance.close
         self.effective: dict[str, float] = {}
         self.roots: dict[str, frozenset[str]] = {}
-        self.trivial: set[str] = set()
         self.order = {key: n for n, key in enumerate(trace.steps)}
         ex = trace.exercise
         self.placeholders = (
@@ -95,9 +97,6 @@ class _Marker:
                 self.effective[key] = submitted
                 if verdict == "correct":
                     self.roots[key] = empty
-                elif note == "trivial" and params["trivial"].startswith(f"{key} ="):
-                    self.roots[key] = upstream | {key}
-                    self.trivial.add(key)
                 elif note in ("carried", "carried_off", "trivial"):
                     self.roots[key] = upstream
                 else:
@@ -132,8 +131,6 @@ class _Marker:
                 return "correct", 1.0, "correct_rounding", None, {}
             sources = self.describe(upstream)
             trivial = self.placeholder(upstream)
-            if trivial is None and any(_same(a, c) and not _same(step.value, c) for c in TRIVIAL):
-                trivial = f"{step.key} = {a:g}"
             if trivial:
                 return "incorrect", 0.0, "trivial", None, {"sources": sources, "trivial": trivial}
             if not self.policy.follow_through:
@@ -156,7 +153,11 @@ class _Marker:
     def placeholder(self, roots: frozenset[str]) -> str | None:
         """The first wrong earlier value that is a placeholder, as "key = value", if any."""
         for key in sorted(roots, key=self.order.__getitem__):
-            value = self.effective[key]
-            if key in self.trivial or any(_same(value, p) for p in self.placeholders):
+            value, reference = self.effective[key], self.trace.steps[key].value
+            if (
+                self.close(value, 0.0)
+                or any(_same(value, p) for p in self.placeholders)
+                or abs(value - reference) > IMPLAUSIBLE * max(1.0, abs(reference))
+            ):
                 return f"{key} = {value:g}"
         return None

@@ -23,9 +23,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "由你前面的 {sources} 推出，但本练习不给后续正确分。",
     },
     "trivial": {
-        "en": "Follows from your earlier {sources}, but {trivial} is a trivial value (0, ±1 or a number "
-        "given in the exercise) that makes the steps after it easy: no follow-through credit.",
-        "zh": "由你前面的 {sources} 推出，但 {trivial} 是平凡值（0、±1 或题目给定的数），"
+        "en": "Follows from your earlier {sources}, but {trivial} looks like a placeholder (0, ±1, a number "
+        "given in the exercise, or far off) that makes the steps after it easy: no follow-through credit.",
+        "zh": "由你前面的 {sources} 推出，但 {trivial} 像是占位数（0、±1、题目给定的数或相差悬殊的数），"
         "会使后面的步骤变得过于简单：不给后续正确分。",
     },
     "incorrect": {"en": "Incorrect.", "zh": "错误。"},
