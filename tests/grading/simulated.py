@@ -38,7 +38,10 @@ def work(
         if step.phase == "given":
             own[key] = step.value
             continue
-        result = step.rule(*[own[k] for k in step.inputs])
+        try:
+            result = step.rule(*[own[k] for k in step.inputs])
+        except (ArithmeticError, ValueError):  # e.g. ln(0) once a mistake drives y to 0 or 1
+            result = math.nan
         if misconception is not None and step.kind in misconception.kinds:
             wrong = misconception.rule(step, value, trace)
             if wrong is not None and math.isfinite(wrong):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 
@@ -81,13 +82,18 @@ def test_requirements_cover_the_catalogue():
 
 
 @pytest.mark.parametrize("code", sorted(REQUIREMENTS))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=int(os.environ.get("BP_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(data=st.data())
 def test_one_misconception_is_named_at_the_first_affected_key(code, data):
     exercise = data.draw(exercises(**REQUIREMENTS[code]))
     trace = solve(exercise)
     honest = work(trace)
     answers = work(trace, misconception=BY_CODE[code])
+    assume(all(math.isfinite(v) for v in answers.values()))
     key = first_affected(trace, answers, honest)
     # Where the mistake shifts its own steps by less than the tolerance, it is not detectable there.
     assume(key is not None and trace.steps[key].kind in BY_CODE[code].kinds)
