@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from grader.engine.trace import Step, Trace
 from grader.grading.answers import Invalid, parse_answers
@@ -34,6 +34,18 @@ from grader.grading.result import Grading, KeyResult
 TRIVIAL = (1.0, -1.0)
 IMPLAUSIBLE = 10.0
 DEFAULT_POLICY = Policy()
+
+
+class Judgement(NamedTuple):
+    verdict: str
+    credit: float
+    note: str
+    misconception: str | None = None
+    params: dict[str, Any] | None = None
+    follows: bool = False  # the value follows from the student's own earlier values
+
+
+MISSING = Judgement("missing", 0.0, "missing")
 
 
 def _same(a: float, b: float) -> bool:
@@ -93,57 +105,58 @@ class _Marker:
             upstream = empty.union(*(self.roots[k] for k in step.inputs))
             submitted = self.answers.get(key)
             if isinstance(submitted, float):
-                verdict, credit, note, code, params = self.judge(step, submitted, own, upstream)
+                judgement = self.judge(step, submitted, own, upstream)
                 self.effective[key] = submitted
-                if verdict == "correct":
+                if judgement.verdict == "correct":
                     self.roots[key] = empty
-                elif note in ("carried", "carried_off", "trivial"):
-                    self.roots[key] = upstream
                 else:
-                    self.roots[key] = upstream | {key}
+                    self.roots[key] = upstream if judgement.follows else upstream | {key}
             else:
                 self.effective[key] = own if not math.isnan(own) else step.value
                 self.roots[key] = upstream
-                if submitted is None:
-                    verdict, credit, note, code, params = "missing", 0.0, "missing", None, {}
-                else:
-                    verdict, credit, note, code, params = "invalid", 0.0, "invalid", None, {"raw": repr(submitted.raw)}
+                judgement = (
+                    MISSING
+                    if submitted is None
+                    else Judgement("invalid", 0.0, "invalid", params={"raw": repr(submitted.raw)})
+                )
             if key in wanted:
                 results[key] = KeyResult(
                     key=key,
                     phase=step.phase,
-                    verdict=verdict,
-                    credit=credit,
+                    verdict=judgement.verdict,
+                    credit=judgement.credit,
                     weight=self.policy.weight(step.phase),
                     submitted=submitted,
                     expected=step.value,
-                    note=note,
-                    misconception=code,
-                    params=params,
+                    note=judgement.note,
+                    misconception=judgement.misconception,
+                    params=judgement.params or {},
                 )
         return Grading(results, self.policy)
 
-    def judge(self, step: Step, a: float, own: float, upstream: frozenset[str]):
+    def judge(self, step: Step, a: float, own: float, upstream: frozenset[str]) -> Judgement:
+        """The verdict on a submitted number ``a``, given what the student's own inputs give (``own``)."""
         if self.close(a, step.value):
-            return "correct", 1.0, "correct", None, {}
+            return Judgement("correct", 1.0, "correct")
         if not math.isnan(own) and self.close(a, own):
             if not upstream:
-                return "correct", 1.0, "correct_rounding", None, {}
+                return Judgement("correct", 1.0, "correct_rounding")
             sources = self.describe(upstream)
             trivial = self.placeholder(upstream)
             if trivial:
-                return "incorrect", 0.0, "trivial", None, {"sources": sources, "trivial": trivial}
+                return Judgement("incorrect", 0.0, "trivial", None, {"sources": sources, "trivial": trivial}, True)
             if not self.policy.follow_through:
-                return "incorrect", 0.0, "carried_off", None, {"sources": sources}
-            return "carried", self.policy.carried_credit, "carried", None, {"sources": sources}
+                return Judgement("incorrect", 0.0, "carried_off", None, {"sources": sources}, True)
+            return Judgement("carried", self.policy.carried_credit, "carried", None, {"sources": sources}, True)
         for misconception in KINDS.get(step.kind, ()):
             alternative = _safe(misconception.rule, (step, self.value, self.trace))
             if math.isnan(alternative) or not self.close(a, alternative):
                 continue
             if not math.isnan(own) and self.close(alternative, own):
                 continue
-            return "misconception", self.policy.misconception_credit, misconception.code, misconception.code, {}
-        return "incorrect", 0.0, "incorrect", None, {}
+            code = misconception.code
+            return Judgement("misconception", self.policy.misconception_credit, code, code)
+        return Judgement("incorrect", 0.0, "incorrect")
 
     def describe(self, roots: frozenset[str]) -> str:
         order = sorted(roots, key=self.order.__getitem__)
