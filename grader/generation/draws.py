@@ -9,7 +9,8 @@ field pointer is part of the message, so adding a field to a template never shif
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 # Bump only with a deliberate change of the drawing scheme: it is stored with every variant.
 GENERATOR_VERSION = "1"
@@ -31,14 +32,22 @@ class Draws:
     seed: int
     student: str
     attempt: int
+    _prefix: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The hash state after the common parts, copied for each pointer: the same bytes as
+        # digest(_DOMAIN, content_hash, seed, student, attempt, pointer), hashed once.
+        head = _SEPARATOR.join(str(p) for p in (_DOMAIN, self.content_hash, self.seed, self.student, self.attempt))
+        object.__setattr__(self, "_prefix", hashlib.blake2b((head + _SEPARATOR).encode("utf-8"), digest_size=16))
 
     def index(self, pointer: str, count: int) -> int:
         """A uniform whole number in ``range(count)`` for the field at ``pointer``."""
         if count < 1:
             raise ValueError("nothing to draw from")
-        raw = digest(_DOMAIN, self.content_hash, self.seed, self.student, self.attempt, pointer)
+        state = self._prefix.copy()
+        state.update(pointer.encode("utf-8"))
         # 128 bits reduced modulo count: the bias is below count / 2**128, far beyond measurable.
-        return int.from_bytes(raw, "big") % count
+        return int.from_bytes(state.digest(), "big") % count
 
     def __repr__(self) -> str:
         return f"Draws({self.content_hash[:12]}, seed={self.seed}, student={self.student!r}, attempt={self.attempt})"

@@ -1,0 +1,67 @@
+"""``grader templates``: the catalogue, one template's source, and a check of any template."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from grader.engine import ExerciseError
+from grader.generation import catalogue, find_template
+from grader.generation.draws import Draws
+from grader.generation.generator import attempt_violations
+
+
+@click.group("templates", invoke_without_command=True)
+@click.pass_context
+def templates_command(context: click.Context) -> None:
+    """The exercise template catalogue (``grader templates`` lists it)."""
+    if context.invoked_subcommand is None:
+        context.invoke(list_command)
+
+
+@templates_command.command("list")
+def list_command() -> None:
+    """Every catalogue template: name, difficulty, title and objective."""
+    for template in catalogue():
+        doc = template.document
+        click.echo(f"{template.name:22} {doc.get('difficulty', 'introductory'):13} {template.title}")
+        if doc.get("objective"):
+            click.echo(f"{'':36} {doc['objective']}")
+
+
+@templates_command.command("show")
+@click.argument("template")
+def show_command(template: str) -> None:
+    """Print a template's source, to copy and adapt."""
+    try:
+        click.echo(find_template(template).source, nl=False)
+    except ExerciseError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@templates_command.command("check")
+@click.argument("template")
+@click.option(
+    "--tries", type=click.IntRange(1, 100_000), default=500, show_default=True, help="Attempts to draw and check."
+)
+def check_command(template: str, tries: int) -> None:
+    """Validate TEMPLATE and report how often a drawn attempt meets the constraints, and what fails."""
+    try:
+        chosen = find_template(template)
+    except ExerciseError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{chosen!r}\n{chosen.constraints!r}")
+    unmet: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    for attempt in range(tries if chosen.random else 1):
+        found = next(attempt_violations(chosen, Draws(chosen.content_hash, 0, "check", attempt)), None)
+        name = found.constraint if found else "accepted"
+        unmet[name] += 1
+        if found:
+            example.setdefault(name, found.message)
+    total = sum(unmet.values())
+    for name, count in unmet.most_common():
+        click.echo(f"{count / total:7.1%}  {name}{': e.g. ' + example[name] if name in example else ''}")
+    if not unmet["accepted"]:
+        raise click.ClickException("no attempt met the constraints")

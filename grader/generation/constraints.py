@@ -1,0 +1,325 @@
+"""Hand-computability constraints: what makes a generated exercise good to do by hand.
+
+A template may tune each one in its ``constraints:`` block (``false`` switches a check off):
+
+===========================  =========  =====================================================
+constraint                   default    holds when
+===========================  =========  =====================================================
+short_numbers                2          every given number has at most this many decimals
+min_abs_parameter            0.1        every weight and bias is at least this far from 0
+distinct_weights             true       the weights into a node, and out of a node, all differ
+max_net_input                3.0        every net input z stays within +-this, in every pass
+min_slope                    0.2        sigmoid/tanh f'(z) is at least this share of its peak
+relu_active                  all        every ReLU node is active (``all``), or one per layer
+                                        and sample (``layer``: inactive nodes are intended)
+relu_margin                  0.05       no ReLU net input within this of 0 (f'(0) is moot)
+min_gradient                 0.0001     no gradient smaller than this, unless intended
+min_error                    0.05       every output is this far from its target at first
+loss_decreases               true       the total E falls from each iteration to the next...
+min_loss_drop                0.01       ...by at least this share
+separation                   0.03       relative gap that makes two answers distinguishable
+min_difference               0.0002     absolute gap that makes two answers distinguishable
+distinguish                  all on     misconception code -> false to give up detecting it
+max_tries                    1000       attempts before the generator gives up
+===========================  =========  =====================================================
+
+The misconception checks themselves are in ``grader.generation.distinguishability``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from grader.engine import Exercise, Problem, Trace
+from grader.engine.activations import ACTIVATIONS
+from grader.generation.passes import Pass
+
+MISCONCEPTIONS = (
+    "missing_learning_rate",
+    "gradient_ascent",
+    "missing_activation_derivative",
+    "derivative_from_z",
+    "target_minus_output",
+    "updated_weights_in_backprop",
+    "net_input_in_gradient",
+    "loss_without_half",
+    "threshold_sign",
+    "activation_on_input",
+    "swapped_weight_indices",
+)
+SQUASHING = ("sigmoid", "tanh")  # activations that saturate
+PEAK_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """An unmet constraint: its name, and what failed, in words."""
+
+    constraint: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.constraint}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """The hand-computability settings of a template; None switches a numeric check off."""
+
+    short_numbers: int | None = 2
+    min_abs_parameter: float | None = 0.1
+    distinct_weights: bool = True
+    max_net_input: float | None = 3.0
+    min_slope: float | None = 0.2
+    relu_active: str = "all"
+    relu_margin: float | None = 0.05
+    min_gradient: float | None = 1e-4
+    min_error: float | None = 0.05
+    loss_decreases: bool = True
+    min_loss_drop: float = 0.01
+    separation: float = 0.03
+    min_difference: float = 2e-4
+    distinguish: frozenset[str] = frozenset(MISCONCEPTIONS)
+    max_tries: int = 1000
+
+    def __repr__(self) -> str:
+        changed = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if f.name != "distinguish" and getattr(self, f.name) != f.default
+        ]
+        off = sorted(set(MISCONCEPTIONS) - self.distinguish)
+        if off:
+            changed.append(f"not distinguished: {', '.join(off)}")
+        return f"Constraints({', '.join(changed) or 'defaults'})"
+
+    def separated(self, a: float, b: float) -> bool:
+        """Whether a student could tell a from b: apart by ``separation`` relatively and ``min_difference``."""
+        gap = abs(a - b)
+        return gap >= self.min_difference and gap >= self.separation * max(abs(a), abs(b))
+
+    def apart(self, a: float, b: float) -> bool:
+        """Relative separation only, for factors whose scale does not matter (f'(y) against f'(z))."""
+        return abs(a - b) >= self.separation * max(abs(a), abs(b))
+
+    @classmethod
+    def from_mapping(cls, value: Any, problems: list[Problem]) -> Constraints:
+        """Read a ``constraints:`` block; problems are appended with their pointers."""
+        if value is None:
+            return cls()
+        if not isinstance(value, Mapping):
+            problems.append(Problem("/constraints", f"must be a mapping of constraint settings, got {value!r}"))
+            return cls()
+        known = {f.name: f for f in fields(cls)}
+        settings: dict[str, Any] = {}
+        for name, setting in value.items():
+            pointer = f"/constraints/{name}"
+            if name not in known:
+                problems.append(Problem(pointer, f"unknown constraint {name!r}; known: {', '.join(known)}"))
+            elif name == "distinguish":
+                settings[name] = _distinguish(setting, pointer, problems)
+            else:
+                parsed = _setting(name, known[name].default, setting, pointer, problems)
+                if parsed is not _BAD:
+                    settings[name] = parsed
+        return cls(**settings)
+
+
+_BAD = object()
+
+
+def _setting(name: str, default: Any, value: Any, pointer: str, problems: list[Problem]) -> Any:
+    if name == "relu_active":
+        if value in ("all", "layer"):
+            return value
+        problems.append(Problem(pointer, f"must be 'all' or 'layer', got {value!r}"))
+        return _BAD
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        problems.append(Problem(pointer, f"must be true or false, got {value!r}"))
+        return _BAD
+    nullable = name not in ("min_loss_drop", "separation", "min_difference", "max_tries")
+    if value is False and nullable:
+        return None
+    whole = name in ("short_numbers", "max_tries")
+    good = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+    if whole:
+        good = good and value == int(value) and (name != "max_tries" or value >= 1)
+    if not good:
+        what = "a whole number" if whole else "a number >= 0"
+        problems.append(Problem(pointer, f"must be {what}{' or false' if nullable else ''}, got {value!r}"))
+        return _BAD
+    return int(value) if whole else float(value)
+
+
+def _distinguish(value: Any, pointer: str, problems: list[Problem]) -> frozenset[str]:
+    if not isinstance(value, Mapping):
+        problems.append(Problem(pointer, "must map misconception codes to true or false"))
+        return frozenset(MISCONCEPTIONS)
+    enabled = set(MISCONCEPTIONS)
+    for code, on in value.items():
+        if code not in MISCONCEPTIONS:
+            problems.append(
+                Problem(f"{pointer}/{code}", f"unknown misconception {code!r}; known: {', '.join(MISCONCEPTIONS)}")
+            )
+        elif not isinstance(on, bool):
+            problems.append(Problem(f"{pointer}/{code}", f"must be true or false, got {on!r}"))
+        elif not on:
+            enabled.discard(code)
+    return frozenset(enabled)
+
+
+def node_activations(exercise: Exercise) -> dict[int, str]:
+    """Node number -> activation name, for every non-input node."""
+    return {j: act for act, layer in zip(exercise.activations, exercise.node_layers[1:]) for j in layer}
+
+
+def parameter_violations(exercise: Exercise, c: Constraints) -> Iterator[Violation]:
+    """The checks that need no solution: short, non-zero, distinct given numbers."""
+    if c.short_numbers is not None:
+        scale = 10**c.short_numbers
+        given = [("learning rate", exercise.learning_rate), *exercise.weights.items(), *exercise.biases.items()]
+        for m, sample in enumerate(exercise.samples, start=1):
+            given += [(f"input {k} of sample {m}", v) for k, v in enumerate(sample.inputs, start=1)]
+            given += [(f"target {k} of sample {m}", v) for k, v in enumerate(sample.targets, start=1)]
+        for name, value in given:
+            if abs(value * scale - round(value * scale)) > 1e-9 * max(1.0, abs(value * scale)):
+                yield Violation("short_numbers", f"{name} = {value!r} has more than {c.short_numbers} decimals")
+    if c.min_abs_parameter is not None:
+        for name, value in (*exercise.weights.items(), *exercise.biases.items()):
+            if abs(value) < c.min_abs_parameter:
+                yield Violation("min_abs_parameter", f"|{name}| = {abs(value):g} < {c.min_abs_parameter:g}")
+    if c.distinct_weights:
+        nodes = exercise.node_layers
+        for prev, layer in itertools.pairwise(nodes):
+            groups = [[f"w{j}_{i}" for i in prev] for j in layer] + [[f"w{j}_{i}" for j in layer] for i in prev]
+            for group in groups:
+                for a, b in itertools.combinations(group, 2):
+                    if exercise.weights[a] == exercise.weights[b]:
+                        yield Violation("distinct_weights", f"{a} = {b} = {exercise.weights[a]:g}")
+
+
+def trace_violations(trace: Trace, records: dict[tuple[int, int | None], Pass], c: Constraints) -> Iterator[Violation]:
+    """The checks on the solution: saturation, dead ReLUs, zero gradients, outputs at target, E falling."""
+    ex = trace.exercise
+    acts = node_activations(ex)
+    for record in records.values():
+        found = _saturation(record, acts, c)
+        if found:
+            yield found
+            break
+    for record in records.values():
+        if record.training:
+            found = _relu(record, acts, ex, c)
+            if found:
+                yield found
+                break
+    if c.min_error is not None:
+        for record in records.values():
+            if record.iteration == 1 and record.y and record.delta:
+                for j, target in zip(ex.output_nodes, _targets(ex, record)):
+                    if abs(record.y[j] - target) < c.min_error:
+                        yield Violation(
+                            "min_error",
+                            f"y{j} = {record.y[j]:.4g} is within {c.min_error:g} of "
+                            f"its target {target:g}{_where(record)}",
+                        )
+    if c.min_gradient is not None:
+        found = _gradients(records, acts, c)
+        if found:
+            yield found
+    if c.loss_decreases:
+        found = _loss_falls(ex, records, c)
+        if found:
+            yield found
+
+
+def _where(record: Pass) -> str:
+    parts = [f"iteration {record.iteration}"] if record.iteration > 1 else []
+    if record.sample is not None:
+        parts.append(f"sample {record.sample}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _targets(ex: Exercise, record: Pass) -> tuple[float, ...]:
+    return ex.samples[(record.sample or 1) - 1].targets
+
+
+def _saturation(record: Pass, acts: dict[int, str], c: Constraints) -> Violation | None:
+    for j, z in record.z.items():
+        if c.max_net_input is not None and abs(z) > c.max_net_input:
+            return Violation("max_net_input", f"|z{j}| = {abs(z):.4g} > {c.max_net_input:g}{_where(record)}")
+        act = acts[j]
+        if c.min_slope is not None and act in SQUASHING:
+            slope = ACTIVATIONS[act].derivative_scalar(record.y[j]) / PEAK_SLOPE[act]
+            if slope < c.min_slope:
+                return Violation(
+                    "min_slope",
+                    f"{act} node {j} is saturated: z{j} = {z:.4g}, f' is {slope:.0%} of "
+                    f"its peak, under {c.min_slope:.0%}{_where(record)}",
+                )
+    return None
+
+
+def _relu(record: Pass, acts: dict[int, str], ex: Exercise, c: Constraints) -> Violation | None:
+    for layer_nodes in ex.node_layers[1:]:
+        if acts[layer_nodes[0]] != "relu":
+            continue
+        zs = [record.z[j] for j in layer_nodes]
+        if c.relu_margin is not None:
+            for j, z in zip(layer_nodes, zs):
+                if abs(z) < c.relu_margin:
+                    return Violation(
+                        "relu_margin",
+                        f"ReLU node {j} has z{j} = {z:.4g}, within {c.relu_margin:g} of the kink{_where(record)}",
+                    )
+        inactive = [j for j, z in zip(layer_nodes, zs) if z <= 0]
+        if c.relu_active == "all" and inactive:
+            return Violation("relu_active", f"ReLU node {inactive[0]} is inactive (z <= 0){_where(record)}")
+        if len(inactive) == len(layer_nodes):
+            return Violation("relu_active", f"the ReLU layer of nodes {layer_nodes} is dead{_where(record)}")
+    return None
+
+
+def _inactive(record: Pass, acts: dict[int, str]) -> set[int]:
+    return {j for j, z in record.z.items() if acts[j] == "relu" and z <= 0}
+
+
+def _gradients(records: dict[tuple[int, int | None], Pass], acts: dict[int, str], c: Constraints) -> Violation | None:
+    """Every gradient is at least min_gradient, except those a switched-off ReLU makes zero by design."""
+    for record in records.values():
+        if not record.grad:
+            continue
+        if record.z:
+            quiet = _inactive(record, acts)
+        else:  # a batch total: zero by design only if the node is off for every sample
+            group = [r for r in records.values() if r.iteration == record.iteration and r.z]
+            quiet = set.intersection(*(_inactive(r, acts) for r in group))
+        for name, g in record.grad.items():
+            j, _, i = name[1:].partition("_")
+            if c.relu_active == "layer" and (int(j) in quiet or (i and int(i) in quiet)):
+                continue
+            if abs(g) < c.min_gradient:
+                return Violation("min_gradient", f"dE/d{name} = {g:.3g} is below {c.min_gradient:g}{_where(record)}")
+    return None
+
+
+def _loss_falls(ex: Exercise, records: dict[tuple[int, int | None], Pass], c: Constraints) -> Violation | None:
+    totals: dict[int, float] = {}
+    for record in records.values():
+        if record.E is not None and record.z:
+            totals[record.iteration] = totals.get(record.iteration, 0.0) + record.E
+    for k in range(1, ex.iterations + 1):
+        before, after = totals[k], totals[k + 1]
+        if after > before * (1.0 - c.min_loss_drop):
+            return Violation(
+                "loss_decreases",
+                f"E goes from {before:.5g} in iteration {k} to {after:.5g} in "
+                f"iteration {k + 1}: not down by {c.min_loss_drop:.0%}",
+            )
+    return None
