@@ -88,3 +88,144 @@ def _as_printed(figure: str):
 def as_printed():
     """``as_printed("0.6803") == 0.68027`` holds: the value rounds to the printed figure."""
     return _as_printed
+
+
+# --- The grading service: databases (SQLite and a throwaway PostgreSQL), app, clients, keys. ---
+# One PostgreSQL server per test session, started by the suite itself; each database test runs
+# on SQLite and on PostgreSQL.  With CI=true a PostgreSQL test that cannot get its server fails.
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+SERVICE_VARIABLES = (
+    "GRADER_DATABASE_URL", "GRADER_SECRET_KEY", "GRADER_INSTANCE_PATH", "GRADER_PUBLIC_URL",
+    "GRADER_MAX_CONTENT_LENGTH", "GRADER_MAX_TRACE_STEPS", "GRADER_DB_POOL_SIZE", "GRADER_DB_CONNECT_TIMEOUT",
+)
+SERVICE_TABLES = (
+    "grades", "submissions", "access_tokens", "assignments", "policy_versions", "exercise_sets",
+    "api_keys", "accounts", "idempotency_records",
+)
+
+
+def postgres_unavailable(reason: str):
+    """Skip a PostgreSQL test here; fail it in CI, where PostgreSQL must be tested."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostgreSQL is required in CI: {reason}")
+    pytest.skip(f"PostgreSQL unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the whole session (or skip/fail, see above)."""
+    from grader.service.throwaway_postgres import PostgresUnavailable, ThrowawayPostgres
+
+    try:
+        server = ThrowawayPostgres()
+        server.start()
+    except PostgresUnavailable as error:
+        postgres_unavailable(str(error))
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server):
+    """A migrated PostgreSQL database shared by the tests, emptied after each test that uses it."""
+    from sqlalchemy import create_engine
+
+    from grader.service import schema
+
+    url = postgres_server.create_database("grader_tests")
+    engine = create_engine(url)
+    schema.upgrade(engine)
+    yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file; each test gets its own copy."""
+    from sqlalchemy import create_engine
+
+    from grader.service import schema
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "grader.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The URL of an empty, migrated database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "grader.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url, engine = request.getfixturevalue("postgres_template")
+    yield url
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(SERVICE_TABLES)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def service_env(monkeypatch, tmp_path):
+    """No GRADER_* settings leak in from outside; the instance folder is the test's own."""
+    for name in SERVICE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GRADER_INSTANCE_PATH", str(tmp_path / "instance"))
+    return monkeypatch
+
+
+@pytest.fixture
+def app(service_env, database_url):
+    """The service on a fresh database."""
+    from grader.service import create_app
+    from grader.service.database import get_database
+
+    application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"})
+    yield application
+    get_database(application).dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the service."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(service_env, database_url):
+    """Runs ``grader`` commands against the test database: ``runner.invoke(main, [...])``."""
+    service_env.setenv("GRADER_DATABASE_URL", database_url)
+    return CliRunner()
+
+
+@pytest.fixture
+def keys(app):
+    """API keys: ``admin``, and the instructors ``alice`` and ``bob``; name -> secret."""
+    from grader.service.database import get_database
+    from grader.service.facade.keys import create_key
+
+    out = {}
+    with get_database(app).sessions() as session:
+        for name, role in (("admin", "admin"), ("alice", "instructor"), ("bob", "instructor")):
+            out[name] = create_key(session, name, role)[1]
+    return out
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """The Authorization header for a key or token."""
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def auth(keys):
+    """``auth("alice")`` -> the Authorization header of that account's key."""
+    return lambda name: bearer(keys[name])

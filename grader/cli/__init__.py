@@ -17,6 +17,20 @@ def _register() -> None:
 
     main.add_command(solve_command)
     main.add_command(grade_command)
+    from grader.cli.generate import generate_command
+    from grader.cli.templates import templates_command
+
+    main.add_command(generate_command)
+    main.add_command(templates_command)
+    from grader.cli.db import db_group
+    from grader.cli.keys import keys_group
+    from grader.cli.regrade import regrade_command
+    from grader.cli.serve import serve_command
+
+    main.add_command(serve_command)
+    main.add_command(db_group)
+    main.add_command(keys_group)
+    main.add_command(regrade_command)
 
 
 _register()

@@ -17,8 +17,12 @@ from grader.engine import ExerciseError, solve
 from grader.grading import Policy, grade
 
 COLOURS = {
-    "correct": "green", "carried": "cyan", "misconception": "magenta",
-    "incorrect": "red", "missing": "yellow", "invalid": "red",
+    "correct": "green",
+    "carried": "cyan",
+    "misconception": "magenta",
+    "incorrect": "red",
+    "missing": "yellow",
+    "invalid": "red",
 }
 
 

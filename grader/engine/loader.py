@@ -6,7 +6,9 @@ import json
 import math
 import re
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import yaml
 
 from grader.engine.exercise import Exercise, ExerciseError, Problem
@@ -34,23 +36,29 @@ _Loader.add_implicit_resolver(
 )
 
 
-def parse_exercise(text: str, source: str = "<text>") -> Exercise:
-    """Parse and validate exercise text; syntax errors are reported as ExerciseErrors too."""
+def read_document(text: str, source: str = "<text>") -> Any:
+    """Parse YAML (with YAML 1.2 floats such as ``1e-3``) or, for a ``.json`` source, JSON;
+    a syntax error is reported as an ExerciseError."""
     try:
-        doc = json.loads(text) if source.endswith(".json") else yaml.load(text, Loader=_Loader)
+        return json.loads(text) if source.endswith(".json") else yaml.load(text, Loader=_Loader)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise ExerciseError([Problem("", f"{source} is not valid YAML/JSON: {error}")]) from None
-    exercise = Exercise.from_mapping(doc)
+
+
+def parse_exercise(text: str, source: str = "<text>") -> Exercise:
+    """Parse and validate exercise text; syntax errors are reported as ExerciseErrors too."""
+    exercise = Exercise.from_mapping(read_document(text, source))
     from grader.engine.trace import solve
 
-    trace = solve(exercise)
-    trace.asked_keys()
     # Finite numbers can still overflow (or saturate a sigmoid under cross-entropy); a trace with
-    # inf or nan can be neither printed as JSON nor graded.
+    # inf or nan can be neither printed as JSON nor graded, so it is reported, not warned about.
+    with np.errstate(all="ignore"):
+        trace = solve(exercise)
+    trace.asked_keys()
     bad = next(((k, v) for k, v in trace.values.items() if not math.isfinite(v)), None)
     if bad is not None:
-        raise ExerciseError([Problem("", f"step {bad[0]} is {bad[1]}: the numbers overflow; "
-                                         "use smaller weights, inputs or learning rate")])
+        message = f"step {bad[0]} is {bad[1]}: the numbers overflow or saturate; use smaller weights or inputs"
+        raise ExerciseError([Problem("", message)])
     return exercise
 
 

@@ -34,8 +34,11 @@ def _bce(ys: Sequence[float], ts: Sequence[float]) -> float:
 
 
 def _squares(ys: Sequence[float], ts: Sequence[float]) -> float:
-    # (y - t) * (y - t), not ** 2: float ** raises OverflowError where * gives inf.
-    return sum((y - t) * (y - t) for y, t in zip(ys, ts))
+    # float ** raises OverflowError where numpy gives inf; the loss of such outputs is inf.
+    try:
+        return sum((y - t) ** 2 for y, t in zip(ys, ts))
+    except OverflowError:
+        return math.inf
 
 
 HALF_SSE = Loss(

@@ -9,12 +9,13 @@ that is what the grader's follow-through is built on.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from itertools import chain, pairwise, repeat
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from grader.engine import keys
+from grader.engine import keys, layout
 from grader.engine.activations import ACTIVATIONS
 from grader.engine.exercise import PHASES, Exercise, ExerciseError, Problem
 from grader.engine.losses import LOSSES
@@ -34,8 +35,13 @@ from grader.engine.rules import (
 BIAS_SIGN = {"none": 0, "bias": 1, "threshold": -1}
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
+    """One step: its key, phase, kind, the keys it is computed from, the rule that does it, its value.
+
+    A named tuple, not a dataclass, because a trace holds hundreds of them and a tuple is built
+    several times faster; it is just as immutable.
+    """
+
     key: str
     phase: str
     kind: str
@@ -100,154 +106,173 @@ def solve(exercise: Exercise) -> Trace:
     return _Solver(exercise).run()
 
 
+def _in_parameter_order(weights: list, biases: list | None) -> list[float]:
+    """Per-layer nested lists [layer][j][i] and [layer][j] as one list in ``layout.parameters`` order."""
+    out: list[float] = []
+    for layer in range(len(weights) - 1, -1, -1):
+        if biases is None:
+            out.extend(chain.from_iterable(weights[layer]))
+        else:
+            for row, bias in zip(weights[layer], biases[layer]):
+                out.extend(row)
+                out.append(bias)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _shared_rules(shape: tuple[int, ...], activations: tuple[str, ...], biased: bool, sign: int, conv: float):
+    """The rules of a pass that hold no number of the exercise, in layout order: the forward pass
+    without the loss, and the hidden deltas and the gradients.  Rules are immutable, so every
+    exercise of the same kind shares them."""
+    nodes = keys.node_layers(shape)
+    acts = [ACTIVATIONS[a] for a in activations]
+    forward = []
+    for prev, layer, act in zip(nodes, nodes[1:], acts):
+        forward += [NetInput(len(prev), sign), Activate(act)] * len(layer)
+    hidden = [HiddenDelta(a) for a in acts]
+    backward = [hidden[depth] for depth in range(len(nodes) - 3, -1, -1) for _ in nodes[depth + 1]]
+    weight_rule, bias_rule = WeightGradient(conv), BiasGradient(conv * sign)
+    for prev, layer in reversed(list(pairwise(nodes))):
+        for _ in layer:
+            backward += [weight_rule] * len(prev)
+            if biased:
+                backward.append(bias_rule)
+    return tuple(forward), tuple(backward)
+
+
 class _Solver:
+    """One run of an exercise: numpy does the arithmetic, ``layout`` supplies every step's key and
+    inputs, and the steps are built in bulk."""
+
     def __init__(self, ex: Exercise):
         self.ex = ex
         self.steps: dict[str, Step] = {}
-        self.nodes = ex.node_layers
+        self.shape = tuple(ex.layers)
+        self.biased = ex.bias != "none"
+        nodes = ex.node_layers
         self.acts = [ACTIVATIONS[a] for a in ex.activations]
         self.loss = LOSSES[ex.loss]
-        self.bias_sign = BIAS_SIGN[ex.bias]
-        self.conv = 1.0 if ex.delta_convention == "dE/dz" else -1.0
+        self.bias_sign = sign = BIAS_SIGN[ex.bias]
+        self.negate = ex.delta_convention != "dE/dz"
+        conv = -1.0 if self.negate else 1.0
+        self.bias_gradient_sign = conv * sign  # dE/db = dE/dz * dz/db, and dz/db is the bias sign
         self.multi = len(ex.samples) > 1
         self.X = np.array([s.inputs for s in ex.samples], dtype=float)
         self.T = np.array([s.targets for s in ex.samples], dtype=float)
-        pairs = list(zip(self.nodes, self.nodes[1:]))
-        self.W = [np.array([[ex.weights[keys.weight(j, i)] for i in prev] for j in layer]) for prev, layer in pairs]
-        self.Wkeys = [[[keys.weight(j, i) for i in prev] for j in layer] for prev, layer in pairs]
-        if self.bias_sign:
-            self.b = [np.array([ex.biases[keys.bias(j)] for j in layer]) for layer in self.nodes[1:]]
-            self.bkeys = [[keys.bias(j) for j in layer] for layer in self.nodes[1:]]
+        pairs = list(pairwise(nodes))
+        weights = list(ex.weights.values())
+        if tuple(ex.weights) != layout.weight_names(self.shape):  # not in the usual order: look each one up
+            weights = [ex.weights[name] for name in layout.weight_names(self.shape)]
+        self.W, start = [], 0
+        for prev, layer in pairs:
+            end = start + len(prev) * len(layer)
+            self.W.append(np.array(weights[start:end]).reshape(len(layer), len(prev)))
+            start = end
+        if self.biased:
+            self.b = [np.array([ex.biases[f"b{j}"] for j in layer]) for layer in nodes[1:]]
+            self.shift = [sign * b for b in self.b]
         else:
-            self.b = [np.zeros(len(layer)) for layer in self.nodes[1:]]
-            self.bkeys = [[] for _ in self.nodes[1:]]
-        self.net_rules = [NetInput(len(prev), self.bias_sign) for prev in self.nodes[:-1]]
-        self.act_rules = [Activate(a) for a in self.acts]
-        self.hidden_rules = [HiddenDelta(a) for a in self.acts]
-        self.wgrad_rule = WeightGradient(self.conv)
-        self.bgrad_rule = BiasGradient(self.conv * self.bias_sign)
-        self.update_rule = Update(ex.learning_rate)
+            self.shift = [0.0] * len(pairs)  # adding 0.0, as adding 0 * b, turns -0.0 into 0.0
+        forward, backward = _shared_rules(self.shape, tuple(ex.activations), self.biased, sign, conv)
+        # The loss and the output deltas hold a sample's targets: one rule list per sample.
+        self.forward_rules = [[*forward, LossValue(self.loss, s.targets)] for s in ex.samples]
+        self.backward_rules = [
+            [*(OutputDelta(self.loss, self.acts[-1], t, len(s.targets), conv) for t in s.targets), *backward]
+            for s in ex.samples
+        ]
+        count = len(layout.parameters(self.shape, self.biased))
+        self.update_rules = [Update(ex.learning_rate)] * count
         self.reduce_rule = Reduce(ex.batch_reduction)
+        self.batch_rules = [self.reduce_rule] * (1 + count)
 
-    def emit(self, key: str, phase: str, kind: str, inputs: tuple[str, ...], rule: Any, value: float) -> None:
-        self.steps[key] = Step(key, phase, kind, inputs, rule, value)
+    def add(self, run: layout.Run, rules: list, values: list[float]) -> None:
+        """Append a run of steps; ``rules`` and ``values`` are in the run's order."""
+        columns = zip(run.keys, run.phases, run.kinds, run.inputs, rules, values, strict=True)
+        self.steps.update(zip(run.keys, map(tuple.__new__, repeat(Step), columns)))
 
     def label(self, m: int) -> int | None:
         return m + 1 if self.multi else None
 
     def run(self) -> Trace:
-        given = Given()
-        for m, sample in enumerate(self.ex.samples):
-            for i, x in zip(self.nodes[0], sample.inputs):
-                self.emit(f"{keys.prefix(1, self.label(m))}y{i}", "given", "input", (), given, x)
-        for name, value in (*self.ex.weights.items(), *self.ex.biases.items()):
-            self.emit(name, "given", "weight" if name[0] == "w" else "bias", (), given, value)
-        everyone = list(range(len(self.ex.samples)))
-        for it in range(1, self.ex.iterations + 1):
-            if self.ex.update == "batch" and self.multi:
-                grads = self.propagate(it, everyone, train=True)
-                self.reduce(it, everyone, grads)
+        ex = self.ex
+        everyone = list(range(len(ex.samples)))
+        given_prefixes = tuple(keys.prefix(1, self.label(m)) for m in everyone)
+        given = layout.given(self.shape[0], given_prefixes, tuple(ex.weights), tuple(ex.biases))
+        values = [*chain.from_iterable(s.inputs for s in ex.samples), *ex.weights.values(), *ex.biases.values()]
+        self.add(given, [Given()] * len(values), values)
+        source = None
+        for it in range(1, ex.iterations + 1):
+            if ex.update == "batch" and self.multi:
+                grads = self.propagate(it, everyone, source, train=True)
+                source = self.reduce(it, everyone, grads, source)
             else:
                 for m in everyone:
-                    self.update(it, m, self.propagate(it, [m], train=True))
-        self.propagate(self.ex.iterations + 1, everyone, train=False)
-        return Trace(self.ex, self.steps)
+                    weight_grads, bias_grads = self.propagate(it, [m], source, train=True)
+                    pre = keys.prefix(it, self.label(m))
+                    self.apply(pre, source, [g[0] for g in weight_grads], [g[0] for g in bias_grads])
+                    source = pre
+        self.propagate(ex.iterations + 1, everyone, source, train=False)
+        return Trace(ex, self.steps)
 
-    def propagate(self, it: int, group: list[int], train: bool):
-        """Forward (and, when training, backward) pass for samples ``group`` at once."""
-        Ys = [self.X[group]]
-        for W, b, act in zip(self.W, self.b, self.acts):
-            Ys.append(act.array(Ys[-1] @ W.T + self.bias_sign * b))
-        Zs = [Y_prev @ W.T + self.bias_sign * b for Y_prev, W, b in zip(Ys, self.W, self.b)]
-        T = self.T[group]
-        grads = None
+    def propagate(self, it: int, group: list[int], source: str | None, train: bool):
+        """Forward (and, when training, backward) pass for samples ``group`` at once; emits their steps."""
+        rows = self.X[group[0] : group[0] + 1] if len(group) == 1 else self.X[group]
+        Ys, Zs = [rows], []
+        for W, shift, act in zip(self.W, self.shift, self.acts):
+            Zs.append(Ys[-1] @ W.T + shift)
+            Ys.append(act.array(Zs[-1]))
+        z_rows = [Z.tolist() for Z in Zs]
+        y_rows = [Y.tolist() for Y in Ys[1:]]
         if train:
-            D = [self.conv * self.loss.gradient(Ys[-1], T, T.shape[1]) * self.acts[-1].derivative_array(Ys[-1])]
+            T = self.T[group[0] : group[0] + 1] if len(group) == 1 else self.T[group]
+            # delta = dE/dy * f'(y) at the output, then back through the weights; the stored delta
+            # is negated under the -dE/dz convention, and the gradients use dE/dz = the sign * delta.
+            out = self.loss.gradient(Ys[-1], T, T.shape[1]) * self.acts[-1].derivative_array(Ys[-1])
+            D = [-out if self.negate else out]
             for W, act, Y in zip(self.W[:0:-1], self.acts[-2::-1], Ys[-2:0:-1]):
                 D.insert(0, (D[0] @ W) * act.derivative_array(Y))
-            grads = [self.conv * d[:, :, None] * y[:, None, :] for d, y in zip(D, Ys)]
-            bgrads = [self.conv * self.bias_sign * d for d in D]
-            grads = (grads, bgrads)
+            dEdz = [-d for d in D] if self.negate else D
+            weight_grads = [d[:, :, None] * y[:, None, :] for d, y in zip(dEdz, Ys)]
+            bias_grads = [self.bias_gradient_sign * d for d in D] if self.biased else []
+            d_rows = [d.tolist() for d in D]
+            gw_rows = [g.tolist() for g in weight_grads]
+            gb_rows = [g.tolist() for g in bias_grads] if self.biased else None
         for r, m in enumerate(group):
-            self.emit_sample(it, m, [Z[r].tolist() for Z in Zs], [Y[r].tolist() for Y in Ys],
-                             [d[r].tolist() for d in D] if train else None,
-                             [[g[r].tolist() for g in grads[0]], [g[r].tolist() for g in grads[1]]] if train else None)
-        return grads
+            pre, given = keys.prefix(it, self.label(m)), keys.prefix(1, self.label(m))
+            values = list(chain.from_iterable(chain.from_iterable(zip(z[r], y[r]) for z, y in zip(z_rows, y_rows))))
+            values.append(self.loss.value(y_rows[-1][r], self.ex.samples[m].targets))
+            self.add(layout.forward(self.shape, self.biased, pre, given, source), self.forward_rules[m], values)
+            if not train:
+                continue
+            values = list(chain.from_iterable(d[r] for d in reversed(d_rows)))
+            values += _in_parameter_order([g[r] for g in gw_rows], gb_rows and [g[r] for g in gb_rows])
+            self.add(layout.backward(self.shape, self.biased, pre, given, source), self.backward_rules[m], values)
+        return (weight_grads, bias_grads) if train else None
 
-    def emit_sample(self, it, m, Z, Y, D, G):
-        pre = keys.prefix(it, self.label(m))
-        ykeys = [[f"{keys.prefix(1, self.label(m))}y{i}" for i in self.nodes[0]]]
-        for layer, nodes in enumerate(self.nodes[1:]):
-            ykeys.append([f"{pre}y{j}" for j in nodes])
-            for jj, j in enumerate(nodes):
-                z = f"{pre}z{j}"
-                inputs = (*self.Wkeys[layer][jj], *ykeys[layer], *self.bkeys[layer][jj : jj + 1])
-                self.emit(z, "forward", "z", inputs, self.net_rules[layer], Z[layer][jj])
-                self.emit(ykeys[-1][jj], "forward", "y", (z,), self.act_rules[layer], Y[layer + 1][jj])
-        target = self.ex.samples[m].targets
-        self.emit(f"{pre}E", "loss", "E", tuple(ykeys[-1]), LossValue(self.loss, target), self.loss.value(Y[-1], target))
-        if D is None:
-            return
-        dkeys = [[f"{pre}delta{j}" for j in nodes] for nodes in self.nodes[1:]]
-        for jj in range(len(self.nodes[-1])):
-            rule = OutputDelta(self.loss, self.acts[-1], target[jj], len(target), self.conv)
-            self.emit(dkeys[-1][jj], "backward", "delta", (ykeys[-1][jj],), rule, D[-1][jj])
-        for layer in range(len(self.nodes) - 3, -1, -1):
-            for jj in range(len(self.nodes[layer + 1])):
-                outgoing = tuple(row[jj] for row in self.Wkeys[layer + 1])
-                inputs = (ykeys[layer + 1][jj], *outgoing, *dkeys[layer + 1])
-                self.emit(dkeys[layer][jj], "backward", "delta", inputs, self.hidden_rules[layer], D[layer][jj])
-        for layer in range(len(self.nodes) - 2, -1, -1):
-            for jj, j in enumerate(self.nodes[layer + 1]):
-                for ii, i in enumerate(self.nodes[layer]):
-                    self.emit(f"{pre}grad_{keys.weight(j, i)}", "gradients", "grad_w",
-                              (dkeys[layer][jj], ykeys[layer][ii]), self.wgrad_rule, G[0][layer][jj][ii])
-                if self.bias_sign:
-                    self.emit(f"{pre}grad_{keys.bias(j)}", "gradients", "grad_b",
-                              (dkeys[layer][jj],), self.bgrad_rule, G[1][layer][jj])
-
-    def parameter_keys(self):
-        """(layer, row, column or None, key) for every weight and bias, output layer first."""
-        for layer in range(len(self.W) - 1, -1, -1):
-            for jj, row in enumerate(self.Wkeys[layer]):
-                for ii, key in enumerate(row):
-                    yield layer, jj, ii, key
-                if self.bias_sign:
-                    yield layer, jj, None, self.bkeys[layer][jj]
-
-    def reduce(self, it: int, group: list[int], grads) -> None:
+    def reduce(self, it: int, group: list[int], grads, source: str | None) -> str:
+        """Batch E and batch gradients (sum or mean of the samples'), then the update; returns its prefix."""
         pre = keys.prefix(it, None)
-        per_sample = [f"{keys.prefix(it, self.label(m))}E" for m in group]
-        energies = [self.steps[k].value for k in per_sample]
-        self.emit(f"{pre}E", "loss", "E_batch", tuple(per_sample), self.reduce_rule, self.reduce_rule(*energies))
-        weight_grads, bias_grads = grads
+        prefixes = tuple(keys.prefix(it, self.label(m)) for m in group)
+        energies = [self.steps[f"{p}E"].value for p in prefixes]
         reducer = np.mean if self.ex.batch_reduction == "mean" else np.sum
-        total = ([reducer(g, axis=0) for g in weight_grads], [reducer(g, axis=0) for g in bias_grads])
-        for layer, jj, ii, key in self.parameter_keys():
-            bare = "grad_" + key.split(".")[-1].removeprefix("new_")
-            parts = tuple(f"{keys.prefix(it, self.label(m))}{bare}" for m in group)
-            value = total[0][layer][jj, ii] if ii is not None else total[1][layer][jj]
-            self.emit(f"{pre}{bare}", "gradients", "grad_batch", parts, self.reduce_rule, float(value))
-        self.apply(it, None, total)
+        weight_grads = [reducer(g, axis=0) for g in grads[0]]
+        bias_grads = [reducer(g, axis=0) for g in grads[1]]
+        values = [self.reduce_rule(*energies)]
+        values += _in_parameter_order(
+            [g.tolist() for g in weight_grads], [g.tolist() for g in bias_grads] if self.biased else None
+        )
+        self.add(layout.batch(self.shape, self.biased, pre, prefixes), self.batch_rules, values)
+        self.apply(pre, source, weight_grads, bias_grads)
+        return pre
 
-    def update(self, it: int, m: int, grads) -> None:
-        weight_grads, bias_grads = grads
-        self.apply(it, self.label(m), ([g[0] for g in weight_grads], [g[0] for g in bias_grads]))
-
-    def apply(self, it: int, sample: int | None, grads) -> None:
+    def apply(self, pre: str, source: str | None, weight_grads, bias_grads) -> None:
         """Gradient-descent update of every weight and bias, emitting new_* keys."""
-        pre = keys.prefix(it, sample)
-        weight_grads, bias_grads = grads
-        new_W = [W - self.ex.learning_rate * g for W, g in zip(self.W, weight_grads)]
-        new_b = [b - self.ex.learning_rate * g for b, g in zip(self.b, bias_grads)]
-        for layer, jj, ii, key in self.parameter_keys():
-            bare = key.split(".")[-1].removeprefix("new_")
-            new_key = f"{pre}new_{bare}"
-            value = new_W[layer][jj, ii] if ii is not None else new_b[layer][jj]
-            self.emit(new_key, "updates", "new_w" if ii is not None else "new_b",
-                      (key, f"{pre}grad_{bare}"), self.update_rule, float(value))
-            if ii is None:
-                self.bkeys[layer][jj] = new_key
-            else:
-                self.Wkeys[layer][jj][ii] = new_key
-        self.W, self.b = new_W, new_b
+        eta = self.ex.learning_rate
+        self.W = [W - eta * g for W, g in zip(self.W, weight_grads)]
+        if self.biased:
+            self.b = [b - eta * g for b, g in zip(self.b, bias_grads)]
+            self.shift = [self.bias_sign * b for b in self.b]
+        values = _in_parameter_order(
+            [W.tolist() for W in self.W], [b.tolist() for b in self.b] if self.biased else None
+        )
+        self.add(layout.update(self.shape, self.biased, pre, source), self.update_rules, values)

@@ -6,6 +6,7 @@ tests check that list against ``ENVIRONMENT`` below, so the two cannot drift apa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import tempfile
@@ -15,18 +16,36 @@ from typing import Any
 # Environment variable -> (config key, type, default, description).  The single source of truth.
 ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
     "GRADER_DATABASE_URL": (
-        "DATABASE_URL", str, None,
+        "DATABASE_URL",
+        str,
+        None,
         "SQLAlchemy URL; default an SQLite file grader.sqlite3 in the instance folder. "
         "PostgreSQL: postgresql+psycopg://USER:PASSWORD@HOST:5432/DB",
     ),
-    "GRADER_SECRET_KEY": ("SECRET_KEY", str, None, "Signs session cookies; set a long random value in production"),
+    "GRADER_INSTANCE_PATH": (
+        "INSTANCE_PATH",
+        str,
+        None,
+        "Folder for the default SQLite database, config.py and the generated secret key",
+    ),
+    "GRADER_SECRET_KEY": (
+        "SECRET_KEY",
+        str,
+        None,
+        "Signs session cookies; default a random key kept in the instance folder",
+    ),
     "GRADER_PUBLIC_URL": (
-        "PUBLIC_URL", str, None,
+        "PUBLIC_URL",
+        str,
+        None,
         "Base URL students reach the service at, used in access links; default the request's own URL",
     ),
     "GRADER_MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int, 256 * 1024, "Largest request body in bytes (413 above)"),
     "GRADER_MAX_TRACE_STEPS": (
-        "MAX_TRACE_STEPS", int, 20_000, "Largest exercise accepted, in computed steps, so no request can run for long",
+        "MAX_TRACE_STEPS",
+        int,
+        20_000,
+        "Largest exercise accepted, in computed steps, so no request can run for long",
     ),
     "GRADER_DB_POOL_SIZE": ("DB_POOL_SIZE", int, 5, "Connections per server process (PostgreSQL)"),
     "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
@@ -73,10 +92,8 @@ def instance_secret_key(instance_path: str) -> str:
     try:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(secrets.token_urlsafe(32) + "\n")
-        try:
+        with contextlib.suppress(FileExistsError):
             os.link(temporary, path)
-        except FileExistsError:
-            pass
     finally:
         os.unlink(temporary)
     return path.read_text(encoding="ascii").strip()

@@ -8,6 +8,7 @@ pool reconnect by itself once the database is back.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -97,8 +98,6 @@ def get_session() -> Session:
 def _close_session(_error: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        try:
+        # After an outage the connection is already gone; the pool discards it.
+        with contextlib.suppress(exc.SQLAlchemyError):
             session.close()
-        except exc.SQLAlchemyError:
-            # The connection is already gone (an outage); the pool discards it.
-            pass

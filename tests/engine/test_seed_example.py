@@ -44,11 +44,22 @@ def _seed_by_hand() -> dict[str, float]:
     it2_y4 = f(new["w4_1"] * y1 + new["w4_2"] * y2)
     it2_y5 = f(new["w5_3"] * it2_y3 + new["w5_4"] * it2_y4)
     return {
-        "z3": z3, "y3": y3, "z4": z4, "y4": y4, "z5": z5, "y5": y5, "E": 0.5 * (y5 - t) ** 2,
-        "delta5": d5, "delta3": d3, "delta4": d4,
+        "z3": z3,
+        "y3": y3,
+        "z4": z4,
+        "y4": y4,
+        "z5": z5,
+        "y5": y5,
+        "E": 0.5 * (y5 - t) ** 2,
+        "delta5": d5,
+        "delta3": d3,
+        "delta4": d4,
         **{f"grad_{k}": v for k, v in g.items()},
         **{f"new_{k}": v for k, v in new.items()},
-        "it2.y3": it2_y3, "it2.y4": it2_y4, "it2.y5": it2_y5, "it2.E": 0.5 * (it2_y5 - t) ** 2,
+        "it2.y3": it2_y3,
+        "it2.y4": it2_y4,
+        "it2.y5": it2_y5,
+        "it2.E": 0.5 * (it2_y5 - t) ** 2,
     }
 
 

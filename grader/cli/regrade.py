@@ -1,0 +1,43 @@
+"""``grader regrade SET``: grade every submission of a set under its current policy, with a progress bar."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("regrade")
+@click.argument("set_id", metavar="SET", type=click.IntRange(1))
+@click.option(
+    "--batch",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Submissions graded per transaction.",
+)
+def regrade_command(set_id: int, batch: int) -> None:
+    """Regrade set SET: every submission not yet graded under the current policy version gets a grade.
+
+    Safe to interrupt and run again: it carries on where it stopped.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from grader.service import create_app, schema
+    from grader.service.database import get_database
+    from grader.service.facade import regrading
+    from grader.service.models import ExerciseSet
+
+    database = get_database(create_app())
+    schema.upgrade(database.engine)
+    with database.sessions() as session:
+        exercise_set = session.get(ExerciseSet, set_id)
+        if exercise_set is None:
+            raise click.ClickException(f"no exercise set {set_id}")
+        _total, pending = regrading.counts(session, exercise_set)
+        columns = (TextColumn("regrading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=False) as progress:
+            task = progress.add_task("regrade", total=pending)
+            result = regrading.regrade(session, exercise_set, lambda n: progress.advance(task, n), batch=batch)
+    click.echo(
+        f"Set {set_id}: {result.regraded} of {result.total} submissions graded under policy version "
+        f"{result.policy_version}; {result.remaining} remaining."
+    )

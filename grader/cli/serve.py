@@ -1,0 +1,40 @@
+"""``grader serve [--host H] [--port P]``: run the service (development server; gunicorn in production)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--debug", is_flag=True, help="Flask debug mode (never in production).")
+def serve_command(host: str, port: int, debug: bool) -> None:
+    """Run the grading service; creates or upgrades the database first.
+
+    For production run it under gunicorn:
+    gunicorn -c python:grader.service.gunicorn_config "grader.service:create_app()"
+    """
+    from sqlalchemy import func, select
+
+    from grader.service import create_app, schema
+    from grader.service.database import get_database
+    from grader.service.models import ApiKey
+
+    app = create_app()
+    database = get_database(app)
+    created = schema.current(database.engine) is None
+    schema.upgrade(database.engine)
+    with database.sessions() as session:
+        keys = session.scalar(select(func.count(ApiKey.id)))
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    url = f"http://{shown}:{port}/"
+    click.echo(f"Database: {database.url.render_as_string(hide_password=True)}{' (created)' if created else ''}")
+    click.echo(f"BP Grader is running at {url}")
+    click.echo(f"  API: {url}api/v1/   OpenAPI: {url}api/v1/openapi.json")
+    if not keys:
+        click.echo("No API keys yet. Create an instructor key (in another terminal, same settings) with:")
+    else:
+        click.echo("To create another instructor key:")
+    click.echo("  grader keys create --role instructor --name YOUR-NAME")
+    app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)

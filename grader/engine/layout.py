@@ -1,0 +1,130 @@
+"""The layout of a trace: each step's key, phase, kind and input keys, in the order a student works.
+
+None of this depends on a number in the exercise, only on the layer widths, whether nodes have
+biases and the prefixes of the pass (its iteration and sample, and the update the current weights
+come from).  So each run of steps is laid out once per network shape and shared by every
+exercise of that shape; ``solve`` only fills in rules and values.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import pairwise
+from typing import NamedTuple
+
+from grader.engine import keys
+from grader.engine.keys import node_layers
+
+CACHE_SIZE = 512  # runs of large, many-iteration exercises are big: keep the cache bounded
+
+
+class Run(NamedTuple):
+    """A run of consecutive steps as parallel columns."""
+
+    keys: tuple[str, ...]
+    phases: tuple[str, ...]
+    kinds: tuple[str, ...]
+    inputs: tuple[tuple[str, ...], ...]
+
+    def __repr__(self) -> str:
+        return f"Run({len(self.keys)} steps: {', '.join(self.keys[:4])}{', ...' if len(self.keys) > 4 else ''})"
+
+
+def _run(rows: list[tuple[str, str, str, tuple[str, ...]]]) -> Run:
+    return Run(*map(tuple, zip(*rows)))
+
+
+def _current(name: str, source: str | None) -> str:
+    """The key holding a parameter's current value: as given, or as set by the update ``source``."""
+    return name if source is None else f"{source}new_{name}"
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def weight_names(layers: tuple[int, ...]) -> tuple[str, ...]:
+    """Every weight of the network, layer by layer, each node's incoming weights together."""
+    return tuple(keys.weight_names(layers))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def parameters(layers: tuple[int, ...], biased: bool) -> tuple[str, ...]:
+    """Weights and biases in the order of gradients and updates: the output layer first, and
+    within a layer each node's incoming weights followed by its bias."""
+    nodes = node_layers(layers)
+    out = []
+    for prev, layer in reversed(list(pairwise(nodes))):
+        for j in layer:
+            out.extend(f"w{j}_{i}" for i in prev)
+            if biased:
+                out.append(f"b{j}")
+    return tuple(out)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def given(width: int, sample_prefixes: tuple[str, ...], weights: tuple[str, ...], biases: tuple[str, ...]) -> Run:
+    """The given values: every sample's inputs, sample by sample, then the weights and biases."""
+    inputs = tuple(f"{pre}y{i}" for pre in sample_prefixes for i in range(1, width + 1))
+    count = len(inputs) + len(weights) + len(biases)
+    kinds = ("input",) * len(inputs) + ("weight",) * len(weights) + ("bias",) * len(biases)
+    return Run((*inputs, *weights, *biases), ("given",) * count, kinds, ((),) * count)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def forward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None) -> Run:
+    """z and y of every node, layer by layer, then E, for one sample.
+
+    ``pre`` prefixes the pass's keys, ``given`` the sample's input keys; ``source`` is the prefix of
+    the update that set the current weights (None for the given weights).
+    """
+    nodes = node_layers(layers)
+    rows = []
+    ys = [f"{given}y{i}" for i in nodes[0]]
+    for prev, layer in pairwise(nodes):
+        for j in layer:
+            bias = (_current(f"b{j}", source),) if biased else ()
+            rows.append((f"{pre}z{j}", "forward", "z", (*(_current(f"w{j}_{i}", source) for i in prev), *ys, *bias)))
+            rows.append((f"{pre}y{j}", "forward", "y", (f"{pre}z{j}",)))
+        ys = [f"{pre}y{j}" for j in layer]
+    rows.append((f"{pre}E", "loss", "E", tuple(ys)))
+    return _run(rows)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def backward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None) -> Run:
+    """The deltas (output layer first, then the hidden layers backwards) and the gradients, in
+    ``parameters`` order, for one sample."""
+    nodes = node_layers(layers)
+    rows = [(f"{pre}delta{j}", "backward", "delta", (f"{pre}y{j}",)) for j in nodes[-1]]
+    for layer, after in reversed(list(pairwise(nodes[1:]))):
+        deltas = tuple(f"{pre}delta{k}" for k in after)
+        for j in layer:
+            outgoing = tuple(_current(f"w{k}_{j}", source) for k in after)
+            rows.append((f"{pre}delta{j}", "backward", "delta", (f"{pre}y{j}", *outgoing, *deltas)))
+    for depth, (prev, layer) in reversed(list(enumerate(pairwise(nodes)))):
+        ys = [f"{given if depth == 0 else pre}y{i}" for i in prev]
+        for j in layer:
+            rows.extend((f"{pre}grad_w{j}_{i}", "gradients", "grad_w", (f"{pre}delta{j}", y)) for i, y in zip(prev, ys))
+            if biased:
+                rows.append((f"{pre}grad_b{j}", "gradients", "grad_b", (f"{pre}delta{j}",)))
+    return _run(rows)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def update(layers: tuple[int, ...], biased: bool, pre: str, source: str | None) -> Run:
+    """new_w and new_b of every parameter, in ``parameters`` order."""
+    return _run(
+        [
+            (f"{pre}new_{name}", "updates", f"new_{name[0]}", (_current(name, source), f"{pre}grad_{name}"))
+            for name in parameters(layers, biased)
+        ]
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def batch(layers: tuple[int, ...], biased: bool, pre: str, sample_prefixes: tuple[str, ...]) -> Run:
+    """The batch E and the batch gradients: each the sum or mean of the samples' values."""
+    rows = [(f"{pre}E", "loss", "E_batch", tuple(f"{s}E" for s in sample_prefixes))]
+    rows.extend(
+        (f"{pre}grad_{name}", "gradients", "grad_batch", tuple(f"{s}grad_{name}" for s in sample_prefixes))
+        for name in parameters(layers, biased)
+    )
+    return _run(rows)

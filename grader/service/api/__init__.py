@@ -1,0 +1,127 @@
+"""The JSON API under ``/api/v1``: one blueprint per feature, documented by flask-smorest.
+
+``Api`` documents every error as problem+json and installs the problem handlers; ``Blueprint``
+parses bodies with the strict JSON parser.  The OpenAPI document is at ``/api/v1/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import http
+
+import flask_smorest
+from flask import Flask
+from flask_smorest.utils import prepare_response
+from werkzeug.routing import BaseConverter
+
+from grader import __version__
+from grader.service import problems
+from grader.service.json_bodies import StrictParser
+from grader.service.problems import PROBLEM_JSON
+from grader.service.schemas.fields import STUDENT_ID, STUDENT_ID_RULE
+from grader.service.schemas.problem import ProblemSchema
+
+PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+Grades students' hand calculations of back-propagation, step by step.
+
+**Authentication.** Send `Authorization: Bearer <credential>`. Instructor and admin API keys
+come from `grader keys create --role instructor --name NAME`; an LMS uses an instructor key,
+server to server, on behalf of its students (`student_id` is the LMS's own user id:
+1 to 128 characters from `A-Z a-z 0-9 . _ - @ : +`). A student access token (from
+`POST .../access-token`) opens only that student's exercise and submissions.
+
+**Errors** are `application/problem+json` (RFC 9457). `type` is a stable URI to branch on
+(GET it for a description); `errors` lists each bad field with a JSON `pointer` into the
+body, or the `parameter` or `header` it concerns.
+
+**Retries.** `POST .../submissions` and `POST /exercise-sets` honour `Idempotency-Key`
+(draft-ietf-httpapi-idempotency-key-header): a retry with the same key and body replays the
+first response (with `Idempotent-Replayed: true`); the same key with another body is 422;
+a retry while the first is still running is 409 with `Retry-After`. A 503 means the database
+was unreachable and nothing was stored: retry it.
+
+**Numbers** are JSON numbers (float64). `NaN`, `Infinity` and numbers beyond float64 are
+rejected. Answers may also be numeric strings, including a decimal comma (`"0,69"`).
+"""
+
+
+class StudentIdConverter(BaseConverter):
+    """Any path segment, so that a malformed student id reaches the view and gets a 400 naming the rule."""
+
+    regex = "[^/]{1,512}"
+
+
+def _student_id_schema(_converter) -> dict:
+    return {
+        "type": "string",
+        "pattern": STUDENT_ID.pattern,
+        "minLength": 1,
+        "maxLength": 128,
+        "description": f"The LMS's id of the student: {STUDENT_ID_RULE}",
+    }
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A feature's routes; bodies are parsed by the strict JSON parser."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with problem+json errors, documented and handled."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        """flask-smorest's lazy responses for every status, with errors as problem+json."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not 100 <= status < 200 and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Error (problem+json)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_error_handlers(self):
+        problems.init_app(self._app)
+
+
+def init_app(app: Flask) -> Api:
+    """Create the Api, register every feature's blueprint, and return the Api."""
+    app.config.setdefault("API_TITLE", "BP Grader API")
+    app.config.setdefault("API_VERSION", __version__)
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": DESCRIPTION},
+            "servers": [{"url": "/", "description": "This server"}],
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    app.url_map.converters["student_id"] = StudentIdConverter
+    api = Api(app)
+    api.register_converter(StudentIdConverter, _student_id_schema)
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "API key (bpg_...) or student token (bps_...)"},
+    )
+    from grader.service.api import (
+        exercise_sets,
+        health,
+        problem_types,
+        reports,
+        solve,
+        students,
+        submissions,
+        templates,
+    )
+
+    for module in (health, templates, solve, exercise_sets, students, submissions, reports, problem_types):
+        api.register_blueprint(module.blp, url_prefix=PREFIX)
+    return api

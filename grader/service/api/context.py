@@ -1,0 +1,102 @@
+"""What every endpoint needs from its request: the session, the caller, the language, paging,
+and the exercise set and assignment named in the path (after the access checks)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+from marshmallow import validate
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from grader.service.api import Blueprint
+from grader.service.auth import Principal, current_principal
+from grader.service.database import get_session
+from grader.service.facade import assignments, exercise_sets
+from grader.service.models import ExerciseSet
+from grader.service.problems import ProblemError
+
+LANGUAGES = ["en", "zh"]
+MAX_ID = 2**31 - 1
+SET_ID = f"<int(max={MAX_ID}):set_id>"
+STUDENT = "<student_id:student_id>"
+STUDENT_PATH = f"/exercise-sets/{SET_ID}/students/{STUDENT}"
+PUBLIC = {"security": []}
+
+
+def session() -> Session:
+    """The request's database session."""
+    return get_session()
+
+
+def caller() -> Principal:
+    """The authenticated caller (401 otherwise)."""
+    return current_principal()
+
+
+def language() -> str:
+    """``en`` or ``zh``, from Accept-Language; feedback messages come in it."""
+    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+
+
+def exercise_set(set_id: int) -> ExerciseSet:
+    """The set in the path, if the caller may see it (404 otherwise)."""
+    return exercise_sets.find_set(session(), caller(), set_id)
+
+
+def assignment(set_id: int, student_id: str, staff_only: bool = False, create: bool = True):
+    """(set, assignment) in the path for a caller allowed there; made on first access."""
+    who = caller()
+    if staff_only:
+        who.require_staff()
+    assignments.check_student_id(student_id)
+    who.require_student(set_id, student_id)
+    found = exercise_set(set_id)
+    if who.assignment is not None:
+        return found, who.assignment
+    if create:
+        return found, assignments.assignment_for(session(), found, student_id)
+    existing = assignments.find_assignment(session(), found, student_id)
+    if existing is None:
+        raise ProblemError(404, "not-found", f"student {student_id!r} has no assignment in set {set_id}")
+    return found, existing
+
+
+class PageQuerySchema(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = ma.fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """An envelope ``{items, page, page_size, total}`` around a list of ``item_schema``."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "page": ma.fields.Integer(required=True),
+            "page_size": ma.fields.Integer(required=True),
+            "total": ma.fields.Integer(required=True),
+        },
+        name=name,
+    )
+
+
+def paginate(query: Select, paging: dict[str, int]) -> tuple[list[Any], dict[str, int]]:
+    """One page of a query's rows, and the envelope's numbers."""
+    total = session().scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page, size = paging["page"], paging["page_size"]
+    rows = session().execute(query.limit(size).offset((page - 1) * size)).scalars().all()
+    return rows, {"page": page, "page_size": size, "total": total}
+
+
+def errors(blp: Blueprint, *codes: int):
+    """Document the problem responses an operation can give (besides 400/422/503 of every call)."""
+
+    def decorate(view):
+        for code in (*codes, 503):
+            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
+        return view
+
+    return decorate

@@ -1,0 +1,120 @@
+"""``/exercise-sets``: create, list, read and change sets; regrade after a policy change."""
+
+from __future__ import annotations
+
+import json
+
+import marshmallow as ma
+from flask import current_app, request
+
+from grader.service.api import Blueprint
+from grader.service.api.context import (
+    SET_ID,
+    PageQuerySchema,
+    caller,
+    errors,
+    exercise_set,
+    page_schema,
+    paginate,
+    session,
+)
+from grader.service.facade import exercise_sets, idempotency, regrading
+from grader.service.facade.idempotency import StoredResponse
+from grader.service.schemas.exercise_sets import (
+    ExerciseSetCreateSchema,
+    ExerciseSetSchema,
+    ExerciseSetUpdateSchema,
+    RegradeSchema,
+)
+
+blp = Blueprint("Exercise sets", __name__, description="Exercise sets: a template and seed, a variant per student.")
+
+REGRADE_BUDGET = 20.0
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        validate=ma.validate.Length(1, idempotency.MAX_KEY),
+        metadata={"description": "Makes a retry safe: the same key and body replay the first response"},
+    )
+
+
+def replay_response(stored: StoredResponse, replayed: bool):
+    """A stored response as a Flask response, marked when it is a replay."""
+    response = current_app.response_class(
+        json.dumps(stored.body, ensure_ascii=False), status=stored.status, mimetype="application/json"
+    )
+    if stored.location:
+        response.headers["Location"] = stored.location
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@blp.route("/exercise-sets", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(ExerciseSetCreateSchema)
+@blp.response(201, ExerciseSetSchema, headers={"Location": {"schema": {"type": "string"}}})
+@errors(blp, 401, 403, 409, 415)
+def create_set(headers, body):
+    """Create a set from a catalogue template (``template``) or an inline one (``template_document``)."""
+    who = caller()
+    owner = who.require_staff()
+    key = idempotency.parse_key(headers.get("idempotency_key"))
+    print_ = idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
+    db = session()
+
+    def work() -> StoredResponse:
+        created = exercise_sets.create_set(db, owner, body, current_app.config["MAX_TRACE_STEPS"])
+        view = ExerciseSetSchema().dump(exercise_sets.summary(db, created))
+        return StoredResponse(201, view, f"/api/v1/exercise-sets/{created.id}")
+
+    stored, replayed = idempotency.run(db, who.scope, key, print_, work)
+    return replay_response(stored, replayed)
+
+
+@blp.route("/exercise-sets", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, page_schema(ExerciseSetSchema, "ExerciseSetPage"))
+@errors(blp, 401, 403)
+def list_sets(paging):
+    """The caller's sets, newest first (admins: everyone's)."""
+    rows, numbers = paginate(exercise_sets.list_sets(caller()), paging)
+    return {"items": [exercise_sets.summary(session(), s) for s in rows], **numbers}
+
+
+@blp.route(f"/exercise-sets/{SET_ID}", methods=["GET"])
+@blp.response(200, ExerciseSetSchema)
+@errors(blp, 401, 403, 404)
+def get_set(set_id: int):
+    """One set, with its current policy and counts."""
+    caller().require_staff()
+    return exercise_sets.summary(session(), exercise_set(set_id))
+
+
+@blp.route(f"/exercise-sets/{SET_ID}", methods=["PATCH"])
+@blp.arguments(ExerciseSetUpdateSchema)
+@blp.response(200, ExerciseSetSchema)
+@errors(blp, 401, 403, 404, 415)
+def update_set(changes, set_id: int):
+    """Change the title, policy (a new policy version), max_attempts or due date."""
+    caller().require_staff()
+    found = exercise_set(set_id)
+    exercise_sets.update_set(session(), found, changes)
+    return exercise_sets.summary(session(), found)
+
+
+@blp.route(f"/exercise-sets/{SET_ID}/regrade", methods=["POST"])
+@blp.response(200, RegradeSchema, description="Every submission is graded under the current policy")
+@blp.alt_response(202, schema=RegradeSchema, description="Time ran out: `remaining` are left; call again")
+@errors(blp, 401, 403, 404)
+def regrade(set_id: int):
+    """Grade every submission under the current policy version (old grades are kept).
+
+    Runs for at most about 20 seconds per call; when ``remaining`` > 0 (status 202) call again,
+    it carries on. ``grader regrade SET`` does the same from the command line, with a progress bar.
+    """
+    caller().require_staff()
+    result = regrading.regrade(session(), exercise_set(set_id), budget=REGRADE_BUDGET)
+    return result.to_dict(), 200 if result.remaining == 0 else 202

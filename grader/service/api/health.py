@@ -1,0 +1,22 @@
+"""``GET /health``: the service is up and can reach its database."""
+
+from __future__ import annotations
+
+from grader import __version__
+from grader.engine import ENGINE_VERSION
+from grader.service.api import Blueprint
+from grader.service.api.context import PUBLIC
+from grader.service.database import get_database
+from grader.service.schemas.health import HealthSchema
+
+blp = Blueprint("Health", __name__, description="Liveness and database connectivity; no credentials needed.")
+
+
+@blp.route("/health")
+@blp.doc(**PUBLIC)
+@blp.response(200, HealthSchema)
+@blp.alt_response(503, description="The database cannot be reached")
+def health():
+    """Service health, with a round trip to the database."""
+    get_database().ping()
+    return {"status": "ok", "database": "ok", "version": __version__, "engine_version": ENGINE_VERSION}

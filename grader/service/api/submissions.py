@@ -1,0 +1,76 @@
+"""A student's submissions: submit (graded at once, stored verbatim, idempotent) and history."""
+
+from __future__ import annotations
+
+from flask import request
+
+from grader.service.api import Blueprint
+from grader.service.api.context import (
+    MAX_ID,
+    STUDENT_PATH,
+    PageQuerySchema,
+    assignment,
+    errors,
+    language,
+    page_schema,
+    paginate,
+    session,
+)
+from grader.service.api.exercise_sets import IdempotencyHeaderSchema, replay_response
+from grader.service.auth import current_principal
+from grader.service.facade import idempotency, submissions
+from grader.service.schemas.submissions import SubmissionCreatedSchema, SubmissionCreateSchema, SubmissionSchema
+
+blp = Blueprint("Submissions", __name__, description="Students' submissions, graded step by step.")
+
+
+@blp.route(f"{STUDENT_PATH}/submissions", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(SubmissionCreateSchema)
+@blp.response(
+    201,
+    SubmissionCreatedSchema,
+    headers={
+        "Location": {"schema": {"type": "string"}, "description": "This attempt"},
+        "Idempotent-Replayed": {"schema": {"type": "string"}, "description": "true when replaying a stored response"},
+    },
+)
+@errors(blp, 401, 403, 404, 409, 413, 415)
+def submit(headers, body, set_id: int, student_id: str):
+    """Submit answers; they are graded at once and stored with the raw body in one transaction.
+
+    A 201 means the submission is stored. With ``Idempotency-Key``, retrying the same request
+    replays this response instead of submitting twice (see the API description). 409 when the
+    due date has passed, no attempts are left, or the same key is still being processed.
+    """
+    found, assigned = assignment(set_id, student_id)
+    key = idempotency.parse_key(headers.get("idempotency_key"))
+    raw = request.get_data(cache=True)
+    print_ = idempotency.fingerprint(request.method, request.path, raw)
+    stored, replayed = submissions.submit(
+        session(), current_principal(), found, assigned, raw, body["answers"], key, print_, language()
+    )
+    response = replay_response(stored, replayed)
+    response.headers["Content-Language"] = language()
+    return response
+
+
+@blp.route(f"{STUDENT_PATH}/submissions", methods=["GET"])
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, page_schema(SubmissionSchema, "SubmissionPage"))
+@errors(blp, 401, 403, 404)
+def history(paging, set_id: int, student_id: str):
+    """The student's submissions, oldest first, each with its current grade."""
+    found, assigned = assignment(set_id, student_id)
+    rows, numbers = paginate(submissions.history(assigned), paging)
+    return {"items": submissions.views(session(), found, assigned, rows, language()), **numbers}
+
+
+@blp.route(f"{STUDENT_PATH}/submissions/<int(min=1, max={MAX_ID}):attempt>", methods=["GET"])
+@blp.response(200, SubmissionSchema)
+@errors(blp, 401, 403, 404)
+def get_submission(set_id: int, student_id: str, attempt: int):
+    """One attempt, with its current grade."""
+    found, assigned = assignment(set_id, student_id)
+    one = submissions.find_submission(session(), assigned, attempt)
+    return submissions.views(session(), found, assigned, [one], language())[0]

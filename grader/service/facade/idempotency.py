@@ -1,0 +1,158 @@
+"""``Idempotency-Key`` (draft-ietf-httpapi-idempotency-key-header), safe across processes.
+
+1. ``claim`` inserts a *processing* record for (client, key) in its own short transaction.  The
+   unique constraint lets exactly one request, in any process, win the key.
+2. The winner does its work and calls ``complete`` inside the *same* transaction as the work,
+   so the stored response exists if and only if the work was committed.
+3. Everyone else finds the record: a different request fingerprint is 422; a completed record
+   is replayed; a record still processing is 409 with Retry-After.
+4. A request that fails after claiming ``release``-s the key, so a corrected retry can use it.
+   If even that fails (the database went away), the claim expires after ``LEASE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from grader.service.models import IdempotencyRecord, utcnow
+from grader.service.problems import ProblemError
+
+HEADER = "Idempotency-Key"
+LEASE = timedelta(seconds=30)
+MAX_KEY = 255
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response kept for replay."""
+
+    status: int
+    body: Any
+    location: str | None
+
+
+def parse_key(raw: str | None) -> str | None:
+    """The key from the header (a bare token, or an sf-string in double quotes); 400 when malformed."""
+    if raw is None:
+        return None
+    key = raw.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    if not 1 <= len(key) <= MAX_KEY or not all(" " <= c <= "~" for c in key):
+        detail = f"must be 1 to {MAX_KEY} printable ASCII characters, e.g. a UUID"
+        raise ProblemError(400, "malformed-request", f"{HEADER} {detail}", [{"header": HEADER, "detail": detail}])
+    return key
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """What identifies a request: method, path and the exact body bytes."""
+    digest = hashlib.sha256(f"{method} {path}\n".encode())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def run(
+    session: Session, scope: str, key: str | None, print_: str, work: Callable[[], StoredResponse]
+) -> tuple[StoredResponse, bool]:
+    """Do ``work`` at most once per (scope, key); returns (response, replayed).
+
+    ``work`` makes its changes in ``session`` without committing and returns the response; the
+    commit here stores the changes and the response together.  Without a key, ``work`` just runs.
+    """
+    if key is not None:
+        stored = claim(session, scope, key, print_)
+        if stored is not None:
+            return stored, True
+    try:
+        response = work()
+        if key is not None:
+            complete(session, scope, key, response)
+        session.commit()
+        return response, False
+    except BaseException:
+        if key is not None:
+            release(session, scope, key)
+        raise
+
+
+def claim(session: Session, scope: str, key: str, print_: str) -> StoredResponse | None:
+    """Win the key (None: go ahead) or get the stored response to replay; 409/422 otherwise."""
+    session.add(IdempotencyRecord(scope=scope, key=key, fingerprint=print_, state="processing"))
+    try:
+        session.commit()
+        return None
+    except IntegrityError:
+        session.rollback()
+    record = session.execute(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    ).scalar_one_or_none()
+    if record is None:
+        # Released between our insert and our read: the key is free again.
+        return claim(session, scope, key, print_)
+    if record.fingerprint != print_:
+        raise ProblemError(
+            422,
+            "idempotency-key-reused",
+            f"the {HEADER} {key!r} was already used for a different request; use a new key for a new request",
+            [{"header": HEADER, "detail": "already used with another body or endpoint"}],
+        )
+    if record.state == "completed":
+        return StoredResponse(record.status_code, json.loads(record.response), record.location)
+    if utcnow() - record.locked_at > LEASE and _take_over(session, record):
+        return None
+    raise ProblemError(
+        409,
+        "idempotency-key-in-use",
+        f"a request with {HEADER} {key!r} is still being processed; retry shortly to get its response",
+        headers={"Retry-After": "1"},
+    )
+
+
+def _take_over(session: Session, record: IdempotencyRecord) -> bool:
+    """Take an abandoned claim; only one of several contenders succeeds (compare-and-set)."""
+    result = session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == record.id, IdempotencyRecord.locked_at == record.locked_at)
+        .values(locked_at=utcnow())
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def complete(session: Session, scope: str, key: str, response: StoredResponse) -> None:
+    """Record the response in the caller's transaction (committed with the work it describes)."""
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+        .values(
+            state="completed",
+            status_code=response.status,
+            location=response.location,
+            response=json.dumps(response.body, ensure_ascii=False),
+        )
+    )
+
+
+def release(session: Session, scope: str, key: str) -> None:
+    """Give the key back after a failed request; best effort (an outage leaves it to the lease)."""
+    try:
+        session.rollback()
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.state == "processing",
+            )
+        )
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()

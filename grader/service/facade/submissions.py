@@ -1,0 +1,165 @@
+"""Submissions: graded on arrival, stored verbatim with their grade in one transaction.
+
+Nothing acknowledged is ever lost: the 201 goes out only after the commit that holds the raw
+body, its grade and (with an Idempotency-Key) the response to replay.  Attempts are numbered
+1, 2, ... per student; the unique (assignment, attempt) constraint is what enforces
+``max_attempts`` when two submissions race, in one process or many.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from grader.engine import ENGINE_VERSION
+from grader.grading import AnswerError, Policy, grade, parse_answers
+from grader.service import grade_records
+from grader.service.auth import Principal
+from grader.service.facade import idempotency
+from grader.service.facade.assignments import attempts_used, trace_of
+from grader.service.facade.idempotency import StoredResponse
+from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
+from grader.service.problems import ProblemError
+
+API = "/api/v1"
+INSERT_TRIES = 5
+
+
+def location(assignment: Assignment, attempt: int | None = None) -> str:
+    """The URL path of a student's submissions, or of one attempt."""
+    path = f"{API}/exercise-sets/{assignment.set_id}/students/{quote(assignment.student_id, safe='@:+')}/submissions"
+    return path if attempt is None else f"{path}/{attempt}"
+
+
+def submit(
+    session: Session,
+    principal: Principal,
+    exercise_set: ExerciseSet,
+    assignment: Assignment,
+    body: bytes,
+    answers: dict[str, Any],
+    key: str | None,
+    print_: str,
+    language: str = "en",
+) -> tuple[StoredResponse, bool]:
+    """Grade and store a submission, at most once per Idempotency-Key; returns (response, replayed)."""
+    return idempotency.run(
+        session,
+        principal.scope,
+        key,
+        print_,
+        lambda: _grade_and_store(session, principal, exercise_set, assignment, body, answers, language),
+    )
+
+
+def _grade_and_store(session, principal, exercise_set, assignment, body, answers, language) -> StoredResponse:
+    """Grade, then add the submission and its grade to the session (the caller commits)."""
+    trace = trace_of(assignment)
+    try:
+        parse_answers(answers, trace.asked_keys())
+    except AnswerError as error:
+        raise ProblemError(
+            422,
+            "unknown-answer-key",
+            "; ".join(p.message for p in error.problems),
+            [{"pointer": "#/answers" + p.pointer, "detail": p.message} for p in error.problems],
+        ) from None
+    if exercise_set.due_at is not None and utcnow() > exercise_set.due_at:
+        raise ProblemError(409, "past-due", f"submissions closed at {exercise_set.due_at.isoformat()}")
+    policy_version = exercise_set.policy
+    policy = Policy.from_mapping(policy_version.document)
+    grading = grade(trace, answers, policy)
+    record = grade_records.to_record(grading)
+    for _ in range(INSERT_TRIES):
+        used = attempts_used(session, assignment)
+        limit = exercise_set.max_attempts
+        if limit is not None and used >= limit:
+            raise ProblemError(409, "attempts-exhausted", f"all {limit} attempts have been used")
+        submission = Submission(
+            assignment_id=assignment.id, attempt=used + 1, payload=body.decode("utf-8"), submitted_by=principal.scope
+        )
+        session.add(submission)
+        try:
+            session.flush()
+        except IntegrityError:
+            # Another submission took this attempt number first; count again.
+            session.rollback()
+            continue
+        session.add(
+            Grade(
+                submission_id=submission.id, policy_id=policy_version.id, results=record, engine_version=ENGINE_VERSION
+            )
+        )
+        view = _view(assignment, submission, policy_version, grading.to_dict(policy.reveal, language), answers)
+        view["attempts_left"] = None if limit is None else limit - submission.attempt
+        return StoredResponse(201, view, location(assignment, submission.attempt))
+    raise ProblemError(409, "conflict", "too many simultaneous submissions for this student; retry")
+
+
+def _view(assignment, submission, policy_version, graded: dict[str, Any], answers) -> dict[str, Any]:
+    return {
+        "set_id": assignment.set_id,
+        "student_id": assignment.student_id,
+        "attempt": submission.attempt,
+        "submitted_at": submission.submitted_at.isoformat(),
+        "policy_version": policy_version.version,
+        **graded,
+        "answers": answers,
+    }
+
+
+def _answers(submission: Submission) -> dict[str, Any]:
+    return json.loads(submission.payload).get("answers", {})
+
+
+def current_grades(session: Session, submission_ids: list[int]) -> dict[int, tuple[Grade, PolicyVersion]]:
+    """submission id -> its grade under the newest policy version it was graded under."""
+    out: dict[int, tuple[Grade, PolicyVersion]] = {}
+    if not submission_ids:
+        return out
+    rows = session.execute(
+        select(Grade, PolicyVersion)
+        .join(PolicyVersion, PolicyVersion.id == Grade.policy_id)
+        .where(Grade.submission_id.in_(submission_ids))
+    ).all()
+    for grade_row, version in rows:
+        best = out.get(grade_row.submission_id)
+        if best is None or version.version > best[1].version:
+            out[grade_row.submission_id] = (grade_row, version)
+    return out
+
+
+def views(
+    session: Session, exercise_set: ExerciseSet, assignment: Assignment, submissions: list[Submission], language: str
+) -> list[dict[str, Any]]:
+    """Submissions as the API shows them, each with its current grade; reveal follows the current policy."""
+    trace = trace_of(assignment)
+    reveal = Policy.from_mapping(exercise_set.policy.document).reveal
+    grades = current_grades(session, [s.id for s in submissions])
+    out = []
+    for submission in submissions:
+        grade_row, version = grades[submission.id]
+        answers = _answers(submission)
+        grading = grade_records.rebuild(grade_row.results, trace, answers, Policy.from_mapping(version.document))
+        out.append(_view(assignment, submission, version, grading.to_dict(reveal, language), answers))
+    return out
+
+
+def history(assignment: Assignment):
+    """The student's submissions, oldest first (a query, for pagination)."""
+    return select(Submission).where(Submission.assignment_id == assignment.id).order_by(Submission.attempt)
+
+
+def find_submission(session: Session, assignment: Assignment, attempt: int) -> Submission:
+    """One attempt, or 404."""
+    found = session.execute(
+        select(Submission).where(Submission.assignment_id == assignment.id, Submission.attempt == attempt)
+    ).scalar_one_or_none()
+    if found is None:
+        raise ProblemError(404, "not-found", f"no attempt {attempt} for student {assignment.student_id!r}")
+    return found

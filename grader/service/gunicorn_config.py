@@ -1,0 +1,41 @@
+"""gunicorn settings for production::
+
+    gunicorn -c python:grader.service.gunicorn_config "grader.service:create_app()"
+
+Every setting comes from an environment variable (``ENVIRONMENT`` below), so a container needs
+no config file.  The app keeps no state in memory, so workers and servers can be added freely.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+# Environment variable -> (default, description).  .env.example documents the same names.
+ENVIRONMENT = {
+    "GRADER_BIND": ("0.0.0.0:8000", "Address and port gunicorn listens on"),
+    "WEB_CONCURRENCY": (str(2 * multiprocessing.cpu_count() + 1), "Worker processes (default 2 per core + 1)"),
+    "GRADER_THREADS": ("1", "Threads per worker; more than 1 uses gthread workers"),
+    "GRADER_TIMEOUT": ("60", "Seconds before a silent worker is restarted"),
+    "GRADER_LOG_LEVEL": ("info", "gunicorn log level"),
+    "FORWARDED_ALLOW_IPS": ("127.0.0.1", "Proxies whose X-Forwarded-* headers are trusted"),
+}
+
+
+def _setting(name: str) -> str:
+    return os.environ.get(name) or ENVIRONMENT[name][0]
+
+
+bind = _setting("GRADER_BIND")
+workers = int(_setting("WEB_CONCURRENCY"))
+threads = int(_setting("GRADER_THREADS"))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(_setting("GRADER_TIMEOUT"))
+graceful_timeout = 30
+keepalive = 5
+# Each worker builds its own app and connection pool after the fork: nothing is shared.
+preload_app = False
+accesslog = "-"
+errorlog = "-"
+loglevel = _setting("GRADER_LOG_LEVEL")
+forwarded_allow_ips = _setting("FORWARDED_ALLOW_IPS")

@@ -1,0 +1,23 @@
+"""The service's typed SQLAlchemy models; ``Base.metadata`` is what the migrations must match."""
+
+from grader.service.models.accounts import ROLES, Account, ApiKey
+from grader.service.models.assignments import AccessToken, Assignment
+from grader.service.models.base import Base, utcnow
+from grader.service.models.exercise_sets import ExerciseSet, PolicyVersion
+from grader.service.models.idempotency import IdempotencyRecord
+from grader.service.models.submissions import Grade, Submission
+
+__all__ = [
+    "ROLES",
+    "AccessToken",
+    "Account",
+    "ApiKey",
+    "Assignment",
+    "Base",
+    "ExerciseSet",
+    "Grade",
+    "IdempotencyRecord",
+    "PolicyVersion",
+    "Submission",
+    "utcnow",
+]

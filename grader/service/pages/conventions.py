@@ -1,0 +1,93 @@
+"""The rules an exercise is worked by, in the reader's language, for the top of the student page.
+
+The same facts as ``grader.worksheets.conventions`` (which prints English worksheets), put in
+words a Chinese-speaking student reads too, with the source material's terms (激活函数, 误差,
+阈值, 学习率, 迭代).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from grader.engine import Exercise
+from grader.service.pages.language import current_language
+from grader.worksheets.notation import fixed
+
+ACTIVATION_FORMULAS = {
+    "sigmoid": "f(z) = 1 / (1 + e⁻ᶻ),  f′(z) = y (1 − y)",
+    "tanh": "f(z) = tanh z,  f′(z) = 1 − y²",
+    "relu": "f(z) = max(0, z),  f′(z) = 1 (z > 0) or 0",
+    "linear": "f(z) = z,  f′(z) = 1",
+}
+LOSS_FORMULAS = {
+    "half_sse": "E = ½ Σ (y − t)²",
+    "sse": "E = Σ (y − t)²",
+    "mse": "E = (1/n) Σ (y − t)²",
+    "binary_cross_entropy": "E = −Σ [t ln y + (1 − t) ln(1 − y)]",
+}
+
+
+def _activation_names() -> dict[str, str]:
+    return {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "linear": _("linear")}
+
+
+def _layer_names(exercise: Exercise) -> list[str]:
+    hidden = len(exercise.layers) - 2
+    middle = [_("hidden layer")] if hidden == 1 else [_("hidden layer %(n)d", n=k) for k in range(1, hidden + 1)]
+    return [_("input layer"), *middle, _("output layer")]
+
+
+def rules(exercise: Exercise) -> list[tuple[str, str]]:
+    """(topic, rule) pairs: network, activation, error, thresholds, deltas, learning rate, iterations."""
+    names = _layer_names(exercise)
+    shape = "-".join(map(str, exercise.layers))
+    separator = "、" if current_language() == "zh" else ", "
+    out = [
+        (
+            _("Network"),
+            _("%(shape)s: %(layers)s; nodes numbered from 1, inputs first", shape=shape, layers=separator.join(names)),
+        )
+    ]
+    activation_names = _activation_names()
+    if len(set(exercise.activations)) == 1:
+        act = exercise.activations[0]
+        out.append((_("Activation function"), f"{activation_names[act]}: {ACTIVATION_FORMULAS[act]}"))
+    else:
+        for name, act in zip(names[1:], exercise.activations):
+            out.append((_("Activation, %(layer)s", layer=name), f"{activation_names[act]}: {ACTIVATION_FORMULAS[act]}"))
+    out.append((_("Error"), LOSS_FORMULAS[exercise.loss]))
+    bias = {
+        "none": _("none: z = Σ w·y"),
+        "bias": _("biases: z = Σ w·y + b"),
+        "threshold": _("thresholds (M-P model): z = Σ w·y − b, so ∂E/∂b = −δ"),
+    }[exercise.bias]
+    out.append((_("Biases") if exercise.bias == "bias" else _("Thresholds"), bias))
+    if exercise.delta_convention == "dE/dz":
+        out.append((_("Error term"), "δ = ∂E/∂z,  ∂E/∂wⱼᵢ = δⱼ·yᵢ,  w ← w − η·∂E/∂w"))
+    else:
+        out.append((_("Error term"), _("textbook sign: δ = −∂E/∂z,  w ← w + η·δⱼ·yᵢ")))
+    out.append((_("Learning rate"), f"η = {fixed(exercise.learning_rate)}"))
+    samples = len(exercise.samples)
+    if samples > 1:
+        if exercise.update == "batch":
+            how = _("summed") if exercise.batch_reduction == "sum" else _("averaged")
+            out.append(
+                (
+                    _("Updates"),
+                    _("batch: the gradients of the %(n)d samples are %(how)s, then one update", n=samples, how=how),
+                )
+            )
+        else:
+            out.append((_("Updates"), _("online: update after each of the %(n)d samples, in order", n=samples)))
+    out.append(
+        (
+            _("Iterations"),
+            ngettext(
+                "%(num)d update, then a forward pass with the new weights",
+                "%(num)d updates, then a forward pass with the new weights",
+                exercise.iterations,
+            ),
+        )
+    )
+    return out

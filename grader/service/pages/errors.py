@@ -1,0 +1,102 @@
+"""Error pages: every failure of a page is a styled page in the reader's language, never a traceback.
+
+The JSON API answers problem+json (``grader.service.problems``); these handlers are registered on
+the page blueprints only, so the two never meet.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from grader.service.database import is_outage
+from grader.service.problems import ProblemError
+
+log = logging.getLogger(__name__)
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        413: _("Too large"),
+        422: _("Cannot be processed"),
+        500: _("Something went wrong"),
+        503: _("Service unavailable"),
+    }
+
+
+def _details() -> dict[int, str]:
+    return {
+        403: _("You are not allowed to see this page."),
+        404: _("There is no such page, or it is not yours to see. Check the link you were given."),
+        405: _("This page does not accept that kind of request."),
+        413: _("What you sent is larger than the server accepts."),
+        500: _("An unexpected error occurred. It has been logged; please try again later."),
+        503: _("The database cannot be reached just now. Nothing was saved; please try again in a moment."),
+    }
+
+
+def render_error(status: int, detail: str | None = None):
+    """An error page with a status, a title and what the reader can do about it."""
+    title = _titles().get(status, _("Error"))
+    text = detail or _details().get(status, "")
+    return render_template("error.html", status=status, title=title, detail=text), status
+
+
+class PageError(Exception):
+    """A failure a page reports to its reader: a 4xx status and a translated explanation."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"PageError({self.status}, {self.detail!r})"
+
+
+def _page_error(error: PageError):
+    return render_error(error.status, error.detail)
+
+
+def _problem(error: ProblemError):
+    # A facade error that a page did not turn into a form message: show its status, and its
+    # detail (English) only where no translated text says more.
+    return render_error(error.status, _details().get(error.status) or error.detail)
+
+
+def _http_error(error: HTTPException):
+    # werkzeug's descriptions are English only; the page shows our translated ones.
+    return render_error(error.code or 500)
+
+
+def _csrf_error(_error: CSRFError):
+    return render_error(
+        400, _("The form had expired or did not come from this site. Go back, reload the page and try again.")
+    )
+
+
+def _unexpected(error: Exception):
+    if is_outage(error):
+        log.warning("database unavailable: %s", error.__class__.__name__)
+        page, status = render_error(503)
+        return page, status, {"Retry-After": "5"}
+    log.exception("unhandled error on a page")
+    return render_error(500)
+
+
+def register(blueprint: Blueprint) -> None:
+    """Install the error pages on a page blueprint."""
+    blueprint.register_error_handler(PageError, _page_error)
+    blueprint.register_error_handler(ProblemError, _problem)
+    blueprint.register_error_handler(CSRFError, _csrf_error)
+    blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(Exception, _unexpected)

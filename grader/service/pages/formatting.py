@@ -1,0 +1,145 @@
+"""What templates use to show things: step labels, numbers, verdicts, phases, dates, the language switch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from grader.engine.rules import number
+from grader.grading.messages import MESSAGES
+from grader.grading.misconceptions import BY_CODE
+from grader.service.pages import language
+from grader.worksheets import notation
+
+
+@dataclass(frozen=True)
+class VerdictLook:
+    """How a verdict is shown: its name in the reader's language, an icon and a CSS class."""
+
+    name: str
+    icon: str
+    css: str
+
+
+def verdict_look(verdict: str) -> VerdictLook:
+    """The name, icon and colour class of a verdict (colour is never the only cue: icon and name too)."""
+    looks = {
+        "correct": VerdictLook(_("Correct"), "✓", "v-correct"),
+        "carried": VerdictLook(_("Carried forward"), "↪", "v-carried"),
+        "misconception": VerdictLook(_("Misconception"), "!", "v-misconception"),
+        "incorrect": VerdictLook(_("Incorrect"), "✗", "v-incorrect"),
+        "missing": VerdictLook(_("Not answered"), "–", "v-missing"),
+        "invalid": VerdictLook(_("Not a number"), "?", "v-invalid"),
+    }
+    return looks.get(verdict, VerdictLook(verdict, "·", "v-missing"))
+
+
+def misconception_name(code: str) -> str:
+    """A short name for a misconception of the grader's catalogue, in the reader's language."""
+    names = {
+        "missing_activation_derivative": _("Activation derivative left out"),
+        "derivative_from_z": _("Derivative taken at z instead of y"),
+        "target_minus_output": _("Output delta with the wrong sign"),
+        "gradient_ascent": _("Update along the gradient (ascent)"),
+        "updated_weights_in_backprop": _("Updated weights used in the backward pass"),
+        "missing_learning_rate": _("Learning rate left out"),
+        "net_input_in_gradient": _("Net input z used in the gradient"),
+        "loss_without_half": _("Error without the factor ½"),
+        "threshold_sign": _("Threshold with the wrong sign"),
+        "activation_on_input": _("Activation applied to the inputs"),
+        "swapped_weight_indices": _("Weight indices swapped"),
+    }
+    return names.get(code, code)
+
+
+def misconception_text(code: str) -> str:
+    """The grader's full explanation of a misconception, in the reader's language."""
+    found = BY_CODE.get(code)
+    return getattr(found, language.current_language()) if found else ""
+
+
+def difficulty_name(difficulty: str) -> str:
+    """An exercise's difficulty in the reader's language."""
+    names = {"introductory": _("introductory"), "intermediate": _("intermediate"), "advanced": _("advanced")}
+    return names.get(difficulty, difficulty)
+
+
+def phase_title(phase: str) -> str:
+    """A phase's heading in the reader's language, with the Chinese terms of the source material."""
+    titles = {
+        "given": _("Given values"),
+        "forward": _("Forward pass"),
+        "loss": _("Error"),
+        "backward": _("Backward pass (deltas)"),
+        "gradients": _("Gradients"),
+        "updates": _("Updated weights"),
+    }
+    return titles.get(phase, phase)
+
+
+def group_title(phase: str, key: str) -> str:
+    """The heading of a run of keys: the phase, with the iteration and sample when there are several."""
+    lang = language.current_language()
+    where = notation.context(key, lang)
+    title = phase_title(phase)
+    if not where:
+        return title
+    return f"{title}（{where}）" if lang == "zh" else f"{title} ({where})"
+
+
+def label(key: str) -> str:
+    """A step key as students write it, in the reader's language: z₃, δ₅, ∂E/∂w₅₃, w₅₃ (new)."""
+    return notation.label(key, language.current_language())
+
+
+def field_label(key: str) -> str:
+    """A key's symbol for a form field whose fieldset legend already names the iteration and sample."""
+    bare = key.rsplit(".", 1)[-1]
+    return notation.label(bare, language.current_language())
+
+
+def feedback_text(result: dict) -> str | None:
+    """A result's message when it says more than its verdict's name ("Incorrect." does not)."""
+    plain = MESSAGES.get(result["verdict"], {}).get(language.current_language())
+    return None if result["message"] == plain else result["message"]
+
+
+def show_number(value: float | None) -> str:
+    """A number as the textbook prints it (6 significant figures); empty for None."""
+    return "" if value is None else number(value)
+
+
+def show_datetime(value: datetime | None) -> str:
+    """A timestamp in the reader's language (UTC)."""
+    return "" if value is None else format_datetime(value, "medium")
+
+
+def switch_url(code: str) -> str:
+    """This page in another language."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args["lang"] = code
+    return request.path + "?" + urlencode(args)
+
+
+def init_app(app: Flask) -> None:
+    """Make the helpers available to every template."""
+    app.jinja_env.globals.update(
+        label=label,
+        difficulty_name=difficulty_name,
+        misconception_name=misconception_name,
+        misconception_text=misconception_text,
+        field_label=field_label,
+        feedback_text=feedback_text,
+        verdict_look=verdict_look,
+        phase_title=phase_title,
+        switch_url=switch_url,
+        languages=language.LANGUAGES,
+        current_language=language.current_language,
+        html_lang=lambda: language.HTML_LANG[language.current_language()],
+    )
+    app.jinja_env.filters.update(number=show_number, given=notation.given, datetime=show_datetime, label=label)

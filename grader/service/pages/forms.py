@@ -1,0 +1,173 @@
+"""The instructor pages' forms (Flask-WTF): each validates its fields and carries the CSRF token.
+
+The ranges are the API's (``grader.service.schemas``), so a form never accepts what the API would
+refuse; what the forms produce is the same document the API takes, handed to the same facade.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from grader.engine.exercise import PHASES
+from grader.grading import Policy
+from grader.service.facade.idempotency import MAX_KEY
+from grader.service.schemas.exercise_sets import MAX_ATTEMPTS
+from grader.service.schemas.fields import MAX_SEED, student_id_problem
+
+MAX_ROSTER = 500
+
+
+def one_time_key(raw: str | None) -> str | None:
+    """A form's idempotency key when it is one the page could have made (printable ASCII); else None."""
+    if raw and len(raw) <= MAX_KEY and all(" " <= c <= "~" for c in raw):
+        return raw
+    return None
+
+
+class WholeNumberField(IntegerField):
+    """A whole number of at most 18 digits (WTForms' NumberRange cannot compare longer ones)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip()) > 18:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
+class SignInForm(FlaskForm):
+    """An API key, and where to go afterwards."""
+
+    key = PasswordField(_l("API key"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+def _tolerance_choices() -> list[tuple[str, Any]]:
+    return [
+        ("relative", _l("Relative")),
+        ("sigfigs", _l("Significant figures")),
+        ("decimals", _l("Decimal places")),
+    ]
+
+
+def _sane_year(_form, field) -> None:
+    if field.data is not None and not 1970 <= field.data.year <= 9000:
+        raise ValidationError(_l("Choose a date between the years 1970 and 9000."))
+
+
+class PolicyForm(FlaskForm):
+    """The grading policy, the attempt limit and the due date of a set."""
+
+    tolerance = SelectField(_l("Tolerance"), choices=_tolerance_choices, default="relative")
+    rtol = FloatField(_l("Relative tolerance"), default=0.01, validators=[InputRequired(), NumberRange(0, 1)])
+    atol = FloatField(_l("Absolute tolerance"), default=0.0001, validators=[InputRequired(), NumberRange(0, 1e6)])
+    sigfigs = WholeNumberField(_l("Significant figures"), default=3, validators=[InputRequired(), NumberRange(1, 12)])
+    decimals = WholeNumberField(_l("Decimal places"), default=4, validators=[InputRequired(), NumberRange(1, 12)])
+    follow_through = BooleanField(
+        _l("Follow-through: credit values computed right from the student's own earlier mistakes"), default=True
+    )
+    carried_credit = FloatField(_l("Carried value"), default=1, validators=[InputRequired(), NumberRange(0, 1)])
+    misconception_credit = FloatField(
+        _l("Known misconception"), default=0, validators=[InputRequired(), NumberRange(0, 1)]
+    )
+    weight_forward = FloatField(_l("Forward pass"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
+    weight_loss = FloatField(_l("Error"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
+    weight_backward = FloatField(_l("Backward pass"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
+    weight_gradients = FloatField(_l("Gradients"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
+    weight_updates = FloatField(_l("Updated weights"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
+    reveal = BooleanField(_l("Reveal the expected values in the feedback"), default=False)
+    max_attempts = WholeNumberField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, MAX_ATTEMPTS)])
+    due_at = DateTimeLocalField(
+        _l("Due date (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional(), _sane_year]
+    )
+
+    def policy_document(self) -> dict[str, Any]:
+        """The policy document these fields describe (the API's ``policy``)."""
+        return {
+            "tolerance": self.tolerance.data,
+            "rtol": float(self.rtol.data),
+            "atol": float(self.atol.data),
+            "sigfigs": self.sigfigs.data,
+            "decimals": self.decimals.data,
+            "follow_through": bool(self.follow_through.data),
+            "carried_credit": float(self.carried_credit.data),
+            "misconception_credit": float(self.misconception_credit.data),
+            "phase_weights": {phase: float(getattr(self, f"weight_{phase}").data) for phase in PHASES},
+            "reveal": bool(self.reveal.data),
+        }
+
+    def due_datetime(self) -> datetime | None:
+        """The due date as aware UTC (the field is read as UTC)."""
+        return self.due_at.data.replace(tzinfo=UTC) if self.due_at.data else None
+
+    def fill(self, document: dict[str, Any], max_attempts: int | None, due_at: datetime | None) -> None:
+        """Show a stored policy, attempt limit and due date in the fields."""
+        policy = Policy.from_mapping(document).to_mapping()
+        for name in (
+            "tolerance",
+            "rtol",
+            "atol",
+            "sigfigs",
+            "decimals",
+            "follow_through",
+            "carried_credit",
+            "misconception_credit",
+            "reveal",
+        ):
+            getattr(self, name).data = policy[name]
+        for phase in PHASES:
+            getattr(self, f"weight_{phase}").data = policy["phase_weights"].get(phase, 1.0)
+        self.max_attempts.data = max_attempts
+        self.due_at.data = due_at.astimezone(UTC).replace(tzinfo=None) if due_at else None
+
+
+class CreateSetForm(PolicyForm):
+    """A new set: a catalogue template, a title and a seed, and its policy."""
+
+    template = RadioField(_l("Template"), validators=[InputRequired(_l("Choose a template."))])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    seed = WholeNumberField(_l("Seed"), validators=[Optional(), NumberRange(0, MAX_SEED)])
+    request_key = HiddenField()
+
+
+def _roster(_form, field) -> None:
+    ids = parse_roster(field.data or "")
+    if not ids:
+        raise ValidationError(_l("Enter at least one student id."))
+    if len(ids) > MAX_ROSTER:
+        raise ValidationError(_l("At most %(n)d students at a time.", n=MAX_ROSTER))
+    for student_id in ids:
+        if student_id_problem(student_id):
+            raise ValidationError(
+                _l("%(id)s is not a valid student id: use 1 to 128 letters, digits and . _ - @ : +", id=student_id)
+            )
+
+
+def parse_roster(text: str) -> list[str]:
+    """Student ids from a text box: one per line, or separated by commas or spaces; repeats dropped."""
+    seen: dict[str, None] = {}
+    for part in text.replace(",", " ").split():
+        seen.setdefault(part.strip(), None)
+    return list(seen)
+
+
+class RosterForm(FlaskForm):
+    """Student ids to add to a set (each gets a variant and an access link)."""
+
+    students = TextAreaField(_l("Student ids"), validators=[_roster])

@@ -1,0 +1,112 @@
+"""Signing in and out of the instructor pages with an API key, and the home page.
+
+The session cookie (signed by Flask) keeps the id of the key that signed in; ``current_account``
+looks it up on every request, so a revoked key is signed out at once.  Signing in starts a fresh
+session, so a session id planted before sign-in is worth nothing after it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from grader.service.auth import Principal
+from grader.service.database import get_session
+from grader.service.facade.signin import active_key, key_for_secret
+from grader.service.models import Account
+from grader.service.pages import csrf, errors
+from grader.service.pages.errors import PageError
+from grader.service.pages.forms import SignInForm
+
+bp = Blueprint("signin", __name__)
+errors.register(bp)
+
+SESSION_KEY = "key_id"
+
+
+def current_account() -> Account | None:
+    """The account signed in on this request, or None."""
+    if "page_account" not in g:
+        key = active_key(get_session(), session.get(SESSION_KEY)) if SESSION_KEY in session else None
+        if key is None and SESSION_KEY in session:
+            session.pop(SESSION_KEY)
+        g.page_account = key.account if key else None
+    return g.page_account
+
+
+def require_csrf() -> None:
+    """Reject a form post without this session's CSRF token (400); for blueprints' before_request."""
+    csrf.protect()
+
+
+def current_principal() -> Principal:
+    """The signed-in account as the facade's caller (call only behind ``protect``)."""
+    return Principal(account=current_account())
+
+
+def protect(blueprint: Blueprint) -> None:
+    """Make every route of a blueprint need a signed-in instructor and, for posts, the CSRF token."""
+
+    @blueprint.before_request
+    def _signed_in_with_csrf():
+        require_csrf()
+        if current_account() is None:
+            if request.method != "GET":
+                raise PageError(403, _("Your session has ended. Sign in again, then repeat what you did."))
+            return redirect(url_for("signin.signin", next=request.full_path.rstrip("?")))
+        return None
+
+
+def _safe_next(target: str | None) -> str | None:
+    """A local path to return to after sign-in; anything pointing off the site is dropped."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.before_request
+def _check_csrf() -> None:
+    require_csrf()
+
+
+@bp.route("/")
+def home():
+    """The front page: instructors go to their sets; anyone else reads how to get in."""
+    if current_account() is not None:
+        return redirect(url_for("instructor.sets"))
+    return render_template("home.html", form=SignInForm())
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+def signin():
+    """Sign in with an API key."""
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = _safe_next(request.args.get("next")) or ""
+        return render_template("signin.html", form=form)
+    if form.validate_on_submit():
+        key = key_for_secret(get_session(), form.key.data)
+        if key is not None:
+            language = session.get("lang")
+            session.clear()
+            if language:
+                session["lang"] = language
+            session[SESSION_KEY] = key.id
+            flash(_("Signed in as %(name)s.", name=key.account.name), "success")
+            return redirect(_safe_next(form.next.data) or url_for("instructor.sets"))
+        form.key.errors.append(_("This API key is unknown or has been revoked."))
+    return render_template("signin.html", form=form), 422
+
+
+@bp.route("/signout", methods=["POST"])
+def signout():
+    """Sign out: forget the key, keep the language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("Signed out."), "info")
+    return redirect(url_for("signin.home"))

@@ -1,0 +1,148 @@
+"""Exercise sets and their grading policy, as the API reads and writes them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import marshmallow as ma
+from marshmallow import validate
+
+from grader.engine.exercise import PHASES
+from grader.grading.tolerance import MODES
+from grader.service.schemas.fields import MAX_SEED, StrictBoolean, StrictInteger, StrictNumber
+
+MAX_ATTEMPTS = 1000
+IMMUTABLE = ("template", "template_document", "seed")
+
+
+def _in_utc(_schema, data: dict, **kwargs) -> dict:
+    """Dates are kept and shown in UTC, whatever offset they came with."""
+    if data.get("due_at") is not None:
+        data["due_at"] = data["due_at"].astimezone(UTC)
+    return data
+
+
+def _sane_date(value: datetime) -> None:
+    if not 1970 <= value.year <= 9000:
+        raise ma.ValidationError("must be a date between the years 1970 and 9000")
+
+
+class PolicySchema(ma.Schema):
+    """The grading policy; every field is optional and keeps its default when left out."""
+
+    tolerance = ma.fields.String(
+        validate=validate.OneOf(MODES),
+        metadata={
+            "description": "relative: |a - e| <= max(atol, rtol |e|); sigfigs or decimals: half a unit "
+            "in the last place. Default relative"
+        },
+    )
+    rtol = StrictNumber(validate=validate.Range(0, 1), metadata={"description": "Default 0.01"})
+    atol = StrictNumber(validate=validate.Range(0, 1e6), metadata={"description": "Default 1e-4"})
+    sigfigs = StrictInteger(validate=validate.Range(1, 12), metadata={"description": "Default 3"})
+    decimals = StrictInteger(validate=validate.Range(1, 12), metadata={"description": "Default 4"})
+    follow_through = StrictBoolean(
+        metadata={
+            "description": "Credit values computed right from the student's own wrong earlier values. Default true"
+        }
+    )
+    carried_credit = StrictNumber(validate=validate.Range(0, 1), metadata={"description": "Default 1"})
+    misconception_credit = StrictNumber(validate=validate.Range(0, 1), metadata={"description": "Default 0"})
+    phase_weights = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(PHASES)),
+        values=StrictNumber(validate=validate.Range(0, 1000)),
+        metadata={
+            "description": "Points per key of each phase (forward, loss, backward, gradients, updates). Default 1"
+        },
+    )
+    reveal = StrictBoolean(
+        metadata={"description": "Show expected values in the feedback students (and LMSs) get. Default false"}
+    )
+
+
+class ExerciseSetCreateSchema(ma.Schema):
+    title = ma.fields.String(validate=validate.Length(1, 200), metadata={"description": "Default the template's title"})
+    template = ma.fields.String(
+        validate=validate.Length(1, 100),
+        metadata={"description": "Name of a catalogue template (GET /templates). Give this or template_document"},
+    )
+    template_document = ma.fields.Dict(
+        metadata={"description": "An inline template (the exercise format, numbers may be random rules)"}
+    )
+    seed = StrictInteger(
+        validate=validate.Range(0, MAX_SEED),
+        metadata={"description": "Set seed: with the student id it decides each variant. Default: chosen at random"},
+    )
+    policy = ma.fields.Nested(PolicySchema)
+    max_attempts = StrictInteger(
+        validate=validate.Range(1, MAX_ATTEMPTS),
+        allow_none=True,
+        metadata={"description": "Submissions allowed per student; null for no limit (default)"},
+    )
+    due_at = ma.fields.AwareDateTime(
+        allow_none=True,
+        validate=_sane_date,
+        metadata={"description": "ISO 8601 with a time zone; submissions after it are refused. Null for none"},
+    )
+
+    in_utc = ma.post_load(_in_utc)
+
+    @ma.validates_schema
+    def one_template(self, data, **kwargs):
+        if ("template" in data) == ("template_document" in data):
+            raise ma.ValidationError("give exactly one of template (a catalogue name) or template_document", "template")
+
+
+class ExerciseSetUpdateSchema(ma.Schema):
+    """Fields to change; left-out fields stay. ``policy`` fields merge into the current policy."""
+
+    title = ma.fields.String(validate=validate.Length(1, 200))
+    policy = ma.fields.Nested(
+        PolicySchema,
+        metadata={
+            "description": "Merged into the current policy; a change "
+            "makes a new policy version. Regrade to apply it to old submissions"
+        },
+    )
+    max_attempts = StrictInteger(validate=validate.Range(1, MAX_ATTEMPTS), allow_none=True)
+    due_at = ma.fields.AwareDateTime(allow_none=True, validate=_sane_date)
+
+    in_utc = ma.post_load(_in_utc)
+
+    @ma.pre_load
+    def immutable(self, data, **kwargs):
+        fixed = [name for name in IMMUTABLE if isinstance(data, dict) and name in data]
+        if fixed:
+            message = "cannot be changed: students already have variants made from it; create a new set"
+            raise ma.ValidationError({name: [message] for name in fixed})
+        return data
+
+
+class ExerciseSetSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    template = ma.fields.String(allow_none=True, metadata={"description": "Catalogue name, null when inline"})
+    template_hash = ma.fields.String(
+        required=True, metadata={"description": "SHA-256 of the template's canonical JSON"}
+    )
+    template_document = ma.fields.Dict(required=True)
+    seed = ma.fields.Integer(required=True)
+    policy = ma.fields.Nested(PolicySchema, required=True)
+    policy_version = ma.fields.Integer(required=True)
+    max_attempts = ma.fields.Integer(allow_none=True, required=True)
+    due_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    owner = ma.fields.String(required=True, metadata={"description": "Name of the owning account"})
+    students = ma.fields.Integer(required=True, metadata={"description": "Students with an assignment"})
+    submissions = ma.fields.Integer(required=True)
+    stale_grades = ma.fields.Integer(
+        required=True, metadata={"description": "Submissions not yet graded under the current policy version"}
+    )
+    created_at = ma.fields.AwareDateTime(required=True)
+    updated_at = ma.fields.AwareDateTime(required=True)
+
+
+class RegradeSchema(ma.Schema):
+    policy_version = ma.fields.Integer(required=True)
+    regraded = ma.fields.Integer(required=True, metadata={"description": "Submissions graded by this call"})
+    remaining = ma.fields.Integer(required=True, metadata={"description": "Still to grade: call again when > 0"})
+    total = ma.fields.Integer(required=True, metadata={"description": "Submissions in the set"})

@@ -1,0 +1,84 @@
+"""Submissions and their grading, as in DESIGN.md's JSON contract."""
+
+from __future__ import annotations
+
+import math
+
+import marshmallow as ma
+from marshmallow import validate
+
+from grader.grading import VERDICTS
+
+MAX_ANSWER_TEXT = 64
+MAX_ANSWERS = 5000
+
+
+class AnswerValue(ma.fields.Field):
+    """A finite JSON number, or a numeric string as typed (``"0.69"``, ``"0,69"``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            if len(value) > MAX_ANSWER_TEXT:
+                raise ma.ValidationError(f"a typed answer is at most {MAX_ANSWER_TEXT} characters")
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            return value
+        raise ma.ValidationError("must be a number or a numeric string")
+
+
+class SubmissionCreateSchema(ma.Schema):
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.Length(1, 64)),
+        values=AnswerValue(metadata={"oneOf": [{"type": "number"}, {"type": "string", "maxLength": MAX_ANSWER_TEXT}]}),
+        required=True,
+        validate=validate.Length(max=MAX_ANSWERS),
+        metadata={
+            "description": "Step key -> value. Any subset of the asked keys; the rest are graded missing. A key "
+            "that is not asked is refused (422, listing the valid keys). Strings that are not "
+            "numbers are graded invalid.",
+            "example": {"z3": 0.755, "y3": "0.6803", "E": "0,018104"},
+        },
+    )
+
+
+class KeyResultSchema(ma.Schema):
+    verdict = ma.fields.String(required=True, validate=validate.OneOf(VERDICTS), metadata={"enum": list(VERDICTS)})
+    credit = ma.fields.Float(required=True, metadata={"description": "0 to 1, times weight gives the points"})
+    weight = ma.fields.Float(required=True)
+    misconception = ma.fields.String(
+        allow_none=True, required=True, metadata={"description": "Code of the misconception recognised, or null"}
+    )
+    message = ma.fields.String(required=True, metadata={"description": "Feedback, in the Accept-Language (en or zh)"})
+    phase = ma.fields.String(required=True)
+    submitted = ma.fields.Raw(allow_none=True, required=True, metadata={"description": "The value as submitted"})
+    expected = ma.fields.Float(metadata={"description": "Only when the policy reveals expected values"})
+
+
+class PhaseScoreSchema(ma.Schema):
+    score = ma.fields.Float(required=True)
+    max_score = ma.fields.Float(required=True)
+
+
+class SubmissionSchema(ma.Schema):
+    set_id = ma.fields.Integer(required=True)
+    student_id = ma.fields.String(required=True)
+    attempt = ma.fields.Integer(required=True, metadata={"description": "1 for the first submission"})
+    submitted_at = ma.fields.String(required=True, metadata={"format": "date-time"})
+    policy_version = ma.fields.Integer(required=True, metadata={"description": "Policy version of this grade"})
+    score = ma.fields.Float(required=True)
+    max_score = ma.fields.Float(required=True)
+    phases = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(PhaseScoreSchema), required=True)
+    counts = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={"description": "How many keys got each verdict"},
+    )
+    results = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(KeyResultSchema), required=True)
+    answers = ma.fields.Dict(required=True, metadata={"description": "The answers as submitted"})
+
+
+class SubmissionCreatedSchema(SubmissionSchema):
+    attempts_left = ma.fields.Integer(
+        allow_none=True, required=True, metadata={"description": "Null when attempts are unlimited"}
+    )

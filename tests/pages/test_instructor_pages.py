@@ -1,0 +1,199 @@
+"""The instructor's pages: own sets only, creating a set, the set page and what hangs off it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from tests.pages.helpers import LINK, answer_form, csrf_token, make_set, student_token
+
+POLICY_FORM = {
+    "tolerance": "relative",
+    "rtol": "0.01",
+    "atol": "0.0001",
+    "sigfigs": "3",
+    "decimals": "4",
+    "follow_through": "y",
+    "carried_credit": "1",
+    "misconception_credit": "0",
+    "weight_forward": "1",
+    "weight_loss": "1",
+    "weight_backward": "1",
+    "weight_gradients": "1",
+    "weight_updates": "1",
+}
+
+
+def test_an_instructor_lists_only_their_own_sets(app, signed_in, keys):
+    make_set(app, "alice", title="Alice's set")
+    make_set(app, "bob", title="Bob's set")
+    page = signed_in("alice").get("/sets").get_data(as_text=True)
+    assert "Alice&#39;s set" in page and "Bob&#39;s set" not in page
+    everything = signed_in("admin").get("/sets").get_data(as_text=True)
+    assert "Alice&#39;s set" in everything and "Bob&#39;s set" in everything
+
+
+@pytest.mark.parametrize(
+    "path", ["", "/gradebook.csv", "/students/amy", "/printables/worksheet", "/printables/answer_key?student=amy"]
+)
+def test_another_instructors_set_is_not_found(app, signed_in, seed_set, path):
+    student_token(app, seed_set, "amy")
+    assert signed_in("alice").get(f"/sets/{seed_set}{path}").status_code == 200
+    response = signed_in("bob").get(f"/sets/{seed_set}{path}")
+    assert response.status_code == 404
+    assert "not yours to see" in response.get_data(as_text=True)
+
+
+def test_another_instructor_cannot_change_or_regrade_the_set(app, signed_in, seed_set):
+    bob = signed_in("bob")
+    token = csrf_token(bob, "/sets")
+    for path, data in (
+        ("/policy", {**POLICY_FORM, "reveal": "y"}),
+        ("/regrade", {}),
+        ("/students", {"students": "mallory"}),
+        ("/students/amy/link", {}),
+    ):
+        assert bob.post(f"/sets/{seed_set}{path}", data={**data, "csrf_token": token}).status_code == 404
+    page = signed_in("alice").get(f"/sets/{seed_set}").get_data(as_text=True)
+    assert "policy version 1" in page and "mallory" not in page
+
+
+@pytest.mark.parametrize("path", ["/sets/0", "/sets/99999", "/sets/99999999999999999999", "/sets/abc", "/sets/1/x/y"])
+def test_bad_set_ids_get_a_404_page(signed_in, seed_set, path):
+    response = signed_in("alice").get(path)
+    assert response.status_code == 404
+    assert "text/html" in response.content_type
+
+
+def test_the_new_set_page_offers_the_catalogue_with_diagram_previews(signed_in):
+    client = signed_in("alice")
+    page = client.get("/sets/new").get_data(as_text=True)
+    first = re.search(r'<input [^>]*name="template"[^>]*>', page).group(0)
+    assert 'value="seed-classic"' in first and " checked " in first  # the worked example: first, chosen
+    previews = re.findall(r'<img src="(/templates/[^"]+/diagram.svg)"', page)
+    assert len(previews) >= 2
+    svg = client.get(previews[0])
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    assert client.get("/templates/no-such-template/diagram.svg").status_code == 404
+
+
+def test_creating_a_set(signed_in):
+    client = signed_in("alice")
+    token = csrf_token(client, "/sets/new")
+    form = {
+        **POLICY_FORM,
+        "csrf_token": token,
+        "request_key": "create-1",
+        "template": "seed-classic",
+        "title": "Week 3: one BP step",
+        "seed": "42",
+        "max_attempts": "3",
+        "due_at": "2031-05-01T09:30",
+    }
+    response = client.post("/sets/new", data=form)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Week 3: one BP step" in page
+    assert "seed 42" in page and "3 attempts each" in page and "May 1, 2031" in page
+    again = client.post("/sets/new", data=form)  # the same form posted twice: one set
+    assert again.headers["Location"] == response.headers["Location"]
+    assert client.get("/sets").get_data(as_text=True).count(">Week 3: one BP step</a>") == 1
+
+
+def test_a_bad_create_form_shows_its_errors(signed_in):
+    client = signed_in("alice")
+    token = csrf_token(client, "/sets/new")
+    response = client.post(
+        "/sets/new", data={**POLICY_FORM, "csrf_token": token, "template": "nope", "rtol": "7", "seed": "-1"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert page.count('class="field-error"') >= 3
+    assert "Not a valid choice" in page
+
+
+def submit(client, token, answers):
+    return client.post(f"/student/{token}", data=answer_form(answers))
+
+
+def test_the_set_page_shows_gradebook_analytics_and_csv(app, client, signed_in, seed_set):
+    amy = student_token(app, seed_set, "amy")
+    ben = student_token(app, seed_set, "ben")
+    submit(client, amy, {"z3": "0.755", "y3": "0.6803", "delta5": "-0.040681"})
+    submit(client, ben, {"z3": "0.755", "y3": "0.5"})
+    alice = signed_in("alice")
+    page = alice.get(f"/sets/{seed_set}").get_data(as_text=True)
+    assert "amy" in page and "ben" in page
+    assert "Latest attempts of 2 students" in page
+    assert "<svg" in page and "Verdicts per step" in page
+    assert "Output delta with the wrong sign" in page  # the top misconception, by name
+    assert "1 missed" in page and "2 missed" in page  # y3 (ben) and delta5 (amy, ben left it blank)
+    csv_response = alice.get(f"/sets/{seed_set}/gradebook.csv")
+    assert csv_response.mimetype == "text/csv"
+    assert "attachment" in csv_response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {r["student_id"]: r["y3"] for r in rows} == {"amy": "correct", "ben": "incorrect"}
+
+
+def test_a_students_drill_down_shows_submitted_and_expected_values(app, client, signed_in, seed_set):
+    amy = student_token(app, seed_set, "amy")
+    submit(client, amy, {"z3": "0.9"})
+    submit(client, amy, {"z3": "0.755"})
+    page = signed_in("alice").get(f"/sets/{seed_set}/students/amy").get_data(as_text=True)
+    assert "Attempt 2" in page and "Attempt 1" in page
+    assert "0.755" in page  # the expected value: instructors always see it
+    assert signed_in("alice").get(f"/sets/{seed_set}/students/nobody").status_code == 404
+    assert signed_in("alice").get(f"/sets/{seed_set}/students/bad id!").status_code == 400
+
+
+def test_adding_students_shows_links_that_open_their_pages(client, signed_in, seed_set):
+    alice = signed_in("alice")
+    token = csrf_token(alice, f"/sets/{seed_set}")
+    response = alice.post(f"/sets/{seed_set}/students", data={"students": "amy, ben\ncarl amy", "csrf_token": token})
+    links = {student: url for url, student in LINK.findall(response.get_data(as_text=True))}
+    assert sorted(links) == ["amy", "ben", "carl"]
+    page = client.get(links["ben"].removeprefix("http://localhost"))
+    assert page.status_code == 200 and "ben" in page.get_data(as_text=True)
+    bad = alice.post(f"/sets/{seed_set}/students", data={"students": "ok, not ok!", "csrf_token": token})
+    assert bad.status_code == 422 and "not ok!" not in alice.get(f"/sets/{seed_set}").get_data(as_text=True)
+
+
+def test_the_api_link_opens_the_same_page(app, client, auth, seed_set):
+    response = client.post(f"/api/v1/exercise-sets/{seed_set}/students/amy/access-token", headers=auth("alice"))
+    url = response.json["url"]
+    page = client.get(url.removeprefix("http://localhost"))
+    assert page.status_code == 200 and "amy" in page.get_data(as_text=True)
+
+
+def test_printable_worksheets_and_answer_keys(app, signed_in, seed_set):
+    alice = signed_in("alice")
+    assert alice.get(f"/sets/{seed_set}/printables/worksheet").status_code == 404  # no students yet
+    student_token(app, seed_set, "amy")
+    student_token(app, seed_set, "ben")
+    sheets = alice.get(f"/sets/{seed_set}/printables/worksheet").get_data(as_text=True)
+    assert sheets.count("<article") == 2
+    key = alice.get(f"/sets/{seed_set}/printables/answer_key?student=amy").get_data(as_text=True)
+    assert key.count("<article") == 1 and "0.755" in key
+    assert alice.get(f"/sets/{seed_set}/printables/other").status_code == 404
+
+
+def test_policy_editing_and_regrading(app, client, signed_in, seed_set):
+    amy = student_token(app, seed_set, "amy")
+    submit(client, amy, {"delta5": "-0.040681"})  # a misconception: no credit by default
+    alice = signed_in("alice")
+    token = csrf_token(alice, f"/sets/{seed_set}")
+    changed = {**POLICY_FORM, "misconception_credit": "0.5", "reveal": "y", "max_attempts": "4", "csrf_token": token}
+    response = alice.post(f"/sets/{seed_set}/policy", data=changed, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Saved as policy version 2" in page
+    assert "1 submissions graded under an older policy" in page
+    assert 'id="reveal" name="reveal" type="checkbox" value="y"' in page and "4 attempts each" in page
+    response = alice.post(f"/sets/{seed_set}/regrade", data={"csrf_token": token}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Regraded 1 submissions under policy version 2" in page
+    assert "0.5 / 29" in page
+    invalid = alice.post(f"/sets/{seed_set}/policy", data={**changed, "rtol": "2"})
+    assert invalid.status_code == 422 and "The policy was not changed" in invalid.get_data(as_text=True)

@@ -1,0 +1,175 @@
+"""The student's page: who may open it, the submit flow, closed sets, and what feedback shows."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from grader.service.database import get_database
+from grader.service.models import Submission
+from tests.pages.helpers import answer_form, make_set, student_token
+
+# Every figure of seed-example.md that a student writes for the first iteration, as printed there
+# (E from the rounded y5, as the document says a hand calculator does).
+SEED_ROUNDED = {
+    "z3": "0.755",
+    "y3": "0.6803",
+    "z4": "0.68",
+    "y4": "0.6637",
+    "z5": "0.8014",
+    "y5": "0.69",
+    "E": "0.01805",
+    "delta5": "0.040681",
+    "delta3": "0.0026545",
+    "delta4": "0.0081717",
+}
+
+
+def stored_submissions(app) -> int:
+    with get_database(app).sessions() as session:
+        return session.scalar(select(func.count(Submission.id)))
+
+
+def verdicts(page: str) -> dict[str, str]:
+    """key -> the verdict class beside its field on a rendered student page."""
+    found = re.findall(r'<div class="answer is-(\w+)">\s*<label for="f-([^"]+)">', page)
+    return {key: verdict for verdict, key in found}
+
+
+def test_a_token_opens_its_own_students_page(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    student_token(app, seed_set, "ben")
+    page = client.get(f"/student/{token}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "amy" in text and "ben" not in text
+    assert "Classic 2-2-1 sigmoid network" in text
+    assert 'name="answer:z3"' in text and 'name="answer:it2.E"' in text
+    assert "<svg" in text  # the network diagram, inline
+
+
+def test_unknown_revoked_and_wrong_kind_of_tokens_get_404(app, client, keys, seed_set):
+    from grader.service.facade.assignments import find_assignment, revoke_tokens
+    from grader.service.models import ExerciseSet
+
+    token = student_token(app, seed_set, "amy")
+    for bad in ("bps_not-a-token", keys["alice"], "x" * 5000, token + "x", "%00", "..%2F"):
+        response = client.get(f"/student/{bad}")
+        assert response.status_code == 404, bad
+        assert "This link is not valid" in response.get_data(as_text=True)
+        assert client.post(f"/student/{bad}", data=answer_form({"z3": "1"})).status_code == 404
+    with get_database(app).sessions() as session:
+        assignment = find_assignment(session, session.get(ExerciseSet, seed_set), "amy")
+        revoke_tokens(session, assignment)
+    assert client.get(f"/student/{token}").status_code == 404
+    assert stored_submissions(app) == 0
+
+
+def test_submitting_grades_stores_and_shows_a_verdict_beside_every_field(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    answers = dict(SEED_ROUNDED, z4="0.9", delta5="-0.040681")
+    response = client.post(f"/student/{token}", data={**answer_form(answers), "submission_key": "k-1"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/student/{token}?attempt=1#result")
+    page = client.get(f"/student/{token}?attempt=1").get_data(as_text=True)
+    shown = verdicts(page)
+    assert len(shown) == 29  # every asked key, answered or not
+    assert shown["z3"] == "correct" and shown["E"] == "correct" and shown["delta4"] == "correct"
+    assert shown["z4"] == "incorrect"
+    assert shown["delta5"] == "misconception"
+    assert shown["new_w5_3"] == "missing"
+    assert "The output delta has the wrong sign" in page
+    assert 'value="0.755"' in page  # the typed values stay in their fields
+    assert "Past attempts" in page and "Attempt 1" in page
+    assert stored_submissions(app) == 1
+
+
+def test_a_double_click_stores_one_attempt(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    form = {**answer_form({"z3": "0.755"}), "submission_key": "same-key"}
+    first = client.post(f"/student/{token}", data=form)
+    second = client.post(f"/student/{token}", data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert stored_submissions(app) == 1
+
+
+def test_an_empty_form_costs_no_attempt(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    response = client.post(f"/student/{token}", data=answer_form({"z3": "  ", "y3": ""}), follow_redirects=True)
+    assert "The form was empty" in response.get_data(as_text=True)
+    assert stored_submissions(app) == 0
+
+
+def test_text_that_is_not_a_number_is_graded_invalid_not_refused(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    client.post(f"/student/{token}", data=answer_form({"z3": "0,755", "y3": "about 0.7"}))
+    shown = verdicts(client.get(f"/student/{token}").get_data(as_text=True))
+    assert shown["z3"] == "correct"  # a decimal comma is a number
+    assert shown["y3"] == "invalid"
+
+
+def test_attempts_run_out(app, client, keys):
+    set_id = make_set(app, "alice", max_attempts=1)
+    token = student_token(app, set_id, "amy")
+    client.post(f"/student/{token}", data=answer_form({"z3": "0.755"}))
+    page = client.get(f"/student/{token}").get_data(as_text=True)
+    assert "You have used all your attempts." in page
+    assert "Submit for grading" not in page
+    again = client.post(f"/student/{token}", data=answer_form({"z3": "0.8"}), follow_redirects=True)
+    assert "this submission was not stored" in again.get_data(as_text=True)
+    assert stored_submissions(app) == 1
+
+
+def test_past_due_closes_the_form(app, client, keys):
+    set_id = make_set(app, "alice", due_at=datetime.now(UTC) - timedelta(hours=1))
+    token = student_token(app, set_id, "amy")
+    page = client.get(f"/student/{token}").get_data(as_text=True)
+    assert "The due date has passed" in page and "readonly" in page
+    refused = client.post(f"/student/{token}", data=answer_form({"z3": "0.755"}), follow_redirects=True)
+    assert "this submission was not stored" in refused.get_data(as_text=True)
+    assert stored_submissions(app) == 0
+
+
+def test_expected_values_stay_hidden_unless_the_policy_reveals_them(app, client, keys):
+    hidden = student_token(app, make_set(app, "alice"), "amy")
+    client.post(f"/student/{hidden}", data=answer_form({"z3": "0.9"}))
+    page = client.get(f"/student/{hidden}").get_data(as_text=True)
+    assert "Expected" not in page and "0.755" not in page
+
+    shown = student_token(app, make_set(app, "alice", policy={"reveal": True}), "amy")
+    client.post(f"/student/{shown}", data=answer_form({"z3": "0.9"}))
+    assert "Expected 0.755" in client.get(f"/student/{shown}").get_data(as_text=True)
+
+
+def test_an_attempt_that_does_not_exist_is_404(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    client.post(f"/student/{token}", data=answer_form({"z3": "0.755"}))
+    assert client.get(f"/student/{token}?attempt=2").status_code == 404
+    assert client.get(f"/student/{token}?attempt=abc").status_code == 200  # not a number: the latest
+
+
+def test_feedback_comes_in_chinese(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    client.post(f"/student/{token}", data=answer_form({"delta5": "-0.040681"}))
+    page = client.get(f"/student/{token}", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
+    assert "输出层误差项的符号反了" in page  # the grader's own message
+    assert "典型错误" in page and "正向传播" in page and "反向传播" in page
+
+
+def test_pages_send_protective_headers(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    response = client.get(f"/student/{token}")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "same-origin"  # the token never leaves in a Referer
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_control_characters_are_stored_and_shown_safely(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    form = {**answer_form({"z3": "0.7\x0055", "y3": "\u202e0.68"}), "submission_key": "k\x00\n"}
+    assert client.post(f"/student/{token}", data=form).status_code == 302
+    shown = verdicts(client.get(f"/student/{token}").get_data(as_text=True))
+    assert shown["z3"] == "invalid" and shown["y3"] == "invalid"
+    assert stored_submissions(app) == 1

@@ -1,0 +1,72 @@
+"""Regrading after a policy change: every grade records the policy version it was graded under."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from grader.cli import main
+from grader.service.database import get_database
+from grader.service.models import Grade, PolicyVersion
+from tests.service.helpers import API
+
+
+def test_regrade_applies_the_new_policy_and_keeps_old_grades(app, client, auth, seed_set, submit, seed_values):
+    answers = {k: round(v, 6) for k, v in seed_values.items()}
+    answers["new_w5_3"] = round(seed_values["new_w5_3"] * 1.02, 6)  # 2 % off: wrong under rtol 1 %
+    submit(seed_set["id"], "s1", answers)
+    url = f"{API}/exercise-sets/{seed_set['id']}"
+    before = client.get(f"{url}/students/s1/submissions/1", headers=auth("alice")).json
+    assert before["results"]["new_w5_3"]["verdict"] == "incorrect" and before["policy_version"] == 1
+
+    changed = client.patch(url, json={"policy": {"rtol": 0.05}}, headers=auth("alice")).json
+    assert changed["policy_version"] == 2 and changed["stale_grades"] == 1
+    result = client.post(f"{url}/regrade", headers=auth("alice"))
+    assert result.status_code == 200
+    assert result.json == {"policy_version": 2, "regraded": 1, "remaining": 0, "total": 1}
+    after = client.get(f"{url}/students/s1/submissions/1", headers=auth("alice")).json
+    assert after["results"]["new_w5_3"]["verdict"] == "correct" and after["policy_version"] == 2
+    assert client.get(url, headers=auth("alice")).json["stale_grades"] == 0
+    assert client.post(f"{url}/regrade", headers=auth("alice")).json["regraded"] == 0
+    with get_database(app).sessions() as session:
+        versions = (
+            session.execute(
+                select(PolicyVersion.version).join(Grade, Grade.policy_id == PolicyVersion.id).order_by(Grade.id)
+            )
+            .scalars()
+            .all()
+        )
+    assert versions == [1, 2]
+
+
+def test_new_submissions_are_graded_under_the_current_policy(client, auth, seed_set, submit):
+    client.patch(f"{API}/exercise-sets/{seed_set['id']}", json={"policy": {"reveal": True}}, headers=auth("alice"))
+    doc = submit(seed_set["id"], "s1", {"z3": 0.7}).json
+    assert doc["policy_version"] == 2
+    assert doc["results"]["z3"]["expected"] == 0.755 or abs(doc["results"]["z3"]["expected"] - 0.755) < 1e-12
+
+
+def test_regrade_stops_at_its_budget_and_carries_on(app, client, auth, seed_set, submit):
+    from grader.service.facade import regrading
+    from grader.service.models import ExerciseSet
+
+    for n in range(5):
+        submit(seed_set["id"], f"s{n}", {"z3": 0.755})
+    client.patch(f"{API}/exercise-sets/{seed_set['id']}", json={"policy": {"rtol": 0.02}}, headers=auth("alice"))
+    with get_database(app).sessions() as session:
+        exercise_set = session.get(ExerciseSet, seed_set["id"])
+        step = regrading.regrade(session, exercise_set, batch=2, budget=0.0)
+        assert (step.regraded, step.remaining, step.total) == (2, 3, 5)
+        rest = regrading.regrade(session, exercise_set, batch=2)
+        assert rest.regraded == 3 and rest.remaining == 0
+
+
+def test_grader_regrade_command(runner, client, auth, seed_set, submit):
+    for n in range(3):
+        submit(seed_set["id"], f"s{n}", {"z3": 0.755})
+    client.patch(f"{API}/exercise-sets/{seed_set['id']}", json={"policy": {"rtol": 0.02}}, headers=auth("alice"))
+    result = runner.invoke(main, ["regrade", str(seed_set["id"])])
+    assert result.exit_code == 0, result.output
+    assert "3 of 3 submissions graded under policy version 2; 0 remaining" in result.output
+    assert "regrading" in result.output
+    missing = runner.invoke(main, ["regrade", "999"])
+    assert missing.exit_code != 0 and "no exercise set 999" in missing.output
