@@ -335,7 +335,10 @@ def fill_and_submit_zh(page, answers: dict[str, str]) -> None:
 def test_the_student_page_fits_a_phone(live, keys, app, new_page):
     set_id = make_set(app, "alice")
     page = new_page(
-        java_script_enabled=True, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        java_script_enabled=True,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
         device_scale_factor=2,
     )
     page.goto(access_link(live, keys, set_id, "student-phone"))

@@ -31,6 +31,7 @@ def test_the_exercise_shows_givens_and_asked_keys_but_no_expected_value(client, 
     assert view["asked"][0] == {"key": "z3", "phase": "forward"}
     assert view["attempts_used"] == 0 and view["attempts_left"] == 3 and view["max_attempts"] == 3
     assert view["engine_version"] == ENGINE_VERSION and len(view["template_hash"]) == 64
+    assert view["diagram_svg"].lstrip().startswith("<svg") and "0.3" in view["diagram_svg"]
     text = json.dumps(view)
     for key in ("z3", "delta5", "new_w5_3", "it2.E"):
         assert repr(seed_values[key]) not in text

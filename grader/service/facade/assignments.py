@@ -152,12 +152,10 @@ def student_view(session: Session, exercise_set: ExerciseSet, assignment: Assign
     }
 
 
-def diagram_svg(exercise: Exercise) -> str | None:
-    """The network diagram, weights on the edges, as SVG (from the worksheets package)."""
-    try:
-        from grader.worksheets import network_svg
-    except ImportError:
-        return None
+def diagram_svg(exercise: Exercise) -> str:
+    """The network diagram, weights on the edges and biases at the nodes, as SVG."""
+    from grader.worksheets.diagram import network_svg
+
     return network_svg(exercise)
 
 
