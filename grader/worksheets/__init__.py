@@ -1,0 +1,1 @@
+"""Printable worksheets, answer keys, network diagrams and Moodle exports of exercise variants."""
