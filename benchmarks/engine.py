@@ -54,27 +54,34 @@ def wide_exercise() -> Exercise:
     return Exercise.from_mapping(doc)
 
 
-def _summary(samples_ns: list[int]) -> tuple[float, float]:
-    """Median and 90th percentile, in microseconds."""
-    return statistics.median(samples_ns) / 1000.0, statistics.quantiles(samples_ns, n=10)[-1] / 1000.0
+def _summary(samples_ns: list[int]) -> tuple[float, float, float]:
+    """Median, 90th and 10th percentile, in microseconds."""
+    deciles = statistics.quantiles(samples_ns, n=10)
+    return statistics.median(samples_ns) / 1000.0, deciles[-1] / 1000.0, deciles[0] / 1000.0
 
 
-def timings_us(works: list[Callable[[], object]], repeat: int, before: Callable[[], object] | None = None):
-    """(median, p90) in microseconds of each of ``works``, timed in turn within every repetition so
-    that all of them see the same load on a shared machine; ``before`` runs untimed before each call."""
+def timings_us(
+    works: list[Callable[[], object]], repeat: int, before: Callable[[], object] | None = None, block: int = 50
+):
+    """(median, p90) in microseconds of ``repeat`` timed calls of each of ``works``.
+
+    The works take turns in blocks of ``block`` calls, so that on a shared machine they all see
+    the same load while each still runs warm; ``before`` runs untimed before each call.
+    """
     for _ in range(max(50, repeat // 10)):
         for work in works:
             work()
     samples: list[list[int]] = [[] for _ in works]
     gc.disable()
     try:
-        for _ in range(repeat):
+        for _ in range(0, repeat, block):
             for work, times in zip(works, samples):
-                if before is not None:
-                    before()
-                start = time.perf_counter_ns()
-                work()
-                times.append(time.perf_counter_ns() - start)
+                for _ in range(block):
+                    if before is not None:
+                        before()
+                    start = time.perf_counter_ns()
+                    work()
+                    times.append(time.perf_counter_ns() - start)
     finally:
         gc.enable()
     return [_summary(times) for times in samples]
@@ -82,9 +89,8 @@ def timings_us(works: list[Callable[[], object]], repeat: int, before: Callable[
 
 def clear_caches() -> None:
     """Forget every step layout and shared rule list, as for an exercise of a shape not seen before."""
-    for cached in (layout.given, layout.forward, layout.backward, layout.update, layout.batch, layout.parameters,
-                   layout.weight_names, _shared_rules):  # fmt: skip
-        cached.cache_clear()
+    layout.clear_caches()
+    _shared_rules.cache_clear()
 
 
 def torch_work(exercise: Exercise):
@@ -142,12 +148,13 @@ def main() -> None:
     except ImportError:
         torch = None
 
-    print(f"solve(): one full trace, {repeat} timed calls per figure, microseconds (median / p90)")
+    print(f"solve(): one full trace; {repeat} timed calls per figure; microseconds: median, p90 (p10)")
     if torch is None:
         print("baseline skipped: torch is not installed (pip install '.[bench]')")
     else:
-        print(f"baseline: torch {torch.__version__} on the CPU, 1 thread, float64: forward, loss, backward(),")
-        print("  update, forward + loss; timed alternately with ours so both see the same machine load")
+        print(f"baseline: torch {torch.__version__}, CPU, 1 thread, float64: forward, loss, backward(), update,")
+        print("  forward + loss; timed in turns with ours (blocks of 50 calls) so both see the same machine load")
+    print("'cold': the step layouts of the shape are not cached yet (the first exercise of its shape)")
     results = {}
     for name, exercise in cases.items():
         steps = len(solve(exercise).steps)
@@ -158,11 +165,12 @@ def main() -> None:
         timed = timings_us(works, repeat)
         (cold,) = timings_us(works[:1], max(200, repeat // 5), before=clear_caches)
         results[name] = timed[0]
-        line = f"  {name:<10} {steps:4d} steps  ours {timed[0][0]:7.1f} / {timed[0][1]:7.1f}"
-        line += f"  (layouts not cached: {cold[0]:7.1f} / {cold[1]:7.1f})"
+        print(f"  {name} ({steps} steps)")
+        print(f"    ours   {timed[0][0]:8.1f} {timed[0][1]:8.1f} ({timed[0][2]:.1f})")
+        print(f"    cold   {cold[0]:8.1f} {cold[1]:8.1f} ({cold[2]:.1f})")
         if torch is not None:
-            line += f"  torch {timed[1][0]:7.1f} / {timed[1][1]:7.1f}  ours/torch {timed[0][0] / timed[1][0]:4.2f}"
-        print(line)
+            print(f"    torch  {timed[1][0]:8.1f} {timed[1][1]:8.1f} ({timed[1][2]:.1f})")
+            print(f"    ours/torch (medians) {timed[0][0] / timed[1][0]:.2f}")
     seed_median = results["seed 2-2-1"][0]
     verdict = "met" if seed_median <= TARGET_SEED_US else "MISSED"
     print(f"target: seed trace <= {TARGET_SEED_US:.0f} us median: {verdict} ({seed_median:.1f} us)")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 
 @click.command("regrade")
 @click.argument("set_id", metavar="SET", type=click.IntRange(1))
+@click.option(
+    "--workers",
+    default=os.cpu_count() or 1,
+    show_default="one per core",
+    type=click.IntRange(1, 64),
+    help="Processes that grade in parallel.",
+)
 @click.option(
     "--batch",
     default=2000,
@@ -14,7 +23,7 @@ import click
     type=click.IntRange(1, 100_000),
     help="Submissions graded per transaction.",
 )
-def regrade_command(set_id: int, batch: int) -> None:
+def regrade_command(set_id: int, workers: int, batch: int) -> None:
     """Regrade set SET: every submission not yet graded under the current policy version gets a grade.
 
     Safe to interrupt and run again: it carries on where it stopped.
@@ -36,7 +45,9 @@ def regrade_command(set_id: int, batch: int) -> None:
         columns = (TextColumn("regrading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, transient=False) as progress:
             task = progress.add_task("regrade", total=pending)
-            result = regrading.regrade(session, exercise_set, lambda n: progress.advance(task, n), batch=batch)
+            result = regrading.regrade(
+                session, exercise_set, lambda n: progress.advance(task, n), batch=batch, workers=workers
+            )
     click.echo(
         f"Set {set_id}: {result.regraded} of {result.total} submissions graded under policy version "
         f"{result.policy_version}; {result.remaining} remaining."

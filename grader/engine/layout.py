@@ -34,9 +34,10 @@ def _run(rows: list[tuple[str, str, str, tuple[str, ...]]]) -> Run:
     return Run(*map(tuple, zip(*rows)))
 
 
-def _current(name: str, source: str | None) -> str:
-    """The key holding a parameter's current value: as given, or as set by the update ``source``."""
-    return name if source is None else f"{source}new_{name}"
+def _current(source: str | None) -> str:
+    """What prefixes the key of a parameter's current value: nothing for the given value, or
+    ``{source}new_`` after the update ``source``."""
+    return "" if source is None else f"{source}new_"
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -68,6 +69,22 @@ def given(width: int, sample_prefixes: tuple[str, ...], weights: tuple[str, ...]
     return Run((*inputs, *weights, *biases), ("given",) * count, kinds, ((),) * count)
 
 
+class _Names(NamedTuple):
+    """The unprefixed names of a network: nodes per layer, and each node's incoming and outgoing weights."""
+
+    nodes: list[list[int]]
+    incoming: dict[int, list[str]]
+    outgoing: dict[int, list[str]]
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _names(layers: tuple[int, ...]) -> _Names:
+    nodes = node_layers(layers)
+    incoming = {j: [f"w{j}_{i}" for i in prev] for prev, layer in pairwise(nodes) for j in layer}
+    outgoing = {j: [f"w{k}_{j}" for k in after] for layer, after in pairwise(nodes) for j in layer}
+    return _Names(nodes, incoming, outgoing)
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def forward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None) -> Run:
     """z and y of every node, layer by layer, then E, for one sample.
@@ -75,14 +92,16 @@ def forward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source:
     ``pre`` prefixes the pass's keys, ``given`` the sample's input keys; ``source`` is the prefix of
     the update that set the current weights (None for the given weights).
     """
-    nodes = node_layers(layers)
+    nodes, incoming, _ = _names(layers)
+    current = _current(source)
     rows = []
     ys = [f"{given}y{i}" for i in nodes[0]]
-    for prev, layer in pairwise(nodes):
+    for layer in nodes[1:]:
         for j in layer:
-            bias = (_current(f"b{j}", source),) if biased else ()
-            rows.append((f"{pre}z{j}", "forward", "z", (*(_current(f"w{j}_{i}", source) for i in prev), *ys, *bias)))
-            rows.append((f"{pre}y{j}", "forward", "y", (f"{pre}z{j}",)))
+            inputs = [current + w for w in incoming[j]] + ys + ([f"{current}b{j}"] if biased else [])
+            z = f"{pre}z{j}"
+            rows.append((z, "forward", "z", tuple(inputs)))
+            rows.append((f"{pre}y{j}", "forward", "y", (z,)))
         ys = [f"{pre}y{j}" for j in layer]
     rows.append((f"{pre}E", "loss", "E", tuple(ys)))
     return _run(rows)
@@ -92,28 +111,32 @@ def forward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source:
 def backward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None) -> Run:
     """The deltas (output layer first, then the hidden layers backwards) and the gradients, in
     ``parameters`` order, for one sample."""
-    nodes = node_layers(layers)
+    nodes, incoming, outgoing = _names(layers)
+    current = _current(source)
     rows = [(f"{pre}delta{j}", "backward", "delta", (f"{pre}y{j}",)) for j in nodes[-1]]
     for layer, after in reversed(list(pairwise(nodes[1:]))):
-        deltas = tuple(f"{pre}delta{k}" for k in after)
+        deltas = [f"{pre}delta{k}" for k in after]
         for j in layer:
-            outgoing = tuple(_current(f"w{k}_{j}", source) for k in after)
-            rows.append((f"{pre}delta{j}", "backward", "delta", (f"{pre}y{j}", *outgoing, *deltas)))
+            inputs = [f"{pre}y{j}"] + [current + w for w in outgoing[j]] + deltas
+            rows.append((f"{pre}delta{j}", "backward", "delta", tuple(inputs)))
+    grad = f"{pre}grad_"
     for depth, (prev, layer) in reversed(list(enumerate(pairwise(nodes)))):
         ys = [f"{given if depth == 0 else pre}y{i}" for i in prev]
         for j in layer:
-            rows.extend((f"{pre}grad_w{j}_{i}", "gradients", "grad_w", (f"{pre}delta{j}", y)) for i, y in zip(prev, ys))
+            delta = f"{pre}delta{j}"
+            rows += [(grad + w, "gradients", "grad_w", (delta, y)) for w, y in zip(incoming[j], ys)]
             if biased:
-                rows.append((f"{pre}grad_b{j}", "gradients", "grad_b", (f"{pre}delta{j}",)))
+                rows.append((f"{grad}b{j}", "gradients", "grad_b", (delta,)))
     return _run(rows)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def update(layers: tuple[int, ...], biased: bool, pre: str, source: str | None) -> Run:
     """new_w and new_b of every parameter, in ``parameters`` order."""
+    current = _current(source)
     return _run(
         [
-            (f"{pre}new_{name}", "updates", f"new_{name[0]}", (_current(name, source), f"{pre}grad_{name}"))
+            (f"{pre}new_{name}", "updates", f"new_{name[0]}", (f"{current}{name}", f"{pre}grad_{name}"))
             for name in parameters(layers, biased)
         ]
     )
@@ -128,3 +151,9 @@ def batch(layers: tuple[int, ...], biased: bool, pre: str, sample_prefixes: tupl
         for name in parameters(layers, biased)
     )
     return _run(rows)
+
+
+def clear_caches() -> None:
+    """Forget every cached layout (for measurements of a first solve; never needed for correctness)."""
+    for cached in (_names, weight_names, parameters, given, forward, backward, update, batch):
+        cached.cache_clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from grader.service.credentials import API_KEY_PREFIX, STUDENT_TOKEN_PREFIX, digest
@@ -86,21 +86,26 @@ def credential() -> str:
     return value.strip()
 
 
+# Built once: every request runs one of these, and building a statement costs more than running it.
+_BY_API_KEY = (
+    select(Account)
+    .join(ApiKey, ApiKey.account_id == Account.id)
+    .where(ApiKey.secret_hash == bindparam("digest"), ApiKey.revoked_at.is_(None))
+)
+_BY_STUDENT_TOKEN = (
+    select(Assignment)
+    .join(AccessToken, AccessToken.assignment_id == Assignment.id)
+    .where(AccessToken.secret_hash == bindparam("digest"), AccessToken.revoked_at.is_(None))
+)
+
+
 def resolve(session: Session, secret: str) -> Principal | None:
     """The principal a credential stands for; None when it is unknown or revoked."""
     if secret.startswith(API_KEY_PREFIX):
-        row = session.execute(
-            select(Account)
-            .join(ApiKey, ApiKey.account_id == Account.id)
-            .where(ApiKey.secret_hash == digest(secret), ApiKey.revoked_at.is_(None))
-        ).scalar_one_or_none()
+        row = session.execute(_BY_API_KEY, {"digest": digest(secret)}).scalar_one_or_none()
         return Principal(account=row) if row else None
     if secret.startswith(STUDENT_TOKEN_PREFIX):
-        row = session.execute(
-            select(Assignment)
-            .join(AccessToken, AccessToken.assignment_id == Assignment.id)
-            .where(AccessToken.secret_hash == digest(secret), AccessToken.revoked_at.is_(None))
-        ).scalar_one_or_none()
+        row = session.execute(_BY_STUDENT_TOKEN, {"digest": digest(secret)}).scalar_one_or_none()
         return Principal(assignment=row) if row else None
     return None
 

@@ -21,11 +21,14 @@ def to_record(grading: Grading) -> dict[str, list[Any]]:
     """The stored form of a grading."""
     out: dict[str, list[Any]] = {}
     for key, r in grading.results.items():
-        row: list[Any] = [r.verdict, r.credit, r.weight, r.note, r.misconception, r.params or {}]
-        defaults = [r.verdict, None, {}]
-        while len(row) > 3 and row[-1] == defaults[len(row) - 4]:
-            row.pop()
-        out[key] = row
+        if r.params:
+            out[key] = [r.verdict, r.credit, r.weight, r.note, r.misconception, r.params]
+        elif r.misconception is not None:
+            out[key] = [r.verdict, r.credit, r.weight, r.note, r.misconception]
+        elif r.note != r.verdict:
+            out[key] = [r.verdict, r.credit, r.weight, r.note]
+        else:
+            out[key] = [r.verdict, r.credit, r.weight]
     return out
 
 

@@ -95,7 +95,9 @@ class StrictParser(FlaskParser):
     # Unknown body fields and query parameters are errors (a typo such as ?fromat=csv must not be
     # silently ignored); unknown headers are normal.
     DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict] = {
-        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "json": ma.RAISE, "query": ma.RAISE,
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "json": ma.RAISE,
+        "query": ma.RAISE,
     }
 
     def _raw_load_json(self, req: flask.Request) -> Any:

@@ -20,7 +20,9 @@ CONFIG = "python:grader.service.gunicorn_config"
 class GunicornServer:
     """``with GunicornServer(database_url) as server: requests.get(server.url + "/api/v1/health")``."""
 
-    def __init__(self, database_url: str, workers: int = 2, threads: int = 1, log: Path | None = None):
+    def __init__(
+        self, database_url: str, workers: int | None = 2, threads: int = 1, log: Path | None = None, app: str = APP
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
@@ -28,11 +30,13 @@ class GunicornServer:
             GRADER_DATABASE_URL=database_url,
             GRADER_SECRET_KEY="scale-out-test",
             GRADER_BIND=f"127.0.0.1:{self.port}",
-            WEB_CONCURRENCY=str(workers),
             GRADER_THREADS=str(threads),
             GRADER_LOG_LEVEL="warning",
             GRADER_DB_CONNECT_TIMEOUT="2",
         )
+        if workers is not None:  # None: the production default of the gunicorn config
+            self.env["WEB_CONCURRENCY"] = str(workers)
+        self.app = app
         self.log = log
         self.process: subprocess.Popen | None = None
 
@@ -51,7 +55,7 @@ class GunicornServer:
         """Launch gunicorn without waiting for it (start several, then ``wait`` for each)."""
         output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", CONFIG, "--access-logfile", "/dev/null", APP],
+            [sys.executable, "-m", "gunicorn", "-c", CONFIG, "--access-logfile", "/dev/null", self.app],
             env=self.env,
             stdout=output,
             stderr=output,

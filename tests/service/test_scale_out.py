@@ -4,6 +4,7 @@ submission is stored per key, every other request with that key is a replay or a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections import Counter
@@ -48,9 +49,12 @@ def test_two_servers_store_each_idempotent_submission_once(shared_database):
     url, engine = shared_database
     secret, set_id = seed_set(engine)
     headers = {"Authorization": f"Bearer {secret}"}
-    pair = [GunicornServer(url).start(), GunicornServer(url).start()]
-    with pair[0], pair[1]:
-        servers = (pair[0].url, pair[1].url)
+    with contextlib.ExitStack() as stack:
+        pair = [GunicornServer(url), GunicornServer(url)]
+        for server in pair:  # start both, then wait for both: they boot in parallel
+            stack.callback(server.stop)
+            server.start()
+        servers = tuple(server.wait().url for server in pair)
 
         def post(server: str, student: str, value: float, key: str | None):
             extra = {"Idempotency-Key": key} if key else {}

@@ -54,15 +54,12 @@ def assignment(set_id: int, student_id: str, staff_only: bool = False, create: b
         who.require_staff()
     assignments.check_student_id(student_id)
     who.require_student(set_id, student_id)
-    found = exercise_set(set_id)
-    if who.assignment is not None:
-        return found, who.assignment
-    if create:
-        return found, assignments.assignment_for(session(), found, student_id)
-    existing = assignments.find_assignment(session(), found, student_id)
-    if existing is None:
+    found, existing = assignments.locate(session(), who, set_id, student_id)
+    if existing is not None:
+        return found, existing
+    if not create:
         raise ProblemError(404, "not-found", f"student {student_id!r} has no assignment in set {set_id}")
-    return found, existing
+    return found, assignments.assignment_for(session(), found, student_id)
 
 
 class PageQuerySchema(ma.Schema):

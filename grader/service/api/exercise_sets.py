@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-import marshmallow as ma
-from flask import current_app, request
+from flask import current_app
 
 from grader.service.api import Blueprint
 from grader.service.api.context import (
@@ -18,6 +15,7 @@ from grader.service.api.context import (
     paginate,
     session,
 )
+from grader.service.api.replay import IDEMPOTENCY_KEY, key_and_fingerprint, replay_response
 from grader.service.facade import exercise_sets, idempotency, regrading
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.schemas.exercise_sets import (
@@ -32,37 +30,18 @@ blp = Blueprint("Exercise sets", __name__, description="Exercise sets: a templat
 REGRADE_BUDGET = 20.0
 
 
-class IdempotencyHeaderSchema(ma.Schema):
-    idempotency_key = ma.fields.String(
-        data_key="Idempotency-Key",
-        validate=ma.validate.Length(1, idempotency.MAX_KEY),
-        metadata={"description": "Makes a retry safe: the same key and body replay the first response"},
-    )
-
-
-def replay_response(stored: StoredResponse, replayed: bool):
-    """A stored response as a Flask response, marked when it is a replay."""
-    response = current_app.response_class(
-        json.dumps(stored.body, ensure_ascii=False), status=stored.status, mimetype="application/json"
-    )
-    if stored.location:
-        response.headers["Location"] = stored.location
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
-
-
 @blp.route("/exercise-sets", methods=["POST"])
-@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
 @blp.arguments(ExerciseSetCreateSchema)
-@blp.response(201, ExerciseSetSchema, headers={"Location": {"schema": {"type": "string"}}})
+@blp.response(
+    201, ExerciseSetSchema, headers={"Location": {"schema": {"type": "string"}}, "Idempotent-Replayed": REPLAYED}
+)
 @errors(blp, 401, 403, 409, 415)
-def create_set(headers, body):
+def create_set(body):
     """Create a set from a catalogue template (``template``) or an inline one (``template_document``)."""
     who = caller()
     owner = who.require_staff()
-    key = idempotency.parse_key(headers.get("idempotency_key"))
-    print_ = idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
+    key, print_ = key_and_fingerprint()
     db = session()
 
     def work() -> StoredResponse:

@@ -16,27 +16,27 @@ from grader.service.api.context import (
     paginate,
     session,
 )
-from grader.service.api.exercise_sets import IdempotencyHeaderSchema, replay_response
+from grader.service.api.replay import IDEMPOTENCY_KEY, REPLAYED, key_and_fingerprint, replay_response
 from grader.service.auth import current_principal
-from grader.service.facade import idempotency, submissions
+from grader.service.facade import submissions
 from grader.service.schemas.submissions import SubmissionCreatedSchema, SubmissionCreateSchema, SubmissionSchema
 
 blp = Blueprint("Submissions", __name__, description="Students' submissions, graded step by step.")
 
 
 @blp.route(f"{STUDENT_PATH}/submissions", methods=["POST"])
-@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
 @blp.arguments(SubmissionCreateSchema)
 @blp.response(
     201,
     SubmissionCreatedSchema,
     headers={
         "Location": {"schema": {"type": "string"}, "description": "This attempt"},
-        "Idempotent-Replayed": {"schema": {"type": "string"}, "description": "true when replaying a stored response"},
+        "Idempotent-Replayed": REPLAYED,
     },
 )
 @errors(blp, 401, 403, 404, 409, 413, 415)
-def submit(headers, body, set_id: int, student_id: str):
+def submit(body, set_id: int, student_id: str):
     """Submit answers; they are graded at once and stored with the raw body in one transaction.
 
     A 201 means the submission is stored. With ``Idempotency-Key``, retrying the same request
@@ -44,14 +44,14 @@ def submit(headers, body, set_id: int, student_id: str):
     due date has passed, no attempts are left, or the same key is still being processed.
     """
     found, assigned = assignment(set_id, student_id)
-    key = idempotency.parse_key(headers.get("idempotency_key"))
+    key, print_ = key_and_fingerprint()
+    lang = language()
     raw = request.get_data(cache=True)
-    print_ = idempotency.fingerprint(request.method, request.path, raw)
     stored, replayed = submissions.submit(
-        session(), current_principal(), found, assigned, raw, body["answers"], key, print_, language()
+        session(), current_principal(), found, assigned, raw, body["answers"], key, print_, lang
     )
     response = replay_response(stored, replayed)
-    response.headers["Content-Language"] = language()
+    response.headers["Content-Language"] = lang
     return response
 
 

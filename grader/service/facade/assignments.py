@@ -10,13 +10,14 @@ import functools
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.engine import Exercise, Trace, solve
 from grader.engine.walkthrough import walkthrough
 from grader.generation import GenerationError, Template, generate_variant
+from grader.service.auth import Principal
 from grader.service.credentials import STUDENT_TOKEN_PREFIX, digest, new_secret
 from grader.service.models import AccessToken, Assignment, ExerciseSet, Submission, utcnow
 from grader.service.problems import ProblemError
@@ -55,6 +56,34 @@ def trace_for(exercise: dict[str, Any]) -> Trace:
 def trace_of(assignment: Assignment) -> Trace:
     """The reference trace of an assignment's exercise (cached by content)."""
     return trace_for(assignment.exercise)
+
+
+_LOCATE = (
+    select(ExerciseSet, Assignment)
+    .outerjoin(Assignment, and_(Assignment.set_id == ExerciseSet.id, Assignment.student_id == bindparam("student")))
+    .where(ExerciseSet.id == bindparam("set_id"))
+)
+_LOCATE_OWNED = _LOCATE.where(ExerciseSet.owner_id == bindparam("owner"))
+
+
+def locate(
+    session: Session, principal: Principal, set_id: int, student_id: str
+) -> tuple[ExerciseSet, Assignment | None]:
+    """The set (with its current policy) and the student's assignment if any, in one query.
+
+    404 when the caller may not see the set.  This is on the path of every submission, so it
+    costs one round trip to the database, with statements built once.
+    """
+    params = {"set_id": set_id, "student": student_id}
+    if principal.is_staff and principal.account.is_admin:
+        row = session.execute(_LOCATE, params).one_or_none()
+    elif principal.is_staff:
+        row = session.execute(_LOCATE_OWNED, {**params, "owner": principal.account.id}).one_or_none()
+    else:
+        row = session.execute(_LOCATE, params).one_or_none() if principal.assignment.set_id == set_id else None
+    if row is None:
+        raise ProblemError(404, "not-found", f"no exercise set {set_id}")
+    return row[0], row[1]
 
 
 def find_assignment(session: Session, exercise_set: ExerciseSet, student_id: str) -> Assignment | None:

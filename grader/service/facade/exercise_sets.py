@@ -82,6 +82,7 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
     exercise_set.policies.append(PolicyVersion(version=1, document=policy.to_mapping()))
     session.add(exercise_set)
     session.flush()
+    session.expire(exercise_set, ["current_policy"])
     return exercise_set
 
 
@@ -124,9 +125,10 @@ def update_set(session: Session, exercise_set: ExerciseSet, changes: Mapping[str
         merged = validate_policy({**current, **patch}).to_mapping()
         if merged != current:
             version = exercise_set.policy.version + 1
-            exercise_set.policies.append(PolicyVersion(version=version, document=merged))
+            session.add(PolicyVersion(set_id=exercise_set.id, version=version, document=merged))
     exercise_set.updated_at = utcnow()
     session.commit()
+    session.expire(exercise_set, ["current_policy"])
     return exercise_set
 
 

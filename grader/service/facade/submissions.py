@@ -20,8 +20,8 @@ from grader.engine import ENGINE_VERSION
 from grader.grading import AnswerError, Policy, grade, parse_answers
 from grader.service import grade_records
 from grader.service.auth import Principal
-from grader.service.facade import idempotency
-from grader.service.facade.assignments import attempts_used, trace_of
+from grader.service.facade import attempts, idempotency
+from grader.service.facade.assignments import trace_of
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 from grader.service.problems import ProblemError
@@ -74,39 +74,40 @@ def _grade_and_store(session, principal, exercise_set, assignment, body, answers
     policy_version = exercise_set.policy
     policy = Policy.from_mapping(policy_version.document)
     grading = grade(trace, answers, policy)
+    limit = exercise_set.max_attempts
     record = grade_records.to_record(grading)
     for _ in range(INSERT_TRIES):
-        used = attempts_used(session, assignment)
-        limit = exercise_set.max_attempts
-        if limit is not None and used >= limit:
-            raise ProblemError(409, "attempts-exhausted", f"all {limit} attempts have been used")
-        submission = Submission(
-            assignment_id=assignment.id, attempt=used + 1, payload=body.decode("utf-8"), submitted_by=principal.scope
-        )
-        session.add(submission)
+        now = utcnow()
         try:
-            session.flush()
+            attempt = attempts.store_attempt(
+                session,
+                assignment.id,
+                limit,
+                body.decode("utf-8"),
+                principal.scope,
+                policy_version.id,
+                ENGINE_VERSION,
+                record,
+                now,
+            )
         except IntegrityError:
             # Another submission took this attempt number first; count again.
             session.rollback()
             continue
-        session.add(
-            Grade(
-                submission_id=submission.id, policy_id=policy_version.id, results=record, engine_version=ENGINE_VERSION
-            )
-        )
-        view = _view(assignment, submission, policy_version, grading.to_dict(policy.reveal, language), answers)
-        view["attempts_left"] = None if limit is None else limit - submission.attempt
-        return StoredResponse(201, view, location(assignment, submission.attempt))
+        if attempt is None:
+            raise ProblemError(409, "attempts-exhausted", f"all {limit} attempts have been used")
+        view = _view(assignment, attempt, now, policy_version, grading.to_dict(policy.reveal, language), answers)
+        view["attempts_left"] = None if limit is None else limit - attempt
+        return StoredResponse(201, view, location(assignment, attempt))
     raise ProblemError(409, "conflict", "too many simultaneous submissions for this student; retry")
 
 
-def _view(assignment, submission, policy_version, graded: dict[str, Any], answers) -> dict[str, Any]:
+def _view(assignment, attempt, submitted_at, policy_version, graded: dict[str, Any], answers) -> dict[str, Any]:
     return {
         "set_id": assignment.set_id,
         "student_id": assignment.student_id,
-        "attempt": submission.attempt,
-        "submitted_at": submission.submitted_at.isoformat(),
+        "attempt": attempt,
+        "submitted_at": submitted_at.isoformat(),
         "policy_version": policy_version.version,
         **graded,
         "answers": answers,
@@ -146,7 +147,8 @@ def views(
         grade_row, version = grades[submission.id]
         answers = _answers(submission)
         grading = grade_records.rebuild(grade_row.results, trace, answers, Policy.from_mapping(version.document))
-        out.append(_view(assignment, submission, version, grading.to_dict(reveal, language), answers))
+        graded = grading.to_dict(reveal, language)
+        out.append(_view(assignment, submission.attempt, submission.submitted_at, version, graded, answers))
     return out
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, and_, exists
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from grader.service.models.accounts import Account
 from grader.service.models.base import Base, utcnow
@@ -40,6 +40,15 @@ class ExerciseSet(Base):
     policies: Mapped[list[PolicyVersion]] = relationship(
         back_populates="exercise_set", order_by="PolicyVersion.version"
     )
+    # The latest version, loaded in the same query as the set (a join), since nearly every
+    # request needs it; read-only: a new version is added to ``policies``.
+    current_policy: Mapped[PolicyVersion] = relationship(
+        primaryjoin=lambda: _latest_version_join(),
+        viewonly=True,
+        uselist=False,
+        lazy="joined",
+        innerjoin=True,
+    )
 
     def __repr__(self) -> str:
         return f"ExerciseSet({self.id}, {self.title!r}, seed={self.seed}, owner={self.owner_id})"
@@ -47,7 +56,15 @@ class ExerciseSet(Base):
     @property
     def policy(self) -> PolicyVersion:
         """The current policy: the latest version."""
-        return self.policies[-1]
+        return self.current_policy
+
+
+def _latest_version_join():
+    later = aliased(PolicyVersion)
+    return and_(
+        PolicyVersion.set_id == ExerciseSet.id,
+        ~exists().where(later.set_id == PolicyVersion.set_id, later.version > PolicyVersion.version),
+    )
 
 
 class PolicyVersion(Base):

@@ -13,26 +13,41 @@ MAX_ANSWER_TEXT = 64
 MAX_ANSWERS = 5000
 
 
-class AnswerValue(ma.fields.Field):
-    """A finite JSON number, or a numeric string as typed (``"0.69"``, ``"0,69"``)."""
+ANSWER_VALUE = {"oneOf": [{"type": "number"}, {"type": "string", "maxLength": MAX_ANSWER_TEXT}]}
+
+
+class Answers(ma.fields.Dict):
+    """Step key -> a finite JSON number, or a numeric string as typed (``"0.69"``, ``"0,69"``).
+
+    Checked in one loop rather than by a field per entry: this is on the path of every
+    submission, and a marshmallow field per key costs more than grading it.
+    """
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            if len(value) > MAX_ANSWER_TEXT:
-                raise ma.ValidationError(f"a typed answer is at most {MAX_ANSWER_TEXT} characters")
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-            return value
-        raise ma.ValidationError("must be a number or a numeric string")
+        if not isinstance(value, dict):
+            raise ma.ValidationError("must be an object mapping step keys to numbers")
+        if len(value) > MAX_ANSWERS:
+            raise ma.ValidationError(f"at most {MAX_ANSWERS} answers")
+        errors = {}
+        for key, answer in value.items():
+            if not 1 <= len(key) <= 64:
+                errors[key] = ["a step key has 1 to 64 characters"]
+            elif isinstance(answer, str):
+                if len(answer) > MAX_ANSWER_TEXT:
+                    errors[key] = [f"a typed answer is at most {MAX_ANSWER_TEXT} characters"]
+            elif isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer):
+                errors[key] = ["must be a number or a numeric string"]
+        if errors:
+            raise ma.ValidationError(errors)
+        return value
 
 
 class SubmissionCreateSchema(ma.Schema):
-    answers = ma.fields.Dict(
-        keys=ma.fields.String(validate=validate.Length(1, 64)),
-        values=AnswerValue(metadata={"oneOf": [{"type": "number"}, {"type": "string", "maxLength": MAX_ANSWER_TEXT}]}),
+    answers = Answers(
         required=True,
-        validate=validate.Length(max=MAX_ANSWERS),
         metadata={
+            "additionalProperties": ANSWER_VALUE,
+            "maxProperties": MAX_ANSWERS,
             "description": "Step key -> value. Any subset of the asked keys; the rest are graded missing. A key "
             "that is not asked is refused (422, listing the valid keys). Strings that are not "
             "numbers are graded invalid.",

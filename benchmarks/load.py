@@ -1,0 +1,156 @@
+"""Load benchmark: graded submissions of the seed exercise against a trivial baseline endpoint.
+
+A real gunicorn server (the production config) runs the service on a throwaway PostgreSQL, both on
+loopback.  The baseline endpoint is the same app stack (bearer-key authentication, strict JSON
+body parsing, a database session) doing one INSERT of the request body.  A closed-loop load
+generator runs at 1, 8 and 32 concurrent clients and prints throughput and p50/p99 latency of
+both, and how the graded submissions compare with the baseline:
+
+    graded throughput >= 70 % of the baseline's, and graded p99 <= 1.5 x the baseline's
+
+Usage (from the repository root): python benchmarks/load.py [--seconds 10] [--clients 1,8,32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from grader.engine import load_exercise, solve  # noqa: E402
+from grader.service import schema  # noqa: E402
+from grader.service.facade.exercise_sets import create_set  # noqa: E402
+from grader.service.facade.keys import create_key  # noqa: E402
+from grader.service.throwaway_postgres import ThrowawayPostgres  # noqa: E402
+from tests.service.servers import GunicornServer  # noqa: E402
+
+BASELINE_TABLE = "benchmark_baseline"
+
+
+def app_with_baseline():
+    """The service plus ``POST /api/v1/benchmark/baseline``: authenticate, parse, one INSERT."""
+    from flask import request
+
+    from grader.service import create_app
+    from grader.service.api import Blueprint
+    from grader.service.auth import current_principal
+    from grader.service.database import get_session
+    from grader.service.json_bodies import loads
+
+    app = create_app()
+    blp = Blueprint("Benchmark", __name__)
+
+    @blp.route("/benchmark/baseline", methods=["POST"])
+    def baseline():
+        current_principal()
+        body = request.get_data(cache=True)
+        loads(body)
+        session = get_session()
+        session.execute(text(f"INSERT INTO {BASELINE_TABLE} (body) VALUES (:body)"), {"body": body.decode()})
+        session.commit()
+        return {"stored": True}, 201
+
+    app.register_blueprint(blp, url_prefix="/api/v1")
+    return app
+
+
+def seed_answers() -> dict[str, float]:
+    """Every asked key of the seed example, rounded as a careful student writes it."""
+    trace = solve(load_exercise(ROOT / "exercises" / "seed-classic.yaml"))
+    return {k: round(trace.values[k], 6) for k in trace.asked_keys()}
+
+
+def run_load(port: int, path_of, body: bytes, key: str, clients: int, seconds: float) -> tuple[float, list[float]]:
+    """Closed loop: each client sends its next request when the last one is answered."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+    stop = time.monotonic() + seconds
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def client(n: int) -> None:
+        sent = 0
+        while time.monotonic() < stop:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            started = time.perf_counter()
+            connection.request("POST", path_of(n, sent), body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            latencies[n].append(time.perf_counter() - started)
+            connection.close()
+            if response.status != 201:
+                errors.append(f"{response.status}")
+            sent += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed, e.g. {errors[:3]}")
+    flat = [x for per in latencies for x in per]
+    return len(flat) / elapsed, flat
+
+
+def percentile(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="Measured seconds per run")
+    parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the config's)")
+    args = parser.parse_args()
+    levels = [int(c) for c in args.clients.split(",")]
+
+    with ThrowawayPostgres() as pg:
+        url = pg.create_database("load")
+        engine = create_engine(url)
+        schema.upgrade(engine)
+        with engine.begin() as connection:
+            connection.execute(text(f"CREATE TABLE {BASELINE_TABLE} (id serial PRIMARY KEY, body text NOT NULL)"))
+        with Session(engine, expire_on_commit=False) as session:
+            account_key, secret = create_key(session, "load", "instructor")
+            set_id = create_set(session, account_key.account, {"template": "seed-classic"}, 20_000).id
+            session.commit()
+        engine.dispose()
+
+        server = GunicornServer(url, workers=args.workers, app="benchmarks.load:app_with_baseline()")
+        with server:
+            body = json.dumps({"answers": seed_answers()}).encode()
+            graded_path = lambda n, i: f"/api/v1/exercise-sets/{set_id}/students/c{n:03d}/submissions"  # noqa: E731
+            baseline_path = lambda n, i: "/api/v1/benchmark/baseline"  # noqa: E731
+            # Warm up: every worker loads the app, every student gets an assignment.
+            run_load(server.port, graded_path, body, secret, max(levels), 2.0)
+            run_load(server.port, baseline_path, body, secret, max(levels), 1.0)
+            print(f"gunicorn {server.url}, PostgreSQL on loopback, seed exercise ({len(seed_answers())} keys), "
+                  f"{args.seconds:g} s per run")
+            print(f"{'clients':>7}  {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   vs baseline")
+            for clients in levels:
+                base_rate, base = run_load(server.port, baseline_path, body, secret, clients, args.seconds)
+                rate, graded = run_load(server.port, graded_path, body, secret, clients, args.seconds)
+                b50, b99 = percentile(base, 50) * 1000, percentile(base, 99) * 1000
+                g50, g99 = percentile(graded, 50) * 1000, percentile(graded, 99) * 1000
+                share, slower = rate / base_rate, g99 / b99
+                verdict = "met" if share >= 0.7 and slower <= 1.5 else "MISSED"
+                print(f"{clients:>7}  {'baseline':<10} {base_rate:>8.1f} {b50:>8.1f} {b99:>8.1f}")
+                print(f"{clients:>7}  {'graded':<10} {rate:>8.1f} {g50:>8.1f} {g99:>8.1f}   "
+                      f"throughput {share:.0%} (>= 70%), p99 x{slower:.2f} (<= 1.5): {verdict}")
+
+
+if __name__ == "__main__":
+    main()

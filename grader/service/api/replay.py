@@ -1,0 +1,40 @@
+"""The ``Idempotency-Key`` header of the POST endpoints, and responses stored for replay."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, request
+
+from grader.service.facade import idempotency
+from grader.service.facade.idempotency import StoredResponse
+
+# Documented by hand and read directly: parsing one header through a schema on every
+# submission costs more than it is worth.
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY},
+    "description": "Makes a retry safe: the same key and body replay the first response; "
+    "another body with the same key is 422; a retry while the first is running is 409.",
+}
+REPLAYED = {"schema": {"type": "string"}, "description": "true when this is a stored response replayed"}
+
+
+def key_and_fingerprint() -> tuple[str | None, str]:
+    """The request's Idempotency-Key (400 when malformed) and the fingerprint of the request."""
+    key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
+    return key, idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
+
+
+def replay_response(stored: StoredResponse, replayed: bool):
+    """A stored response as a Flask response, marked when it is a replay."""
+    response = current_app.response_class(
+        json.dumps(stored.body, ensure_ascii=False), status=stored.status, mimetype="application/json"
+    )
+    if stored.location:
+        response.headers["Location"] = stored.location
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
