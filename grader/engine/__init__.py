@@ -7,6 +7,14 @@ from grader.engine.trace import Step, Trace, solve
 ENGINE_VERSION = "1"
 
 __all__ = [
-    "ENGINE_VERSION", "Exercise", "ExerciseError", "Problem", "Sample", "Step", "Trace",
-    "load_exercise", "parse_exercise", "solve",
+    "ENGINE_VERSION",
+    "Exercise",
+    "ExerciseError",
+    "Problem",
+    "Sample",
+    "Step",
+    "Trace",
+    "load_exercise",
+    "parse_exercise",
+    "solve",
 ]

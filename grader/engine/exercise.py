@@ -25,11 +25,28 @@ MAX_ITERATIONS = 1000
 MAX_LAYER_WIDTH = 16
 MAX_LAYERS = 6
 MAX_SAMPLES = 16
+# A trace is built whole in memory and graded step by step, so its size is what bounds the work
+# one request can cause; each limit above alone would still allow tens of millions of steps.
+MAX_STEPS = 50_000
 
 FIELDS = (
-    "title", "description", "objective", "difficulty", "layers", "activation", "loss", "bias",
-    "learning_rate", "weights", "biases", "samples", "iterations", "update", "batch_reduction",
-    "delta_convention", "ask",
+    "title",
+    "description",
+    "objective",
+    "difficulty",
+    "layers",
+    "activation",
+    "loss",
+    "bias",
+    "learning_rate",
+    "weights",
+    "biases",
+    "samples",
+    "iterations",
+    "update",
+    "batch_reduction",
+    "delta_convention",
+    "ask",
 )
 
 
@@ -105,9 +122,7 @@ class Exercise:
 
     def to_mapping(self) -> dict[str, Any]:
         """The exercise as a plain document that ``from_mapping`` reads back unchanged."""
-        activation: str | list[str] = (
-            self.activations[0] if len(set(self.activations)) == 1 else list(self.activations)
-        )
+        activation: str | list[str] = self.activations[0] if len(set(self.activations)) == 1 else list(self.activations)
         return {
             "title": self.title,
             "description": self.description,
@@ -120,9 +135,7 @@ class Exercise:
             "learning_rate": self.learning_rate,
             "weights": dict(self.weights),
             "biases": dict(self.biases),
-            "samples": [
-                {"inputs": list(s.inputs), "targets": list(s.targets)} for s in self.samples
-            ],
+            "samples": [{"inputs": list(s.inputs), "targets": list(s.targets)} for s in self.samples],
             "iterations": self.iterations,
             "update": self.update,
             "batch_reduction": self.batch_reduction,
@@ -215,11 +228,17 @@ class _Validator:
         biases = self.biases(shell)
         samples = self.samples(layers)
         ask = self.ask()
+        self.size(layers, len(samples), values["iterations"], values["bias"] != "none")
         if self.problems:
             raise ExerciseError(self.problems)
         return Exercise(
-            layers=layers, activations=activations, weights=weights, biases=biases,
-            samples=samples, ask=ask, **values,
+            layers=layers,
+            activations=activations,
+            weights=weights,
+            biases=biases,
+            samples=samples,
+            ask=ask,
+            **values,
         )
 
     def layers(self) -> tuple[int, ...] | None:
@@ -264,6 +283,18 @@ class _Validator:
         if number is not None and number <= 0:
             self.fail("/learning_rate", f"must be positive, got {value!r}")
         return number or 1.0
+
+    def size(self, layers: tuple[int, ...], samples: int, iterations: int, biased: bool) -> None:
+        nodes = sum(layers[1:])
+        parameters = len(keys.weight_names(layers)) + (nodes if biased else 0)
+        per_sample = 3 * nodes + 1 + 2 * parameters
+        steps = (iterations + 1) * samples * per_sample + iterations * (2 * parameters + 1)
+        if steps > MAX_STEPS:
+            self.fail(
+                "/iterations",
+                f"this exercise would have about {steps:,} steps, more than {MAX_STEPS:,}: "
+                "use fewer iterations, samples or nodes",
+            )
 
     def iterations(self) -> int:
         value = self.doc.get("iterations", 1)

@@ -143,17 +143,23 @@ def update(layers: tuple[int, ...], biased: bool, pre: str, source: str | None) 
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def batch(layers: tuple[int, ...], biased: bool, pre: str, sample_prefixes: tuple[str, ...]) -> Run:
-    """The batch E and the batch gradients: each the sum or mean of the samples' values."""
-    rows = [(f"{pre}E", "loss", "E_batch", tuple(f"{s}E" for s in sample_prefixes))]
-    rows.extend(
-        (f"{pre}grad_{name}", "gradients", "grad_batch", tuple(f"{s}grad_{name}" for s in sample_prefixes))
-        for name in parameters(layers, biased)
+def batch_loss(pre: str, sample_prefixes: tuple[str, ...]) -> Run:
+    """The batch E: the sum or mean of the samples' E."""
+    return _run([(f"{pre}E", "loss", "E_batch", tuple(f"{s}E" for s in sample_prefixes))])
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def batch_gradients(layers: tuple[int, ...], biased: bool, pre: str, sample_prefixes: tuple[str, ...]) -> Run:
+    """The batch gradients: each the sum or mean of the samples' gradients."""
+    return _run(
+        [
+            (f"{pre}grad_{name}", "gradients", "grad_batch", tuple(f"{s}grad_{name}" for s in sample_prefixes))
+            for name in parameters(layers, biased)
+        ]
     )
-    return _run(rows)
 
 
 def clear_caches() -> None:
     """Forget every cached layout (for measurements of a first solve; never needed for correctness)."""
-    for cached in (_names, weight_names, parameters, given, forward, backward, update, batch):
+    for cached in (_names, weight_names, parameters, given, forward, backward, update, batch_loss, batch_gradients):
         cached.cache_clear()

@@ -81,6 +81,4 @@ BINARY_CROSS_ENTROPY = Loss(
     gradient=lambda y, t, n: (y - t) / (y * (1.0 - y)),
 )
 
-LOSSES: dict[str, Loss] = {
-    loss.name: loss for loss in (HALF_SSE, SSE, MSE, BINARY_CROSS_ENTROPY)
-}
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (HALF_SSE, SSE, MSE, BINARY_CROSS_ENTROPY)}

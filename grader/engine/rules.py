@@ -122,9 +122,7 @@ class HiddenDelta:
 
     def __call__(self, y: float, *rest: float) -> float:
         n = len(rest) // 2
-        return self.activation.derivative_scalar(y) * sum(
-            w * d for w, d in zip(rest[:n], rest[n:])
-        )
+        return self.activation.derivative_scalar(y) * sum(w * d for w, d in zip(rest[:n], rest[n:]))
 
     def explain(self, inputs, args):
         n = (len(inputs) - 1) // 2

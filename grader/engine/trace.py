@@ -183,7 +183,7 @@ class _Solver:
         count = len(layout.parameters(self.shape, self.biased))
         self.update_rules = [Update(ex.learning_rate)] * count
         self.reduce_rule = Reduce(ex.batch_reduction)
-        self.batch_rules = [self.reduce_rule] * (1 + count)
+        self.batch_rules = [self.reduce_rule] * count
 
     def add(self, run: layout.Run, rules: list, values: list[float]) -> None:
         """Append a run of steps; ``rules`` and ``values`` are in the run's order."""
@@ -212,6 +212,8 @@ class _Solver:
                     self.apply(pre, source, [g[0] for g in weight_grads], [g[0] for g in bias_grads])
                     source = pre
         self.propagate(ex.iterations + 1, everyone, source, train=False)
+        if ex.update == "batch" and self.multi:
+            self.batch_loss(ex.iterations + 1, everyone)
         return Trace(ex, self.steps)
 
     def propagate(self, it: int, group: list[int], source: str | None, train: bool):
@@ -249,19 +251,24 @@ class _Solver:
             self.add(layout.backward(self.shape, self.biased, pre, given, source), self.backward_rules[m], values)
         return (weight_grads, bias_grads) if train else None
 
+    def batch_loss(self, it: int, group: list[int]) -> tuple[str, ...]:
+        """The batch E of iteration ``it`` (sum or mean of the samples'); returns the samples' prefixes."""
+        prefixes = tuple(keys.prefix(it, self.label(m)) for m in group)
+        energies = [self.steps[f"{p}E"].value for p in prefixes]
+        self.add(layout.batch_loss(keys.prefix(it, None), prefixes), [self.reduce_rule], [self.reduce_rule(*energies)])
+        return prefixes
+
     def reduce(self, it: int, group: list[int], grads, source: str | None) -> str:
         """Batch E and batch gradients (sum or mean of the samples'), then the update; returns its prefix."""
         pre = keys.prefix(it, None)
-        prefixes = tuple(keys.prefix(it, self.label(m)) for m in group)
-        energies = [self.steps[f"{p}E"].value for p in prefixes]
+        prefixes = self.batch_loss(it, group)
         reducer = np.mean if self.ex.batch_reduction == "mean" else np.sum
         weight_grads = [reducer(g, axis=0) for g in grads[0]]
         bias_grads = [reducer(g, axis=0) for g in grads[1]]
-        values = [self.reduce_rule(*energies)]
-        values += _in_parameter_order(
+        values = _in_parameter_order(
             [g.tolist() for g in weight_grads], [g.tolist() for g in bias_grads] if self.biased else None
         )
-        self.add(layout.batch(self.shape, self.biased, pre, prefixes), self.batch_rules, values)
+        self.add(layout.batch_gradients(self.shape, self.biased, pre, prefixes), self.batch_rules, values)
         self.apply(pre, source, weight_grads, bias_grads)
         return pre
 

@@ -8,7 +8,7 @@ import json
 import pytest
 import yaml
 
-from grader.engine import Exercise, ExerciseError, load_exercise, parse_exercise, solve
+from grader.engine import Exercise, ExerciseError, keys, load_exercise, parse_exercise, solve
 
 
 @pytest.fixture
@@ -318,3 +318,23 @@ def test_problem_text_names_the_pointer(seed_doc):
     with pytest.raises(ExerciseError) as caught:
         parse_exercise(json.dumps(changed(seed_doc, lambda d: d["weights"].pop("w5_3"))), "x.json")
     assert "/weights/w5_3: missing weight w5_3" in str(caught.value)
+
+
+def test_an_exercise_too_big_to_grade_is_refused(seed_doc):
+    wide = [16] * 6
+    doc = changed(
+        seed_doc,
+        lambda d: d.update(
+            layers=wide,
+            weights=dict.fromkeys(keys.weight_names(wide), 0.1),
+            samples=[{"inputs": [0.1] * 16, "targets": [0.5] * 16}] * 16,
+            iterations=1000,
+        ),
+    )
+    problems = problems_of(doc)
+    assert "more than 50,000" in problems["/iterations"]
+
+
+def test_a_hundred_iterations_of_the_seed_are_fine(seed_doc):
+    doc = changed(seed_doc, lambda d: d.update(iterations=100))
+    assert len(solve(Exercise.from_mapping(doc)).steps) > 2000

@@ -66,6 +66,8 @@ def expected_keys(ex: Exercise) -> list[str]:
                 out += forward(pre) + backward(pre) + [f"{pre}new_{p}" for p in params]
     for m in range(1, count + 1):
         out += forward(_prefix(ex.iterations + 1, m if many else None))
+    if batch:  # the final pass shows the batch E too, so the drop in E can be read off
+        out += [f"{_prefix(ex.iterations + 1, None)}E"]
     return out
 
 
@@ -158,7 +160,7 @@ def test_batch_samples_and_iterations():
         "it2.s1.z2", "it2.s1.y2", "it2.s1.E", "it2.s1.delta2", "it2.s1.grad_w2_1",
         "it2.s2.z2", "it2.s2.y2", "it2.s2.E", "it2.s2.delta2", "it2.s2.grad_w2_1",
         "it2.E", "it2.grad_w2_1", "it2.new_w2_1",
-        "it3.s1.z2", "it3.s1.y2", "it3.s1.E", "it3.s2.z2", "it3.s2.y2", "it3.s2.E",
+        "it3.s1.z2", "it3.s1.y2", "it3.s1.E", "it3.s2.z2", "it3.s2.y2", "it3.s2.E", "it3.E",
     ]  # fmt: skip
     # Batch: both samples of an iteration use the same weights; the update uses the batch gradient.
     assert steps["it2.s1.z2"].inputs == ("new_w2_1", "s1.y1")
@@ -167,6 +169,8 @@ def test_batch_samples_and_iterations():
     assert steps["grad_w2_1"].inputs == ("s1.grad_w2_1", "s2.grad_w2_1")
     assert steps["it2.new_w2_1"].inputs == ("new_w2_1", "it2.grad_w2_1")
     assert (steps["E"].kind, steps["grad_w2_1"].kind) == ("E_batch", "grad_batch")
+    assert steps["it3.E"].inputs == ("it3.s1.E", "it3.s2.E")
+    assert steps["it3.E"].value == steps["it3.s1.E"].value + steps["it3.s2.E"].value
 
 
 @settings(max_examples=60, deadline=None)
