@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from grader.engine import ExerciseError
+from grader.engine.loader import read_document
 from grader.generation import (
     GenerationError,
     check_students,
@@ -23,6 +23,7 @@ from grader.generation import (
     find_template,
     generate_set,
 )
+from grader.grading.policy import Policy
 from grader.worksheets.bundle import write_set
 
 PROGRESS_FROM = 20  # sets smaller than this finish before a bar would be worth showing
@@ -33,18 +34,12 @@ def policy_tolerance(path: str | None = None) -> Callable[[float], float]:
 
     Falls back to max(1e-4, 1% of |v|), the default policy's rule, where grader.grading is absent.
     """
-    try:
-        from grader.grading.policy import Policy
-    except ImportError:
-        if path:
-            raise click.ClickException("--policy needs grader.grading, which is not installed") from None
-        return lambda value: max(1e-4, 0.01 * abs(value))
     if not path:
         return Policy().tolerance_for
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = read_document(Path(path).read_text(encoding="utf-8"), path)
         return Policy.from_mapping(doc).tolerance_for
-    except (OSError, yaml.YAMLError, ExerciseError) as error:
+    except (OSError, UnicodeDecodeError, ExerciseError) as error:
         raise click.ClickException(f"policy {path}: {error}") from None
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 from grader.cli.solve import load_or_exit
 from grader.engine import ExerciseError, solve
+from grader.engine.loader import read_document
 from grader.grading import Policy, grade
 
 COLOURS = {
@@ -26,12 +26,11 @@ COLOURS = {
 }
 
 
-def read_document(path: str, what: str) -> Any:
+def read_file(path: str, what: str) -> Any:
     """A YAML or JSON file's content, or a clean command-line error."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as error:
+        return read_document(Path(path).read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError, ExerciseError) as error:
         raise click.ClickException(f"cannot read {what} {path}: {error}") from None
 
 
@@ -46,8 +45,8 @@ def grade_command(file: str, answers: str, policy_file: str | None, as_json: boo
     """Grade the ANSWERS ({step key: value}) to the exercise FILE, step by step."""
     exercise = load_or_exit(file)
     try:
-        policy = Policy.from_mapping(read_document(policy_file, "policy")) if policy_file else Policy()
-        result = grade(solve(exercise), read_document(answers, "answers"), policy)
+        policy = Policy.from_mapping(read_file(policy_file, "policy")) if policy_file else Policy()
+        result = grade(solve(exercise), read_file(answers, "answers"), policy)
     except ExerciseError as error:
         raise click.ClickException(str(error)) from None
     doc = result.to_dict(reveal=reveal, language=lang)

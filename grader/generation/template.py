@@ -27,6 +27,7 @@ import yaml
 
 from grader.engine import Exercise, ExerciseError, Problem, solve
 from grader.engine.exercise import PHASES
+from grader.engine.loader import read_document
 from grader.generation.constraints import Constraints
 from grader.generation.draws import Draws, content_hash
 from grader.generation.rules import Fixed, Rule, is_rule, parse_rule
@@ -119,9 +120,9 @@ class Template:
 def parse_template(text: str, name: str = "template") -> Template:
     """Parse and validate template text (YAML, or JSON)."""
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise TemplateError([Problem("", f"not valid YAML/JSON: {error}")], name) from None
+        doc = read_document(text, name)
+    except ExerciseError as error:
+        raise TemplateError(error.problems, name) from None
     return Template.from_mapping(doc, name, text)
 
 
