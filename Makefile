@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 
 .PHONY: run test
 run: $(STAMP)
-	$(VENV)/bin/grader solve exercises/seed-classic.yaml
+	$(VENV)/bin/grader serve
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
