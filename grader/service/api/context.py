@@ -7,13 +7,13 @@ from http import HTTPStatus
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import g, request
 from marshmallow import validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from grader.service.api import Blueprint
-from grader.service.auth import Principal, current_principal
+from grader.service.auth import Principal, authenticated, credential, current_principal, resolve_with_assignment
 from grader.service.database import get_session
 from grader.service.facade import assignments, exercise_sets
 from grader.service.models import ExerciseSet
@@ -48,13 +48,23 @@ def exercise_set(set_id: int) -> ExerciseSet:
 
 
 def assignment(set_id: int, student_id: str, staff_only: bool = False, create: bool = True):
-    """(set, assignment) in the path for a caller allowed there; made on first access."""
-    who = caller()
+    """(set, assignment) in the path for a caller allowed there; made on first access.
+
+    The caller, the set and the assignment come from one query (this is on the path of every
+    submission); a new student's assignment is made on first access unless ``create`` is false.
+    """
+    assignments.check_student_id(student_id)
+    if "principal" in g:
+        who = g.principal
+        found, existing = assignments.locate(session(), who, set_id, student_id)
+    else:
+        who, found, existing = resolve_with_assignment(session(), credential(), set_id, student_id)
+        authenticated(who)
     if staff_only:
         who.require_staff()
-    assignments.check_student_id(student_id)
     who.require_student(set_id, student_id)
-    found, existing = assignments.locate(session(), who, set_id, student_id)
+    if found is None:
+        raise ProblemError(404, "not-found", f"no exercise set {set_id}")
     if existing is not None:
         return found, existing
     if not create:

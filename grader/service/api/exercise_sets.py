@@ -15,7 +15,7 @@ from grader.service.api.context import (
     paginate,
     session,
 )
-from grader.service.api.replay import IDEMPOTENCY_KEY, key_and_fingerprint, replay_response
+from grader.service.api.replay import IDEMPOTENCY_KEY, REPLAYED, key_and_fingerprint, replay_response
 from grader.service.facade import exercise_sets, idempotency, regrading
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.schemas.exercise_sets import (

@@ -47,7 +47,6 @@ class ExerciseSet(Base):
         viewonly=True,
         uselist=False,
         lazy="joined",
-        innerjoin=True,
     )
 
     def __repr__(self) -> str:
