@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet --upgrade pip "setuptools>=68" wheel
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
