@@ -114,6 +114,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="Measured seconds per run")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the config's)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
 
@@ -129,7 +130,9 @@ def main() -> None:
             session.commit()
         engine.dispose()
 
-        server = GunicornServer(url, workers=args.workers, app="benchmarks.load:app_with_baseline()")
+        server = GunicornServer(
+            url, workers=args.workers, threads=args.threads, app="benchmarks.load:app_with_baseline()"
+        )
         with server:
             body = json.dumps({"answers": seed_answers()}).encode()
             graded_path = lambda n, i: f"/api/v1/exercise-sets/{set_id}/students/c{n:03d}/submissions"  # noqa: E731
@@ -137,8 +140,10 @@ def main() -> None:
             # Warm up: every worker loads the app, every student gets an assignment.
             run_load(server.port, graded_path, body, secret, max(levels), 2.0)
             run_load(server.port, baseline_path, body, secret, max(levels), 1.0)
-            print(f"gunicorn {server.url}, PostgreSQL on loopback, seed exercise ({len(seed_answers())} keys), "
-                  f"{args.seconds:g} s per run")
+            print(
+                f"gunicorn {server.url}, PostgreSQL on loopback, seed exercise ({len(seed_answers())} keys), "
+                f"{args.seconds:g} s per run"
+            )
             print(f"{'clients':>7}  {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   vs baseline")
             for clients in levels:
                 base_rate, base = run_load(server.port, baseline_path, body, secret, clients, args.seconds)
@@ -148,8 +153,10 @@ def main() -> None:
                 share, slower = rate / base_rate, g99 / b99
                 verdict = "met" if share >= 0.7 and slower <= 1.5 else "MISSED"
                 print(f"{clients:>7}  {'baseline':<10} {base_rate:>8.1f} {b50:>8.1f} {b99:>8.1f}")
-                print(f"{clients:>7}  {'graded':<10} {rate:>8.1f} {g50:>8.1f} {g99:>8.1f}   "
-                      f"throughput {share:.0%} (>= 70%), p99 x{slower:.2f} (<= 1.5): {verdict}")
+                print(
+                    f"{clients:>7}  {'graded':<10} {rate:>8.1f} {g50:>8.1f} {g99:>8.1f}   "
+                    f"throughput {share:.0%} (>= 70%), p99 x{slower:.2f} (<= 1.5): {verdict}"
+                )
 
 
 if __name__ == "__main__":

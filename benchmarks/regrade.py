@@ -66,8 +66,12 @@ def main() -> None:
             for assignment in assignments:
                 trace = trace_of(assignment)
                 rows = [
-                    {"assignment_id": assignment.id, "attempt": attempt + 1, "submitted_by": "bench",
-                     "payload": json.dumps({"answers": answers_for(trace, rng)})}
+                    {
+                        "assignment_id": assignment.id,
+                        "attempt": attempt + 1,
+                        "submitted_by": "bench",
+                        "payload": json.dumps({"answers": answers_for(trace, rng)}),
+                    }
                     for attempt in range(per_student)
                 ]
                 connection.execute(insert(Submission), rows)
@@ -83,8 +87,10 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run([grader, "regrade", str(set_id)], env=env, check=True)
         elapsed = time.perf_counter() - started
-        print(f"grader regrade: {total} submissions in {elapsed:.1f} s ({total / elapsed:,.0f} per second); "
-              f"target under 60 s: {'met' if elapsed < 60 else 'MISSED'}")
+        print(
+            f"grader regrade: {total} submissions in {elapsed:.1f} s ({total / elapsed:,.0f} per second); "
+            f"target under 60 s: {'met' if elapsed < 60 else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

@@ -103,10 +103,6 @@ SERVICE_VARIABLES = (
     "GRADER_DATABASE_URL", "GRADER_SECRET_KEY", "GRADER_INSTANCE_PATH", "GRADER_PUBLIC_URL",
     "GRADER_MAX_CONTENT_LENGTH", "GRADER_MAX_TRACE_STEPS", "GRADER_DB_POOL_SIZE", "GRADER_DB_CONNECT_TIMEOUT",
 )
-SERVICE_TABLES = (
-    "grades", "submissions", "access_tokens", "assignments", "policy_versions", "exercise_sets",
-    "api_keys", "accounts", "idempotency_records",
-)
 
 
 def postgres_unavailable(reason: str):
@@ -170,8 +166,10 @@ def database_url(request, tmp_path):
     yield url
     from sqlalchemy import text
 
+    from grader.service.models import Base
+
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(SERVICE_TABLES)} RESTART IDENTITY CASCADE"))
+        connection.execute(text(f"TRUNCATE {', '.join(Base.metadata.tables)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -39,3 +39,12 @@ accesslog = "-"
 errorlog = "-"
 loglevel = _setting("GRADER_LOG_LEVEL")
 forwarded_allow_ips = _setting("FORWARDED_ALLOW_IPS")
+
+
+def post_worker_init(worker) -> None:
+    """Move the loaded app out of the garbage collector's sight: every request allocates many small
+    objects, and each collection would otherwise walk the whole app (modules, schemas, caches)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -1,9 +1,10 @@
 """Reading request bodies: strict JSON, so that nothing a database or a student could choke on
 gets past the door.
 
-Python's ``json`` accepts ``NaN``, ``Infinity``, ``1e999`` (which becomes infinity), lone UTF-16
-surrogates and NUL characters.  None of those is JSON a client means to send, PostgreSQL cannot
-store the last two, and a grade of infinity is nonsense, so each is a 400 with a clear message.
+Python's ``json`` accepts ``NaN``, ``Infinity``, ``1e999`` (which becomes infinity), integers
+too large for any double (which break ``math.isfinite``), lone UTF-16 surrogates and NUL
+characters.  None of those is JSON a client means to send, PostgreSQL cannot store the last two,
+and a grade of infinity is nonsense, so each is a 400 with a clear message.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _float64_int(text: str) -> int:
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        raise ValueError(f"the number {text[:40]}... is too large for a double") from None
+    return value
+
+
 def loads(data: bytes | str) -> Any:
     """Parse JSON strictly; raises ``ProblemError`` (400) naming what is wrong."""
     try:
@@ -41,7 +51,7 @@ def loads(data: bytes | str) -> Any:
     except UnicodeDecodeError as error:
         raise _malformed(f"the body is not UTF-8: {error.reason} at byte {error.start}") from None
     try:
-        doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_float64_int)
     except json.JSONDecodeError as error:
         raise _malformed(
             f"the body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"

@@ -11,6 +11,7 @@ abruptly (``stop("immediate")``, as the outage test does) loses nothing acknowle
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import pwd
@@ -76,6 +77,7 @@ class ThrowawayPostgres:
         self.socket_dir = self.root / "socket"
         self.log = self.root / "server.log"
         self.as_postgres = os.geteuid() == 0
+        self.owner = os.getpid()
 
     def __repr__(self) -> str:
         return f"ThrowawayPostgres(127.0.0.1:{self.port}, {self.data})"
@@ -129,6 +131,8 @@ class ThrowawayPostgres:
         options = " ".join(f"-c {k}={v}" for k, v in SERVER_SETTINGS.items())
         options += f" -p {self.port} -k {self.socket_dir}"
         self._run("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options)
+        # A server must not outlive the process that started it, however that process ends.
+        atexit.register(self.cleanup)
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
@@ -146,7 +150,9 @@ class ThrowawayPostgres:
             self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w", "-t", "60", check=False)
 
     def cleanup(self) -> None:
-        """Stop the server and delete its files."""
+        """Stop the server and delete its files (only in the process that made it, not in forks)."""
+        if os.getpid() != self.owner or not self.root.exists():
+            return
         self.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
         b'{"answers": {"z3": Infinity}}',
         b'{"answers": {"z3": -Infinity}}',
         b'{"answers": {"z3": 1e999}}',
+        b'{"answers": {"z3": 1' + b"0" * 400 + b"}}",
         b'{"answers": {"z3": 0.7',
         b'{"answers": {"z3": "\\ud800"}}',
         b'{"answers": {"z\\u0000": 1}}',

@@ -63,9 +63,18 @@ def _student_id_schema(_converter) -> dict:
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A feature's routes; bodies are parsed by the strict JSON parser."""
+    """A feature's routes; bodies are parsed by the strict JSON parser, and every operation is
+    documented with an ``operationId`` (its view's name) for client generators."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+    def route(self, rule, *, parameters=None, **options):
+        register = super().route(rule, parameters=parameters, **options)
+
+        def decorator(func):
+            return register(self.doc(operationId=func.__name__)(func))
+
+        return decorator
 
 
 class Api(flask_smorest.Api):

@@ -99,10 +99,10 @@ def paginate(query: Select, paging: dict[str, int]) -> tuple[list[Any], dict[str
 
 
 def errors(blp: Blueprint, *codes: int):
-    """Document the problem responses an operation can give (besides 400/422/503 of every call)."""
+    """Document the problem responses an operation gives: 400 and 503 always, and ``codes``."""
 
     def decorate(view):
-        for code in (*codes, 503):
+        for code in (400, *codes, 503):
             view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
         return view
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from grader import __version__
 from grader.engine import ENGINE_VERSION
 from grader.service.api import Blueprint
-from grader.service.api.context import PUBLIC
+from grader.service.api.context import PUBLIC, errors
 from grader.service.database import get_database
 from grader.service.schemas.health import HealthSchema
 
@@ -15,8 +15,8 @@ blp = Blueprint("Health", __name__, description="Liveness and database connectiv
 @blp.route("/health")
 @blp.doc(**PUBLIC)
 @blp.response(200, HealthSchema)
-@blp.alt_response(503, description="The database cannot be reached")
+@errors(blp)
 def health():
-    """Service health, with a round trip to the database."""
+    """Service health, with a round trip to the database; 503 when the database cannot be reached."""
     get_database().ping()
     return {"status": "ok", "database": "ok", "version": __version__, "engine_version": ENGINE_VERSION}

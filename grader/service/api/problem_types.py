@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.service.api import Blueprint
-from grader.service.api.context import PUBLIC
+from grader.service.api.context import PUBLIC, errors
 from grader.service.problems import TYPE_PREFIX, TYPES, ProblemError
 from grader.service.schemas.health import ProblemTypeSchema
 
@@ -13,7 +13,7 @@ blp = Blueprint("Problem types", __name__, description="Descriptions of the erro
 @blp.route("/problems/<string:slug>")
 @blp.doc(**PUBLIC)
 @blp.response(200, ProblemTypeSchema)
-@blp.alt_response(404, description="No such problem type")
+@errors(blp, 404)
 def problem_type(slug: str):
     """The description of one problem type, at the URI that problems carry as ``type``."""
     if slug not in TYPES:

@@ -1,7 +1,7 @@
 """Storing one attempt: the submission with its next attempt number, and its grade.
 
 This is the write on the path of every submission, so it takes as few round trips as the
-database allows.  The attempt number is counted inside the INSERT itself, and with a limit the
+database allows.  The attempt number is found inside the INSERT itself, and with a limit the
 INSERT inserts nothing once every attempt is used; two racing inserts of the same number meet
 the unique (assignment, attempt) constraint, and the loser counts again.  On PostgreSQL the
 submission and its grade go in one statement (a data-modifying CTE); SQLite takes two.
@@ -24,7 +24,13 @@ GRADES = Grade.__table__
 
 def _next_attempt(limited: bool):
     """INSERT the next attempt; with ``limited``, no row when none is left.  RETURNING id, attempt."""
-    used = select(func.count()).where(SUBMISSIONS.c.assignment_id == bindparam("assignment_id")).scalar_subquery()
+    # Attempts are numbered 1..n without gaps, so the highest number is the count, and the
+    # (assignment, attempt) index finds it in one step however many attempts there are.
+    used = (
+        select(func.coalesce(func.max(SUBMISSIONS.c.attempt), 0))
+        .where(SUBMISSIONS.c.assignment_id == bindparam("assignment_id"))
+        .scalar_subquery()
+    )
     values = select(
         bindparam("assignment_id"),
         used + 1,

@@ -28,7 +28,9 @@ class ExerciseSet(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     template_name: Mapped[str | None] = mapped_column(String(100))
-    template: Mapped[dict[str, Any]]
+    # Deferred: only making a new variant or showing the set needs the template document, and
+    # every submission loads the set.
+    template: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     template_hash: Mapped[str] = mapped_column(String(64))
     seed: Mapped[int] = mapped_column(BigInteger)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
