@@ -11,6 +11,7 @@ tell the classic mistakes apart, which change a value by a factor, a sign or a t
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -90,9 +91,11 @@ class Policy:
 
         def number(name: str, default: float, low: float, high: float) -> float:
             value = doc.get(name, default)
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            if not ok or not low <= value <= high:
-                problems.append(Problem(f"/{name}", f"must be a number from {low:g} to {high:g}, got {value!r}"))
+            # Ints are compared exactly, so a 400-digit one is simply out of range, never an OverflowError.
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if not ok or not (isinstance(value, int) or math.isfinite(value)) or not low <= value <= high:
+                shown = reprlib.repr(value)
+                problems.append(Problem(f"/{name}", f"must be a number from {low:g} to {high:g}, got {shown}"))
                 return default
             return float(value)
 

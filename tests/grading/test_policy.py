@@ -60,3 +60,8 @@ def test_nan_rtol_is_rejected():
 def test_tolerance_for_export_is_the_padded_half_width():
     assert Policy().tolerance_for(0.755) == pytest.approx(0.00755, rel=1e-6)
     assert Policy().tolerance_for(0.0) == pytest.approx(1e-4, rel=1e-6)
+
+
+def test_a_huge_integer_is_out_of_range_not_a_crash():
+    with pytest.raises(PolicyError, match="/rtol"):
+        Policy.from_mapping({"rtol": 10**400})
