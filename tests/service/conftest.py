@@ -37,3 +37,12 @@ def submit(client, auth):
         )
 
     return post
+
+
+@pytest.fixture
+def student_token(client, auth, seed_set) -> str:
+    """The access token of student s1 of ``seed_set``."""
+    response = client.post(f"{API}/exercise-sets/{seed_set['id']}/students/s1/access-token", headers=auth("alice"))
+    assert response.status_code == 201
+    assert response.json["token"] in response.json["url"]
+    return response.json["token"]

@@ -65,14 +65,6 @@ def test_instructors_see_only_their_own_sets(client, auth, seed_set):
     is_problem(client.post(f"{API}/exercise-sets/{set_id}/regrade", headers=auth("bob")), 404)
 
 
-@pytest.fixture
-def student_token(client, auth, seed_set) -> str:
-    response = client.post(f"{API}/exercise-sets/{seed_set['id']}/students/s1/access-token", headers=auth("alice"))
-    assert response.status_code == 201
-    assert response.json["token"] in response.json["url"]
-    return response.json["token"]
-
-
 def test_token_is_stored_hashed(app, student_token):
     with get_database(app).sessions() as session:
         stored = session.execute(select(AccessToken)).scalar_one()
