@@ -44,6 +44,10 @@ SEED_FIGURES = {
 # Figures the document prints one unit off in the last place: key -> (as printed, correctly rounded).
 SEED_MISPRINTS = {"delta4": ("0.0081717", "0.0081716")}
 
+# The figures exactly as the document prints them, as a student who copies them would answer:
+# E from the rounded y5, and the misprints as printed.
+SEED_AS_PRINTED = SEED_FIGURES | {"E": "0.01805"} | {key: printed for key, (printed, _) in SEED_MISPRINTS.items()}
+
 # After 100 updates (iterations: 100) the final forward pass is iteration 101.
 SEED_FIGURES_100 = {"it101.y5": "0.50076"}
 
@@ -100,8 +104,14 @@ import shutil  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 SERVICE_VARIABLES = (
-    "GRADER_DATABASE_URL", "GRADER_SECRET_KEY", "GRADER_INSTANCE_PATH", "GRADER_PUBLIC_URL",
-    "GRADER_MAX_CONTENT_LENGTH", "GRADER_MAX_TRACE_STEPS", "GRADER_DB_POOL_SIZE", "GRADER_DB_CONNECT_TIMEOUT",
+    "GRADER_DATABASE_URL",
+    "GRADER_SECRET_KEY",
+    "GRADER_INSTANCE_PATH",
+    "GRADER_PUBLIC_URL",
+    "GRADER_MAX_CONTENT_LENGTH",
+    "GRADER_MAX_TRACE_STEPS",
+    "GRADER_DB_POOL_SIZE",
+    "GRADER_DB_CONNECT_TIMEOUT",
 )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import SEED_AS_PRINTED
 from tests.pages.helpers import make_set
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,32 +36,7 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 # The seed example as a student writes it (seed-example.md): first iteration as printed there.
 Y1, Y2, T = 0.35, 0.9, 0.5
 W = {"w3_1": 0.1, "w3_2": 0.8, "w4_1": 0.4, "w4_2": 0.6, "w5_3": 0.3, "w5_4": 0.9}
-PRINTED = {
-    "z3": "0.755",
-    "y3": "0.6803",
-    "z4": "0.68",
-    "y4": "0.6637",
-    "z5": "0.8014",
-    "y5": "0.69",
-    "E": "0.01805",
-    "delta5": "0.040681",
-    "delta3": "0.0026545",
-    "delta4": "0.0081717",
-    "grad_w5_3": "0.027674",
-    "grad_w5_4": "0.027002",
-    "grad_w3_1": "0.00092907",
-    "grad_w3_2": "0.0023890",
-    "grad_w4_1": "0.0028601",
-    "grad_w4_2": "0.0073545",
-    "new_w5_3": "0.272326",
-    "new_w5_4": "0.872998",
-    "new_w3_1": "0.099071",
-    "new_w3_2": "0.797611",
-    "new_w4_1": "0.397140",
-    "new_w4_2": "0.592646",
-    "it2.y5": "0.682019",
-    "it2.E": "0.016565",
-}
+PRINTED = SEED_AS_PRINTED
 
 
 def sigmoid(z: float) -> float:

@@ -119,20 +119,11 @@ class PolicyForm(FlaskForm):
     def fill(self, document: dict[str, Any], max_attempts: int | None, due_at: datetime | None) -> None:
         """Show a stored policy, attempt limit and due date in the fields."""
         policy = Policy.from_mapping(document).to_mapping()
-        for name in (
-            "tolerance",
-            "rtol",
-            "atol",
-            "sigfigs",
-            "decimals",
-            "follow_through",
-            "carried_credit",
-            "misconception_credit",
-            "reveal",
-        ):
-            getattr(self, name).data = policy[name]
+        weights = policy.pop("phase_weights")
+        for name, value in policy.items():
+            getattr(self, name).data = value
         for phase in PHASES:
-            getattr(self, f"weight_{phase}").data = policy["phase_weights"].get(phase, 1.0)
+            getattr(self, f"weight_{phase}").data = weights.get(phase, 1.0)
         self.max_attempts.data = max_attempts
         self.due_at.data = due_at.astimezone(UTC).replace(tzinfo=None) if due_at else None
 
