@@ -64,6 +64,7 @@ class Trace:
     def __init__(self, exercise: Exercise, steps: dict[str, Step]):
         self.exercise = exercise
         self.steps = steps
+        self._asked: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         asked = sum(1 for s in self.steps.values() if s.phase != "given")
@@ -88,6 +89,12 @@ class Trace:
 
     def asked_keys(self) -> list[str]:
         """The keys the exercise asks for, in trace order; explicit keys are checked to exist."""
+        # Worked out once per trace: a cached trace is asked this on every submission it grades.
+        if self._asked is None:
+            self._asked = tuple(self._resolve_ask())
+        return list(self._asked)
+
+    def _resolve_ask(self) -> list[str]:
         ask = self.exercise.ask
         phases = {a for a in ask if a in PHASES}
         explicit = [a for a in ask if a not in PHASES]

@@ -46,6 +46,7 @@ class Judgement(NamedTuple):
 
 
 MISSING = Judgement("missing", 0.0, "missing")
+CORRECT = Judgement("correct", 1.0, "correct")
 
 
 def _same(a: float, b: float) -> bool:
@@ -100,25 +101,31 @@ class _Marker:
                 self.effective[key] = step.value
                 self.roots[key] = empty
                 continue
-            inputs = [self.effective[k] for k in step.inputs]
-            own = _safe(step.rule, inputs)
-            upstream = empty.union(*(self.roots[k] for k in step.inputs))
             submitted = self.answers.get(key)
-            if isinstance(submitted, float):
-                judgement = self.judge(step, submitted, own, upstream)
+            if isinstance(submitted, float) and self.close(submitted, step.value):
+                # Right by the reference: what it rests on no longer matters (most answers take
+                # this path, so the student's own expectation is not worked out for them).
+                judgement = CORRECT
                 self.effective[key] = submitted
-                if judgement.verdict == "correct":
-                    self.roots[key] = empty
-                else:
-                    self.roots[key] = upstream if judgement.follows else upstream | {key}
+                self.roots[key] = empty
             else:
-                self.effective[key] = own if not math.isnan(own) else step.value
-                self.roots[key] = upstream
-                judgement = (
-                    MISSING
-                    if submitted is None
-                    else Judgement("invalid", 0.0, "invalid", params={"raw": repr(submitted.raw)})
-                )
+                own = _safe(step.rule, [self.effective[k] for k in step.inputs])
+                upstream = empty.union(*(self.roots[k] for k in step.inputs))
+                if isinstance(submitted, float):
+                    judgement = self.judge(step, submitted, own, upstream)
+                    self.effective[key] = submitted
+                    if judgement.verdict == "correct":
+                        self.roots[key] = empty
+                    else:
+                        self.roots[key] = upstream if judgement.follows else upstream | {key}
+                else:
+                    self.effective[key] = own if not math.isnan(own) else step.value
+                    self.roots[key] = upstream
+                    judgement = (
+                        MISSING
+                        if submitted is None
+                        else Judgement("invalid", 0.0, "invalid", params={"raw": repr(submitted.raw)})
+                    )
             if key in wanted:
                 results[key] = KeyResult(
                     key=key,
@@ -135,9 +142,7 @@ class _Marker:
         return Grading(results, self.policy)
 
     def judge(self, step: Step, a: float, own: float, upstream: frozenset[str]) -> Judgement:
-        """The verdict on a submitted number ``a``, given what the student's own inputs give (``own``)."""
-        if self.close(a, step.value):
-            return Judgement("correct", 1.0, "correct")
+        """The verdict on a number ``a`` that is not the reference, given what the student's own inputs give."""
         if not math.isnan(own) and self.close(a, own):
             if not upstream:
                 return Judgement("correct", 1.0, "correct_rounding")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.engine import ENGINE_VERSION
-from grader.grading import AnswerError, Policy, grade, parse_answers
+from grader.grading import AnswerError, Policy, grade
 from grader.service import grade_records
 from grader.service.auth import Principal
 from grader.service.facade import attempts, idempotency
@@ -60,8 +60,11 @@ def submit(
 def _grade_and_store(session, principal, exercise_set, assignment, body, answers, language) -> StoredResponse:
     """Grade, then add the submission and its grade to the session (the caller commits)."""
     trace = trace_of(assignment)
+    policy_version = exercise_set.policy
+    policy = Policy.from_mapping(policy_version.document)
     try:
-        parse_answers(answers, trace.asked_keys())
+        # grade() checks the answers' keys first; graded once here, not validated and then graded.
+        grading = grade(trace, answers, policy)
     except AnswerError as error:
         raise ProblemError(
             422,
@@ -71,9 +74,6 @@ def _grade_and_store(session, principal, exercise_set, assignment, body, answers
         ) from None
     if exercise_set.due_at is not None and utcnow() > exercise_set.due_at:
         raise ProblemError(409, "past-due", f"submissions closed at {exercise_set.due_at.isoformat()}")
-    policy_version = exercise_set.policy
-    policy = Policy.from_mapping(policy_version.document)
-    grading = grade(trace, answers, policy)
     limit = exercise_set.max_attempts
     record = grade_records.to_record(grading)
     for _ in range(INSERT_TRIES):
