@@ -122,9 +122,8 @@ def postgres_unavailable(reason: str):
     pytest.skip(f"PostgreSQL unavailable: {reason}")
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """A throwaway PostgreSQL server for the whole session (or skip/fail, see above)."""
+def running_postgres():
+    """Start a throwaway PostgreSQL server, yield it, then remove it (or skip/fail, see above)."""
     from grader.service.throwaway_postgres import PostgresUnavailable, ThrowawayPostgres
 
     try:
@@ -134,6 +133,12 @@ def postgres_server():
         postgres_unavailable(str(error))
     yield server
     server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the whole session."""
+    yield from running_postgres()
 
 
 @pytest.fixture(scope="session")

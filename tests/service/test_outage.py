@@ -19,8 +19,7 @@ from grader.service import schema
 from grader.service.facade.exercise_sets import create_set
 from grader.service.facade.keys import create_key
 from grader.service.models import Submission
-from grader.service.throwaway_postgres import PostgresUnavailable, ThrowawayPostgres
-from tests.conftest import postgres_unavailable
+from tests.conftest import running_postgres
 from tests.service.servers import GunicornServer
 
 CLIENTS = 6
@@ -28,13 +27,8 @@ CLIENTS = 6
 
 @pytest.fixture
 def own_postgres():
-    try:
-        server = ThrowawayPostgres()
-        server.start()
-    except PostgresUnavailable as error:
-        postgres_unavailable(str(error))
-    yield server
-    server.cleanup()
+    """A server of this test's own, since the test stops and restarts it."""
+    yield from running_postgres()
 
 
 def test_outage_is_503_then_recovers_and_loses_nothing_acknowledged(own_postgres):
