@@ -9,22 +9,12 @@ from sqlalchemy import func, select
 
 from grader.service.database import get_database
 from grader.service.models import Submission
+from tests.conftest import SEED_AS_PRINTED
 from tests.pages.helpers import answer_form, make_set, student_token
 
-# Every figure of seed-example.md that a student writes for the first iteration, as printed there
-# (E from the rounded y5, as the document says a hand calculator does).
-SEED_ROUNDED = {
-    "z3": "0.755",
-    "y3": "0.6803",
-    "z4": "0.68",
-    "y4": "0.6637",
-    "z5": "0.8014",
-    "y5": "0.69",
-    "E": "0.01805",
-    "delta5": "0.040681",
-    "delta3": "0.0026545",
-    "delta4": "0.0081717",
-}
+# The forward and backward figures of seed-example.md as printed (E from the rounded y5).
+FIRST_STEPS = ("z3", "y3", "z4", "y4", "z5", "y5", "E", "delta5", "delta3", "delta4")
+SEED_ROUNDED = {key: SEED_AS_PRINTED[key] for key in FIRST_STEPS}
 
 
 def stored_submissions(app) -> int:
