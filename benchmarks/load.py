@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import threading
@@ -105,6 +106,44 @@ def run_load(port: int, path_of, body: bytes, key: str, clients: int, seconds: f
     return len(flat) / elapsed, flat
 
 
+def _tree_ticks(root: int) -> int:
+    """utime + stime, in clock ticks, of ``root`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += ticks.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class CPU:
+    """CPU seconds used by the server's and the database's processes between two readings."""
+
+    def __init__(self, server_pid: int, database_pid: int):
+        self.pids = {"server": server_pid, "database": database_pid}
+        self.hz = os.sysconf("SC_CLK_TCK")
+
+    def read(self) -> dict[str, float]:
+        return {name: _tree_ticks(pid) / self.hz for name, pid in self.pids.items()}
+
+    @staticmethod
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {name: after[name] - before[name] for name in before}
+
+
 def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] if len(values) > 1 else values[0]
 
@@ -140,21 +179,37 @@ def main() -> None:
             # Warm up: every worker loads the app, every student gets an assignment.
             run_load(server.port, graded_path, body, secret, max(levels), 2.0)
             run_load(server.port, baseline_path, body, secret, max(levels), 1.0)
+            cpu = CPU(server.process.pid, int((pg.data / "postmaster.pid").read_text().split()[0]))
+
+            def measured(path_of, clients):
+                before = cpu.read()
+                rate, latencies = run_load(server.port, path_of, body, secret, clients, args.seconds)
+                spent = CPU.spent(before, cpu.read())
+                per_request = {name: seconds / len(latencies) * 1000 for name, seconds in spent.items()}
+                return rate, latencies, per_request
+
             print(
                 f"gunicorn {server.url}, PostgreSQL on loopback, seed exercise ({len(seed_answers())} keys), "
                 f"{args.seconds:g} s per run"
             )
-            print(f"{'clients':>7}  {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   vs baseline")
+            print(
+                f"{'clients':>7}  {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+                f" {'CPU ms/req: server':>19} {'database':>9}   vs baseline"
+            )
             for clients in levels:
-                base_rate, base = run_load(server.port, baseline_path, body, secret, clients, args.seconds)
-                rate, graded = run_load(server.port, graded_path, body, secret, clients, args.seconds)
+                base_rate, base, base_cpu = measured(baseline_path, clients)
+                rate, graded, graded_cpu = measured(graded_path, clients)
                 b50, b99 = percentile(base, 50) * 1000, percentile(base, 99) * 1000
                 g50, g99 = percentile(graded, 50) * 1000, percentile(graded, 99) * 1000
                 share, slower = rate / base_rate, g99 / b99
                 verdict = "met" if share >= 0.7 and slower <= 1.5 else "MISSED"
-                print(f"{clients:>7}  {'baseline':<10} {base_rate:>8.1f} {b50:>8.1f} {b99:>8.1f}")
                 print(
-                    f"{clients:>7}  {'graded':<10} {rate:>8.1f} {g50:>8.1f} {g99:>8.1f}   "
+                    f"{clients:>7}  {'baseline':<10} {base_rate:>8.1f} {b50:>8.1f} {b99:>8.1f}"
+                    f" {base_cpu['server']:>19.2f} {base_cpu['database']:>9.2f}"
+                )
+                print(
+                    f"{clients:>7}  {'graded':<10} {rate:>8.1f} {g50:>8.1f} {g99:>8.1f}"
+                    f" {graded_cpu['server']:>19.2f} {graded_cpu['database']:>9.2f}   "
                     f"throughput {share:.0%} (>= 70%), p99 x{slower:.2f} (<= 1.5): {verdict}"
                 )
 

@@ -17,13 +17,17 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from grader.service import json_codec
+
 
 class Database:
     """An engine and a session factory for one database URL."""
 
     def __init__(self, url: str, pool_size: int = 5, connect_timeout: int = 3):
         self.url = make_url(url)
-        self.engine: Engine = create_engine(self.url, **_engine_options(self.url, pool_size, connect_timeout))
+        self.engine: Engine = create_engine(
+            self.url, json_serializer=json_codec.dumps, **_engine_options(self.url, pool_size, connect_timeout)
+        )
         if self.is_sqlite:
             event.listen(self.engine, "connect", _configure_sqlite)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

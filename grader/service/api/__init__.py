@@ -77,6 +77,11 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
+    def arguments(self, schema, *args, **kwargs):
+        # One schema instance per operation: webargs would otherwise build one per request.
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api with problem+json errors, documented and handled."""
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from grader.service.api import Blueprint
 from grader.service.auth import Principal, authenticated, credential, current_principal, resolve_with_assignment
 from grader.service.database import get_session
-from grader.service.facade import assignments, exercise_sets
+from grader.service.facade import assignments, exercise_sets, targets
+from grader.service.facade.targets import Target
 from grader.service.models import ExerciseSet
 from grader.service.problems import ProblemError
 
@@ -70,6 +71,19 @@ def assignment(set_id: int, student_id: str, staff_only: bool = False, create: b
     if not create:
         raise ProblemError(404, "not-found", f"student {student_id!r} has no assignment in set {set_id}")
     return found, assignments.assignment_for(session(), found, student_id)
+
+
+def submission_target(set_id: int, student_id: str) -> Target:
+    """Where a submission in the path goes: one lean query when the caller may submit to an
+    existing assignment; otherwise the general path, which makes the assignment or says what is
+    wrong (401, 403, 404)."""
+    assignments.check_student_id(student_id)
+    if "principal" not in g:
+        target = targets.find_target(session(), credential(), set_id, student_id)
+        if target is not None:
+            return target
+    found, assigned = assignment(set_id, student_id)
+    return targets.Target.of(caller(), found, assigned)
 
 
 class PageQuerySchema(ma.Schema):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, request
 
+from grader.service import json_codec
 from grader.service.facade import idempotency
 from grader.service.facade.idempotency import StoredResponse
 
@@ -31,7 +30,7 @@ def key_and_fingerprint() -> tuple[str | None, str]:
 def replay_response(stored: StoredResponse, replayed: bool):
     """A stored response as a Flask response, marked when it is a replay."""
     response = current_app.response_class(
-        json.dumps(stored.body, ensure_ascii=False), status=stored.status, mimetype="application/json"
+        json_codec.encode(stored.body), status=stored.status, mimetype="application/json"
     )
     if stored.location:
         response.headers["Location"] = stored.location

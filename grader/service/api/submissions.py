@@ -15,9 +15,9 @@ from grader.service.api.context import (
     page_schema,
     paginate,
     session,
+    submission_target,
 )
 from grader.service.api.replay import IDEMPOTENCY_KEY, REPLAYED, key_and_fingerprint, replay_response
-from grader.service.auth import current_principal
 from grader.service.facade import submissions
 from grader.service.schemas.submissions import SubmissionCreatedSchema, SubmissionCreateSchema, SubmissionSchema
 
@@ -43,13 +43,11 @@ def submit(body, set_id: int, student_id: str):
     replays this response instead of submitting twice (see the API description). 409 when the
     due date has passed, no attempts are left, or the same key is still being processed.
     """
-    found, assigned = assignment(set_id, student_id)
+    target = submission_target(set_id, student_id)
     key, print_ = key_and_fingerprint()
     lang = language()
     raw = request.get_data(cache=True)
-    stored, replayed = submissions.submit(
-        session(), current_principal(), found, assigned, raw, body["answers"], key, print_, lang
-    )
+    stored, replayed = submissions.submit_to(session(), target, raw, body["answers"], key, print_, lang)
     response = replay_response(stored, replayed)
     response.headers["Content-Language"] = lang
     return response

@@ -23,6 +23,7 @@ from grader.service.auth import Principal
 from grader.service.facade import attempts, idempotency
 from grader.service.facade.assignments import trace_of
 from grader.service.facade.idempotency import StoredResponse
+from grader.service.facade.targets import Target
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 from grader.service.problems import ProblemError
 
@@ -30,9 +31,9 @@ API = "/api/v1"
 INSERT_TRIES = 5
 
 
-def location(assignment: Assignment, attempt: int | None = None) -> str:
+def location(set_id: int, student_id: str, attempt: int | None = None) -> str:
     """The URL path of a student's submissions, or of one attempt."""
-    path = f"{API}/exercise-sets/{assignment.set_id}/students/{quote(assignment.student_id, safe='@:+')}/submissions"
+    path = f"{API}/exercise-sets/{set_id}/students/{quote(student_id, safe='@:+')}/submissions"
     return path if attempt is None else f"{path}/{attempt}"
 
 
@@ -48,23 +49,31 @@ def submit(
     language: str = "en",
 ) -> tuple[StoredResponse, bool]:
     """Grade and store a submission, at most once per Idempotency-Key; returns (response, replayed)."""
+    target = Target.of(principal, exercise_set, assignment)
+    return submit_to(session, target, body, answers, key, print_, language)
+
+
+def submit_to(
+    session: Session,
+    target: Target,
+    body: bytes,
+    answers: dict[str, Any],
+    key: str | None,
+    print_: str,
+    language: str = "en",
+) -> tuple[StoredResponse, bool]:
+    """``submit`` for a target already looked up (the API's fast path)."""
     return idempotency.run(
-        session,
-        principal.scope,
-        key,
-        print_,
-        lambda: _grade_and_store(session, principal, exercise_set, assignment, body, answers, language),
+        session, target.scope, key, print_, lambda: _grade_and_store(session, target, body, answers, language)
     )
 
 
-def _grade_and_store(session, principal, exercise_set, assignment, body, answers, language) -> StoredResponse:
+def _grade_and_store(session: Session, target: Target, body: bytes, answers, language: str) -> StoredResponse:
     """Grade, then add the submission and its grade to the session (the caller commits)."""
-    trace = trace_of(assignment)
-    policy_version = exercise_set.policy
-    policy = Policy.from_mapping(policy_version.document)
+    policy = target.policy
     try:
         # grade() checks the answers' keys first; graded once here, not validated and then graded.
-        grading = grade(trace, answers, policy)
+        grading = grade(target.trace, answers, policy)
     except AnswerError as error:
         raise ProblemError(
             422,
@@ -72,20 +81,20 @@ def _grade_and_store(session, principal, exercise_set, assignment, body, answers
             "; ".join(p.message for p in error.problems),
             [{"pointer": "#/answers" + p.pointer, "detail": p.message} for p in error.problems],
         ) from None
-    if exercise_set.due_at is not None and utcnow() > exercise_set.due_at:
-        raise ProblemError(409, "past-due", f"submissions closed at {exercise_set.due_at.isoformat()}")
-    limit = exercise_set.max_attempts
+    if target.due_at is not None and utcnow() > target.due_at:
+        raise ProblemError(409, "past-due", f"submissions closed at {target.due_at.isoformat()}")
+    limit = target.max_attempts
     record = grade_records.to_record(grading)
     for _ in range(INSERT_TRIES):
         now = utcnow()
         try:
             attempt = attempts.store_attempt(
                 session,
-                assignment.id,
+                target.assignment_id,
                 limit,
                 body.decode("utf-8"),
-                principal.scope,
-                policy_version.id,
+                target.scope,
+                target.policy_id,
                 ENGINE_VERSION,
                 record,
                 now,
@@ -96,19 +105,20 @@ def _grade_and_store(session, principal, exercise_set, assignment, body, answers
             continue
         if attempt is None:
             raise ProblemError(409, "attempts-exhausted", f"all {limit} attempts have been used")
-        view = _view(assignment, attempt, now, policy_version, grading.to_dict(policy.reveal, language), answers)
+        graded = grading.to_dict(policy.reveal, language)
+        view = _view(target.set_id, target.student_id, attempt, now, target.policy_version, graded, answers)
         view["attempts_left"] = None if limit is None else limit - attempt
-        return StoredResponse(201, view, location(assignment, attempt))
+        return StoredResponse(201, view, location(target.set_id, target.student_id, attempt))
     raise ProblemError(409, "conflict", "too many simultaneous submissions for this student; retry")
 
 
-def _view(assignment, attempt, submitted_at, policy_version, graded: dict[str, Any], answers) -> dict[str, Any]:
+def _view(set_id, student_id, attempt, submitted_at, policy_version: int, graded: dict[str, Any], answers):
     return {
-        "set_id": assignment.set_id,
-        "student_id": assignment.student_id,
+        "set_id": set_id,
+        "student_id": student_id,
         "attempt": attempt,
         "submitted_at": submitted_at.isoformat(),
-        "policy_version": policy_version.version,
+        "policy_version": policy_version,
         **graded,
         "answers": answers,
     }
@@ -148,7 +158,17 @@ def views(
         answers = _answers(submission)
         grading = grade_records.rebuild(grade_row.results, trace, answers, Policy.from_mapping(version.document))
         graded = grading.to_dict(reveal, language)
-        out.append(_view(assignment, submission.attempt, submission.submitted_at, version, graded, answers))
+        out.append(
+            _view(
+                assignment.set_id,
+                assignment.student_id,
+                submission.attempt,
+                submission.submitted_at,
+                version.version,
+                graded,
+                answers,
+            )
+        )
     return out
 
 

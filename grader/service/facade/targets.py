@@ -1,0 +1,155 @@
+"""Where a submission goes: everything grading and storing one needs, read in one lean query.
+
+Every submission pays for this lookup, so it skips the ORM: one Core statement per kind of
+credential returns only the columns the submission path uses, with the exercise and policy
+documents as their stored text, which keys the per-process caches of the trace and the policy
+(both pure functions of that text).  The query answers only the common case: a known caller
+submitting to an existing assignment it may see.  Anything else (first access, an unknown or
+revoked credential, a set the caller may not see) returns None, and the caller takes the general
+path, which says exactly what is wrong or makes the assignment.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Text, and_, bindparam, cast, or_, select
+from sqlalchemy.orm import Session
+
+from grader.engine import Exercise, Trace, solve
+from grader.grading import Policy
+from grader.service.auth import Principal
+from grader.service.credentials import API_KEY_PREFIX, STUDENT_TOKEN_PREFIX, digest
+from grader.service.facade.assignments import trace_of
+from grader.service.models import (
+    AccessToken,
+    Account,
+    ApiKey,
+    Assignment,
+    ExerciseSet,
+    PolicyVersion,
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One student's assignment as a submission sees it: who submits, the limits, the policy and
+    the reference trace."""
+
+    scope: str
+    set_id: int
+    student_id: str
+    assignment_id: int
+    max_attempts: int | None
+    due_at: datetime | None
+    policy_id: int
+    policy_version: int
+    policy: Policy
+    trace: Trace
+
+    def __repr__(self) -> str:
+        return f"Target(set {self.set_id}, student {self.student_id!r}, policy v{self.policy_version}, by {self.scope})"
+
+    @classmethod
+    def of(cls, principal: Principal, exercise_set: ExerciseSet, assignment: Assignment) -> Target:
+        """The target of loaded rows (the general path)."""
+        version = exercise_set.policy
+        return cls(
+            scope=principal.scope,
+            set_id=exercise_set.id,
+            student_id=assignment.student_id,
+            assignment_id=assignment.id,
+            max_attempts=exercise_set.max_attempts,
+            due_at=exercise_set.due_at,
+            policy_id=version.id,
+            policy_version=version.version,
+            policy=Policy.from_mapping(version.document),
+            trace=trace_of(assignment),
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def _trace(exercise_text: str) -> Trace:
+    return solve(Exercise.from_mapping(json.loads(exercise_text)))
+
+
+@functools.lru_cache(maxsize=256)
+def _policy(policy_text: str) -> Policy:
+    return Policy.from_mapping(json.loads(policy_text))
+
+
+_COLUMNS = (
+    ExerciseSet.max_attempts,
+    ExerciseSet.due_at,
+    PolicyVersion.id,
+    PolicyVersion.version,
+    cast(PolicyVersion.document, Text),
+    Assignment.id,
+    cast(Assignment.exercise, Text),
+)
+
+
+def _current_policy(query):
+    # The latest version is the current policy; (set_id, version) is unique and indexed.
+    return (
+        query.join(PolicyVersion, PolicyVersion.set_id == ExerciseSet.id)
+        .order_by(PolicyVersion.version.desc())
+        .limit(1)
+    )
+
+
+# Built once: building a statement costs more than running it.
+_BY_API_KEY = _current_policy(
+    select(Account.id, *_COLUMNS)
+    .select_from(ApiKey)
+    .join(Account, Account.id == ApiKey.account_id)
+    .join(
+        ExerciseSet,
+        and_(ExerciseSet.id == bindparam("set_id"), or_(Account.role == "admin", ExerciseSet.owner_id == Account.id)),
+    )
+    .join(Assignment, and_(Assignment.set_id == ExerciseSet.id, Assignment.student_id == bindparam("student")))
+    .where(ApiKey.secret_hash == bindparam("digest"), ApiKey.revoked_at.is_(None))
+)
+_BY_STUDENT_TOKEN = _current_policy(
+    select(Assignment.id, *_COLUMNS)
+    .select_from(AccessToken)
+    .join(Assignment, Assignment.id == AccessToken.assignment_id)
+    .join(ExerciseSet, ExerciseSet.id == Assignment.set_id)
+    .where(
+        AccessToken.secret_hash == bindparam("digest"),
+        AccessToken.revoked_at.is_(None),
+        Assignment.set_id == bindparam("set_id"),
+        Assignment.student_id == bindparam("student"),
+    )
+)
+
+
+def find_target(session: Session, secret: str, set_id: int, student_id: str) -> Target | None:
+    """The target, when the credential is valid and its holder may submit to an existing
+    assignment of ``student_id`` in set ``set_id``; None in every other case."""
+    if secret.startswith(API_KEY_PREFIX):
+        statement, scope = _BY_API_KEY, "account:{}"
+    elif secret.startswith(STUDENT_TOKEN_PREFIX):
+        statement, scope = _BY_STUDENT_TOKEN, "student:{}"
+    else:
+        return None
+    params = {"digest": digest(secret), "set_id": set_id, "student": student_id}
+    row = session.execute(statement, params).one_or_none()
+    if row is None:
+        return None
+    caller, max_attempts, due_at, policy_id, version, policy_text, assignment_id, exercise_text = row
+    return Target(
+        scope=scope.format(caller),
+        set_id=set_id,
+        student_id=student_id,
+        assignment_id=assignment_id,
+        max_attempts=max_attempts,
+        due_at=due_at,
+        policy_id=policy_id,
+        policy_version=version,
+        policy=_policy(policy_text),
+        trace=_trace(exercise_text),
+    )
