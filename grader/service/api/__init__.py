@@ -76,7 +76,6 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-
     def arguments(self, schema, *args, **kwargs):
         # One schema instance per operation: webargs would otherwise build one per request.
         return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
