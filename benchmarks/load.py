@@ -8,7 +8,12 @@ both, and how the graded submissions compare with the baseline:
 
     graded throughput >= 70 % of the baseline's, and graded p99 <= 1.5 x the baseline's
 
-Usage (from the repository root): python benchmarks/load.py [--seconds 10] [--clients 1,8,32]
+The seconds of each endpoint are split into blocks that alternate between the two (ABBA), so a
+machine that speeds up or slows down during the run favours neither; CPU per request of the
+server, the database and the load generator itself is read from /proc.
+
+Usage (from the repository root):
+    python benchmarks/load.py [--seconds 10] [--rounds 4] [--clients 1,8,32] [--workers N]
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -137,11 +143,41 @@ class CPU:
         self.hz = os.sysconf("SC_CLK_TCK")
 
     def read(self) -> dict[str, float]:
-        return {name: _tree_ticks(pid) / self.hz for name, pid in self.pids.items()}
+        used = {name: _tree_ticks(pid) / self.hz for name, pid in self.pids.items()}
+        return {**used, "load generator": time.process_time()}
 
     @staticmethod
     def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
         return {name: after[name] - before[name] for name in before}
+
+
+class Block(NamedTuple):
+    """One timed block of requests to one endpoint."""
+
+    seconds: float
+    latencies: list[float]
+    cpu: dict[str, float]
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+
+class Totals:
+    """The blocks of one endpoint at one concurrency, pooled."""
+
+    def __init__(self, blocks: list[Block]):
+        self.latencies = [x for b in blocks for x in b.latencies]
+        self.rate = len(self.latencies) / sum(b.seconds for b in blocks)
+        self.spent = {name: sum(b.cpu[name] for b in blocks) for name in blocks[0].cpu}
+
+    def p(self, q: float) -> float:
+        """The q-th percentile latency, in ms."""
+        return percentile(self.latencies, q) * 1000
+
+    def cpu(self, name: str) -> float:
+        """CPU ms per request used by ``name``."""
+        return self.spent[name] / len(self.latencies) * 1000
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -150,7 +186,8 @@ def percentile(values: list[float], p: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="Measured seconds per run")
+    parser.add_argument("--seconds", type=float, default=10.0, help="Measured seconds per endpoint and level")
+    parser.add_argument("--rounds", type=int, default=4, help="Alternating blocks the seconds are split into")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the config's)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
@@ -183,35 +220,40 @@ def main() -> None:
 
             def measured(path_of, clients):
                 before = cpu.read()
-                rate, latencies = run_load(server.port, path_of, body, secret, clients, args.seconds)
-                spent = CPU.spent(before, cpu.read())
-                per_request = {name: seconds / len(latencies) * 1000 for name, seconds in spent.items()}
-                return rate, latencies, per_request
+                rate, latencies = run_load(server.port, path_of, body, secret, clients, args.seconds / args.rounds)
+                return Block(len(latencies) / rate, latencies, CPU.spent(before, cpu.read()))
 
             print(
-                f"gunicorn {server.url}, PostgreSQL on loopback, seed exercise ({len(seed_answers())} keys), "
-                f"{args.seconds:g} s per run"
+                f"gunicorn {server.url}, PostgreSQL on loopback, seed exercise ({len(seed_answers())} keys); "
+                f"{args.seconds:g} s per endpoint and level, in {args.rounds} alternating blocks"
             )
             print(
                 f"{'clients':>7}  {'endpoint':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
-                f" {'CPU ms/req: server':>19} {'database':>9}   vs baseline"
+                f" {'CPU ms/req: server':>19} {'database':>9} {'client':>7}   vs baseline"
             )
             for clients in levels:
-                base_rate, base, base_cpu = measured(baseline_path, clients)
-                rate, graded, graded_cpu = measured(graded_path, clients)
-                b50, b99 = percentile(base, 50) * 1000, percentile(base, 99) * 1000
-                g50, g99 = percentile(graded, 50) * 1000, percentile(graded, 99) * 1000
-                share, slower = rate / base_rate, g99 / b99
+                blocks: dict[str, list[Block]] = {"baseline": [], "graded": []}
+                for n in range(args.rounds):
+                    # ABBA order, so that a machine slowing down or speeding up favours neither.
+                    order = [("baseline", baseline_path), ("graded", graded_path)]
+                    for name, path_of in order if n % 2 == 0 else order[::-1]:
+                        blocks[name].append(measured(path_of, clients))
+                base, graded = Totals(blocks["baseline"]), Totals(blocks["graded"])
+                share, slower = graded.rate / base.rate, graded.p(99) / base.p(99)
+                shares = [g.rate / b.rate for g, b in zip(blocks["graded"], blocks["baseline"], strict=True)]
                 verdict = "met" if share >= 0.7 and slower <= 1.5 else "MISSED"
-                print(
-                    f"{clients:>7}  {'baseline':<10} {base_rate:>8.1f} {b50:>8.1f} {b99:>8.1f}"
-                    f" {base_cpu['server']:>19.2f} {base_cpu['database']:>9.2f}"
-                )
-                print(
-                    f"{clients:>7}  {'graded':<10} {rate:>8.1f} {g50:>8.1f} {g99:>8.1f}"
-                    f" {graded_cpu['server']:>19.2f} {graded_cpu['database']:>9.2f}   "
-                    f"throughput {share:.0%} (>= 70%), p99 x{slower:.2f} (<= 1.5): {verdict}"
-                )
+                for name, totals in (("baseline", base), ("graded", graded)):
+                    line = (
+                        f"{clients:>7}  {name:<10} {totals.rate:>8.1f} {totals.p(50):>8.1f} {totals.p(99):>8.1f}"
+                        f" {totals.cpu('server'):>19.2f} {totals.cpu('database'):>9.2f}"
+                        f" {totals.cpu('load generator'):>7.2f}"
+                    )
+                    if name == "graded":
+                        line += (
+                            f"   throughput {share:.0%} (>= 70%; blocks {min(shares):.0%}-{max(shares):.0%}),"
+                            f" p99 x{slower:.2f} (<= 1.5): {verdict}"
+                        )
+                    print(line)
 
 
 if __name__ == "__main__":

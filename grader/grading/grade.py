@@ -21,10 +21,12 @@ Such a value is marked ``incorrect`` with a message that names the placeholder. 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from grader.engine.exercise import PHASES
 from grader.engine.trace import Step, Trace
 from grader.grading.answers import Invalid, parse_answers
 from grader.grading.misconceptions import KINDS
@@ -76,9 +78,17 @@ class _Marker:
         self.close = policy.tolerance.close
         self.effective: dict[str, float] = {}
         self.roots: dict[str, frozenset[str]] = {}
-        self.order = {key: n for n, key in enumerate(trace.steps)}
-        ex = trace.exercise
-        self.placeholders = (
+        self.weights = {phase: policy.weight(phase) for phase in PHASES}
+
+    # Only a wrong answer needs these, and most answers are right.
+    @functools.cached_property
+    def order(self) -> dict[str, int]:
+        return {key: n for n, key in enumerate(self.trace.steps)}
+
+    @functools.cached_property
+    def placeholders(self) -> tuple[float, ...]:
+        ex = self.trace.exercise
+        return (
             *TRIVIAL,
             ex.learning_rate,
             *ex.weights.values(),
@@ -132,7 +142,7 @@ class _Marker:
                     phase=step.phase,
                     verdict=judgement.verdict,
                     credit=judgement.credit,
-                    weight=self.policy.weight(step.phase),
+                    weight=self.weights[step.phase],
                     submitted=submitted,
                     expected=step.value,
                     note=judgement.note,

@@ -79,12 +79,12 @@ class Grading:
     @property
     def phases(self) -> dict[str, dict[str, float]]:
         """Score and maximum per phase, for the phases asked."""
-        out: dict[str, dict[str, float]] = {}
-        for phase in PHASES:
-            rows = [r for r in self.results.values() if r.phase == phase]
-            if rows:
-                out[phase] = {"score": sum(r.points for r in rows), "max_score": sum(r.weight for r in rows)}
-        return out
+        sums: dict[str, list[float]] = {}
+        for r in self.results.values():
+            score_and_max = sums.setdefault(r.phase, [0.0, 0.0])
+            score_and_max[0] += r.credit * r.weight
+            score_and_max[1] += r.weight
+        return {p: {"score": sums[p][0], "max_score": sums[p][1]} for p in PHASES if p in sums}
 
     def counts(self) -> dict[str, int]:
         """How many keys got each verdict."""

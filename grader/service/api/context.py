@@ -40,6 +40,8 @@ def caller() -> Principal:
 
 def language() -> str:
     """``en`` or ``zh``, from Accept-Language; feedback messages come in it."""
+    if "Accept-Language" not in request.headers:
+        return "en"
     return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
 
 

@@ -21,9 +21,11 @@ IDEMPOTENCY_KEY = {
 REPLAYED = {"schema": {"type": "string"}, "description": "true when this is a stored response replayed"}
 
 
-def key_and_fingerprint() -> tuple[str | None, str]:
-    """The request's Idempotency-Key (400 when malformed) and the fingerprint of the request."""
+def key_and_fingerprint() -> tuple[str | None, str | None]:
+    """The request's Idempotency-Key (400 when malformed) and, with a key, the request's fingerprint."""
     key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
+    if key is None:
+        return None, None
     return key, idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
 
 

@@ -61,7 +61,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def run(
-    session: Session, scope: str, key: str | None, print_: str, work: Callable[[], StoredResponse]
+    session: Session, scope: str, key: str | None, print_: str | None, work: Callable[[], StoredResponse]
 ) -> tuple[StoredResponse, bool]:
     """Do ``work`` at most once per (scope, key); returns (response, replayed).
 

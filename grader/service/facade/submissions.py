@@ -45,7 +45,7 @@ def submit(
     body: bytes,
     answers: dict[str, Any],
     key: str | None,
-    print_: str,
+    print_: str | None,
     language: str = "en",
 ) -> tuple[StoredResponse, bool]:
     """Grade and store a submission, at most once per Idempotency-Key; returns (response, replayed)."""
@@ -59,7 +59,7 @@ def submit_to(
     body: bytes,
     answers: dict[str, Any],
     key: str | None,
-    print_: str,
+    print_: str | None,
     language: str = "en",
 ) -> tuple[StoredResponse, bool]:
     """``submit`` for a target already looked up (the API's fast path)."""
