@@ -1,15 +1,21 @@
-"""``grader db upgrade|downgrade|current|check|revision``: the database schema (Alembic)."""
+"""``grader db upgrade|downgrade|current|check|revision|prune``: the database schema (Alembic), and
+housekeeping."""
 
 from __future__ import annotations
 
 import click
 
 
-def _engine():
+def _app():
     from grader.service import create_app
+
+    return create_app()
+
+
+def _engine():
     from grader.service.database import get_database
 
-    return get_database(create_app()).engine
+    return get_database(_app()).engine
 
 
 def _where(engine) -> str:
@@ -74,3 +80,14 @@ def revision_command(message: str, autogenerate: bool) -> None:
     from grader.service import schema
 
     schema.revision(_engine(), message, autogenerate)
+
+
+@db_group.command("prune")
+def prune_command() -> None:
+    """Delete Idempotency-Key records older than 24 hours (run it daily, e.g. from cron)."""
+    from grader.service.database import get_database
+    from grader.service.facade import idempotency
+
+    with get_database(_app()).sessions() as session:
+        deleted = idempotency.prune(session)
+    click.echo(f"deleted {deleted} idempotency record(s) older than {idempotency.RETENTION}")

@@ -182,6 +182,30 @@ class TestIdempotencyKey:
         assert response.status_code == 201
         assert count(app, Submission) == 1
 
+    def test_a_key_expires_after_24_hours(self, app, seed_set, submit):
+        first = submit(seed_set["id"], "s1", {"z3": 0.755}, headers={"Idempotency-Key": "old"})
+        with get_database(app).sessions() as session:
+            record = session.execute(select(IdempotencyRecord)).scalar_one()
+            record.created_at = utcnow() - timedelta(hours=24, minutes=1)
+            session.commit()
+        later = submit(seed_set["id"], "s1", {"z3": 0.755}, headers={"Idempotency-Key": "old"})
+        assert (first.status_code, later.status_code) == (201, 201)
+        assert "Idempotent-Replayed" not in later.headers
+        assert (first.json["attempt"], later.json["attempt"]) == (1, 2)
+        # The key is fresh again: a retry now replays the second request.
+        again = submit(seed_set["id"], "s1", {"z3": 0.755}, headers={"Idempotency-Key": "old"})
+        assert again.headers["Idempotent-Replayed"] == "true" and again.json["attempt"] == 2
+        assert count(app, Submission) == 2 and count(app, IdempotencyRecord) == 1
+
+    def test_an_expired_key_may_come_with_another_body(self, app, seed_set, submit):
+        submit(seed_set["id"], "s1", {"z3": 0.755}, headers={"Idempotency-Key": "reused"})
+        with get_database(app).sessions() as session:
+            record = session.execute(select(IdempotencyRecord)).scalar_one()
+            record.created_at = utcnow() - timedelta(days=3)
+            session.commit()
+        assert submit(seed_set["id"], "s1", {"z3": 0.7}, headers={"Idempotency-Key": "reused"}).status_code == 201
+        assert count(app, Submission) == 2
+
     def test_a_refused_request_gives_its_key_back(self, app, seed_set, submit):
         is_problem(submit(seed_set["id"], "s1", {"z9": 1}, headers={"Idempotency-Key": "k"}), 422)
         assert count(app, IdempotencyRecord) == 0

@@ -38,8 +38,9 @@ body, or the `parameter` or `header` it concerns.
 **Retries.** `POST .../submissions` and `POST /exercise-sets` honour `Idempotency-Key`
 (draft-ietf-httpapi-idempotency-key-header): a retry with the same key and body replays the
 first response (with `Idempotent-Replayed: true`); the same key with another body is 422;
-a retry while the first is still running is 409 with `Retry-After`. A 503 means the database
-was unreachable and nothing was stored: retry it.
+a retry while the first is still running is 409 with `Retry-After`. Keys are kept for 24 hours;
+after that the same key starts a new request. A 503 means the database was unreachable and
+nothing was stored: retry it.
 
 **Numbers** are JSON numbers (float64). `NaN`, `Infinity` and numbers beyond float64 are
 rejected. Answers may also be numeric strings, including a decimal comma (`"0,69"`).

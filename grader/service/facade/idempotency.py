@@ -8,6 +8,8 @@
    is replayed; a record still processing is 409 with Retry-After.
 4. A request that fails after claiming ``release``-s the key, so a corrected retry can use it.
    If even that fails (the database went away), the claim expires after ``LEASE``.
+5. A key is kept for ``RETENTION`` (24 hours, as the API description publishes): a retry that
+   late is a new request, and ``prune`` deletes what has expired (``grader db prune``).
 """
 
 from __future__ import annotations
@@ -16,18 +18,20 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from grader.service import json_codec
 from grader.service.models import IdempotencyRecord, utcnow
 from grader.service.problems import ProblemError
 
 HEADER = "Idempotency-Key"
 LEASE = timedelta(seconds=30)
+RETENTION = timedelta(hours=24)
 MAX_KEY = 255
 
 
@@ -98,6 +102,9 @@ def claim(session: Session, scope: str, key: str, print_: str) -> StoredResponse
     if record is None:
         # Released between our insert and our read: the key is free again.
         return claim(session, scope, key, print_)
+    if utcnow() - record.created_at > RETENTION:
+        _forget(session, record)
+        return claim(session, scope, key, print_)
     if record.fingerprint != print_:
         raise ProblemError(
             422,
@@ -128,6 +135,24 @@ def _take_over(session: Session, record: IdempotencyRecord) -> bool:
     return result.rowcount == 1
 
 
+def _forget(session: Session, record: IdempotencyRecord) -> None:
+    """Delete an expired record (if a contender has not already replaced it)."""
+    session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.id == record.id, IdempotencyRecord.created_at == record.created_at
+        )
+    )
+    session.commit()
+
+
+def prune(session: Session, now: datetime | None = None) -> int:
+    """Delete every record older than ``RETENTION``; returns how many."""
+    cutoff = (now or utcnow()) - RETENTION
+    deleted = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)).rowcount
+    session.commit()
+    return deleted
+
+
 def complete(session: Session, scope: str, key: str, response: StoredResponse) -> None:
     """Record the response in the caller's transaction (committed with the work it describes)."""
     session.execute(
@@ -137,7 +162,7 @@ def complete(session: Session, scope: str, key: str, response: StoredResponse) -
             state="completed",
             status_code=response.status,
             location=response.location,
-            response=json.dumps(response.body, ensure_ascii=False),
+            response=json_codec.dumps(response.body),
         )
     )
 
