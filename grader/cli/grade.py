@@ -40,7 +40,11 @@ def read_file(path: str, what: str) -> Any:
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), help="Grading policy (YAML/JSON).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Feedback language.")
-@click.option("--reveal/--no-reveal", default=None, help="Show expected values (default: as the policy says).")
+@click.option(
+    "--reveal/--no-reveal",
+    default=None,
+    help="Show expected values (default: when the policy's reveal rule is always; there is no due date here).",
+)
 def grade_command(file: str, answers: str, policy_file: str | None, as_json: bool, lang: str, reveal: bool | None):
     """Grade the ANSWERS ({step key: value}) to the exercise FILE, step by step."""
     exercise = load_or_exit(file)

@@ -6,6 +6,15 @@ Defaults suit hand calculation.  A student who rounds every value to 4 decimal p
 5e-5 off) of what their own inputs give; the grader checks each step against that
 recomputation, so rounding never compounds into lost marks.  1 % is still tight enough to
 tell the classic mistakes apart, which change a value by a factor, a sign or a term.
+
+What a student may see is a rule, not a switch, as in Canvas, Moodle or PrairieLearn: the
+expected values are shown ``never`` (the default), ``always``, ``after_due`` (once the due
+date has passed), or ``after_last_attempt`` (once the student can no longer submit).  The two
+rules that wait keep the answers back while they could still be copied into a submission.
+Whether the rule holds depends on the set's due date and the student's attempts, which the
+policy does not know: ``Policy.reveals`` takes them from its caller.  ``true`` and ``false``
+are read as ``always`` and ``never``, the switch this rule replaced, so stored policies keep
+their meaning.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import math
 import reprlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from grader.engine.exercise import PHASES, ExerciseError, Problem
@@ -39,6 +49,25 @@ FIELDS = (
     "reveal",
 )
 
+# Each rule of ``reveal``: when students (and LMSs acting for them) see the expected values.
+REVEAL_RULES: dict[str, str] = {
+    "never": "only instructors see them",
+    "always": "from the first attempt on",
+    "after_due": "once the set's due date has passed (never when the set has none)",
+    "after_last_attempt": "once the student can no longer submit: every attempt is used or the due date has passed",
+}
+# The switch that came before the rules, still read so that stored policy documents keep working.
+REVEAL_ALIASES: dict[bool, str] = {False: "never", True: "always"}
+
+
+def reveal_rule(value: Any) -> str | None:
+    """The canonical name of a reveal rule given by name or by a boolean alias; None for anything else."""
+    if isinstance(value, bool):
+        return REVEAL_ALIASES[value]
+    if isinstance(value, str) and value in REVEAL_RULES:
+        return value
+    return None
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -47,11 +76,19 @@ class Policy:
     carried_credit: float = 1.0
     misconception_credit: float = 0.0
     phase_weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 1.0))
-    reveal: bool = False
+    reveal: str = "never"
+
+    def __post_init__(self) -> None:
+        # Policies built in code (not read by from_mapping) may still say True or False; keep
+        # only the canonical name, so that ``reveals`` and ``to_mapping`` see one of the rules.
+        rule = reveal_rule(self.reveal)
+        if rule is None:
+            raise ValueError(f"reveal must be one of {', '.join(REVEAL_RULES)}, got {self.reveal!r}")
+        object.__setattr__(self, "reveal", rule)
 
     def __repr__(self) -> str:
         ft = f"follow-through {self.carried_credit:g}" if self.follow_through else "no follow-through"
-        return f"Policy({self.tolerance!r}, {ft}, reveal={self.reveal})"
+        return f"Policy({self.tolerance!r}, {ft}, reveal {self.reveal})"
 
     def close(self, submitted: float, expected: float) -> bool:
         """Whether a submitted number counts as the expected one under this policy."""
@@ -63,6 +100,24 @@ class Policy:
 
     def weight(self, phase: str) -> float:
         return self.phase_weights.get(phase, 1.0)
+
+    def reveals(self, *, now: datetime, due_at: datetime | None, attempts_used: int, max_attempts: int | None) -> bool:
+        """Whether a student's feedback shows the expected values at ``now``.
+
+        ``due_at`` is the set's due date (None: none) and ``max_attempts`` its attempt limit
+        (None: unlimited); ``attempts_used`` counts the student's stored attempts, the one being
+        answered included.  Datetimes are timezone-aware.  Submissions are refused once ``now`` is
+        after ``due_at``, so the due date counts as passed from that moment on, not at it.
+        """
+        if self.reveal == "always":
+            return True
+        if self.reveal == "never":
+            return False
+        past_due = due_at is not None and now > due_at
+        if self.reveal == "after_due":
+            return past_due
+        # after_last_attempt: the student cannot submit again.
+        return past_due or (max_attempts is not None and attempts_used >= max_attempts)
 
     def to_mapping(self) -> dict[str, Any]:
         """The policy as a flat document that ``from_mapping`` reads back unchanged."""
@@ -113,6 +168,14 @@ class Policy:
                 return default
             return value
 
+        reveal = reveal_rule(doc.get("reveal", "never"))
+        if reveal is None:
+            shown = reprlib.repr(doc["reveal"])
+            problems.append(
+                Problem("/reveal", f"must be one of {', '.join(REVEAL_RULES)} (or true/false), got {shown}")
+            )
+            reveal = "never"
+
         mode = doc.get("tolerance", "relative")
         if mode not in MODES:
             problems.append(Problem("/tolerance", f"unknown tolerance {mode!r}; expected one of {', '.join(MODES)}"))
@@ -145,7 +208,7 @@ class Policy:
             carried_credit=number("carried_credit", 1.0, 0.0, 1.0),
             misconception_credit=number("misconception_credit", 0.0, 0.0, 1.0),
             phase_weights=weights,
-            reveal=flag("reveal", False),
+            reveal=reveal,
         )
         if problems:
             raise PolicyError(problems)

@@ -94,8 +94,16 @@ class Grading:
         return out
 
     def to_dict(self, reveal: bool | None = None, language: str = "en") -> dict[str, Any]:
-        """The JSON contract of DESIGN.md; expected values only when the policy (or caller) reveals."""
-        reveal = self.policy.reveal if reveal is None else reveal
+        """The JSON contract of DESIGN.md, with the expected values when ``reveal`` is true.
+
+        ``reveal`` is the caller's decision (``Policy.reveals`` with the set's due date and the
+        student's attempts); None reveals only under the rule ``always``, as no state is known here.
+        """
+        if reveal is None:
+            reveal = self.policy.reveal == "always"
+        elif not isinstance(reveal, bool):
+            # A rule's name passed by mistake would be truthy, and "never" would show every answer.
+            raise TypeError(f"reveal must be True, False or None, got {reveal!r}")
         return {
             "score": self.score,
             "max_score": self.max_score,

@@ -119,9 +119,26 @@ def test_expected_values_are_shown_only_when_revealed(seed_trace):
     hidden = grade(seed_trace, answers).to_dict()
     assert "expected" not in hidden["results"]["z3"]
     assert "0.755" not in str(hidden)
-    shown = grade(seed_trace, answers, Policy(reveal=True)).to_dict()
+    shown = grade(seed_trace, answers, Policy(reveal="always")).to_dict()
     assert shown["results"]["z3"]["expected"] == pytest.approx(0.755)
     assert "Expected 0.755" in shown["results"]["z3"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "shown"), [("never", False), ("always", True), ("after_due", False), ("after_last_attempt", False)]
+)
+def test_without_a_decision_only_always_reveals(seed_trace, rule, shown):
+    # The rules that wait need a due date and attempts, which a bare grading does not have.
+    doc = grade(seed_trace, {"z3": 0.9}, Policy(reveal=rule)).to_dict()
+    assert ("expected" in doc["results"]["z3"]) is shown
+    decided = grade(seed_trace, {"z3": 0.9}, Policy(reveal=rule)).to_dict(reveal=True)
+    assert "expected" in decided["results"]["z3"]
+
+
+def test_a_rules_name_is_not_a_decision(seed_trace):
+    grading = grade(seed_trace, {"z3": 0.9}, Policy(reveal="never"))
+    with pytest.raises(TypeError):
+        grading.to_dict(reveal=grading.policy.reveal)
 
 
 def test_contract_shape_and_chinese_messages(seed_trace):

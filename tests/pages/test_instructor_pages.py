@@ -51,7 +51,7 @@ def test_another_instructor_cannot_change_or_regrade_the_set(app, signed_in, see
     bob = signed_in("bob")
     token = csrf_token(bob, "/sets")
     for path, data in (
-        ("/policy", {**POLICY_FORM, "reveal": "y"}),
+        ("/policy", {**POLICY_FORM, "reveal": "always"}),
         ("/regrade", {}),
         ("/students", {"students": "mallory"}),
         ("/students/amy/link", {}),
@@ -113,6 +113,15 @@ def test_a_bad_create_form_shows_its_errors(signed_in):
     page = response.get_data(as_text=True)
     assert page.count('class="field-error"') >= 3
     assert "Not a valid choice" in page
+
+
+def stored_policy(app, set_id: int) -> dict:
+    """The current policy document of a set, as stored."""
+    from grader.service.database import get_database
+    from grader.service.models import ExerciseSet
+
+    with get_database(app).sessions() as session:
+        return dict(session.get(ExerciseSet, set_id).policy.document)
 
 
 def submit(client, token, answers):
@@ -180,17 +189,42 @@ def test_printable_worksheets_and_answer_keys(app, signed_in, seed_set):
     assert alice.get(f"/sets/{seed_set}/printables/other").status_code == 404
 
 
+def test_the_policy_form_offers_the_reveal_rules(app, signed_in, seed_set):
+    alice = signed_in("alice")
+    page = alice.get(f"/sets/{seed_set}").get_data(as_text=True)
+    options = re.search(r'<select[^>]* id="reveal" name="reveal">(.*?)</select>', page, re.S)
+    assert options, "no select of the reveal rules"
+    assert re.findall(r'value="(\w+)"', options.group(1)) == ["never", "always", "after_due", "after_last_attempt"]
+    assert '<option selected value="never">Never</option>' in options.group(1)
+    assert "Once the student cannot submit again (last attempt used or due date passed)" in options.group(1)
+    chinese = alice.get(f"/sets/{seed_set}?lang=zh").get_data(as_text=True)
+    assert "向学生显示正确答案" in chinese and "截止时间过后" in chinese and "学生不能再提交后" in chinese
+    # A value that is not a rule is refused, and changes nothing.
+    token = csrf_token(alice, f"/sets/{seed_set}")
+    data = {**POLICY_FORM, "reveal": "when_asked", "csrf_token": token}
+    refused = alice.post(f"/sets/{seed_set}/policy", data=data)
+    assert refused.status_code == 422
+    assert stored_policy(app, seed_set)["reveal"] == "never"
+
+
 def test_policy_editing_and_regrading(app, client, signed_in, seed_set):
     amy = student_token(app, seed_set, "amy")
     submit(client, amy, {"delta5": "-0.040681"})  # a misconception: no credit by default
     alice = signed_in("alice")
     token = csrf_token(alice, f"/sets/{seed_set}")
-    changed = {**POLICY_FORM, "misconception_credit": "0.5", "reveal": "y", "max_attempts": "4", "csrf_token": token}
+    changed = {
+        **POLICY_FORM,
+        "misconception_credit": "0.5",
+        "reveal": "after_due",
+        "max_attempts": "4",
+        "csrf_token": token,
+    }
     response = alice.post(f"/sets/{seed_set}/policy", data=changed, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Saved as policy version 2" in page
     assert "1 submissions graded under an older policy" in page
-    assert 'id="reveal" name="reveal" type="checkbox" value="y"' in page and "4 attempts each" in page
+    assert '<option selected value="after_due">After the due date</option>' in page and "4 attempts each" in page
+    assert stored_policy(app, seed_set)["reveal"] == "after_due"
     response = alice.post(f"/sets/{seed_set}/regrade", data={"csrf_token": token}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Regraded 1 submissions under policy version 2" in page

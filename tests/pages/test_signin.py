@@ -87,7 +87,7 @@ def test_a_form_post_without_the_csrf_token_is_rejected(signed_in, seed_set, pat
 def test_a_rejected_post_changes_nothing(app, signed_in, seed_set):
     client = signed_in("alice")
     client.post(f"/sets/{seed_set}/students", data={"students": "mallory"})
-    client.post(f"/sets/{seed_set}/policy", data={"rtol": "0.5", "reveal": "y"})
+    client.post(f"/sets/{seed_set}/policy", data={"rtol": "0.5", "reveal": "always"})
     page = client.get(f"/sets/{seed_set}").get_data(as_text=True)
     assert "mallory" not in page
     assert "policy version 1" in page

@@ -128,9 +128,39 @@ def test_expected_values_stay_hidden_unless_the_policy_reveals_them(app, client,
     page = client.get(f"/student/{hidden}").get_data(as_text=True)
     assert "Expected" not in page and "0.755" not in page
 
-    shown = student_token(app, make_set(app, "alice", policy={"reveal": True}), "amy")
+    shown = student_token(app, make_set(app, "alice", policy={"reveal": "always"}), "amy")
     client.post(f"/student/{shown}", data=answer_form({"z3": "0.9"}))
     assert "Expected 0.755" in client.get(f"/student/{shown}").get_data(as_text=True)
+
+
+def test_expected_values_show_once_the_last_attempt_is_used(app, client, keys):
+    token = student_token(app, make_set(app, "alice", max_attempts=2, policy={"reveal": "after_last_attempt"}), "amy")
+    client.post(f"/student/{token}", data=answer_form({"z3": "0.9"}))
+    page = client.get(f"/student/{token}").get_data(as_text=True)
+    assert "Expected" not in page and "0.755" not in page
+    client.post(f"/student/{token}", data=answer_form({"z3": "0.8"}))
+    for attempt in (1, 2):  # the earlier attempt too: nothing is left to copy the answers into
+        page = client.get(f"/student/{token}?attempt={attempt}").get_data(as_text=True)
+        assert "Expected 0.755" in page
+    chinese = client.get(f"/student/{token}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "正确答案为 0.755" in chinese
+
+
+def test_expected_values_show_once_the_due_date_has_passed(app, client, keys):
+    from grader.service.models import ExerciseSet
+
+    set_id = make_set(
+        app, "alice", due_at=datetime.now(UTC) + timedelta(hours=1), max_attempts=1, policy={"reveal": "after_due"}
+    )
+    token = student_token(app, set_id, "amy")
+    client.post(f"/student/{token}", data=answer_form({"z3": "0.9"}))
+    page = client.get(f"/student/{token}").get_data(as_text=True)
+    assert "You have used all your attempts." in page  # the last attempt, but the due date is ahead
+    assert "Expected" not in page and "0.755" not in page
+    with get_database(app).sessions() as session:
+        session.get(ExerciseSet, set_id).due_at = datetime.now(UTC) - timedelta(minutes=1)
+        session.commit()
+    assert "Expected 0.755" in client.get(f"/student/{token}").get_data(as_text=True)
 
 
 def test_an_attempt_that_does_not_exist_is_404(app, client, seed_set):

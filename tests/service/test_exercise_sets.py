@@ -60,6 +60,8 @@ def test_bad_sets_are_refused_with_pointers(client, auth):
         ({"template": "seed-classic", "policy": {"rtol": 2}}, "#/policy/rtol"),
         ({"template": "seed-classic", "policy": {"phase_weights": {"thinking": 1}}}, "#/policy/phase_weights"),
         ({"template": "seed-classic", "policy": {"follow_through": "yes"}}, "#/policy/follow_through"),
+        ({"template": "seed-classic", "policy": {"reveal": "sometimes"}}, "#/policy/reveal"),
+        ({"template": "seed-classic", "policy": {"reveal": 1}}, "#/policy/reveal"),
         ({"template": "seed-classic", "due_at": "2030-01-01T00:00:00"}, "#/due_at"),
         ({"template": "seed-classic", "due_at": "0001-01-01T00:00:00+05:00"}, "#/due_at"),
         ({"template": "seed-classic", "seed": -1}, "#/seed"),
@@ -84,7 +86,7 @@ def test_patching_the_policy_makes_a_new_version(client, auth, seed_set):
     )
     assert response.status_code == 200
     assert response.json["policy_version"] == 2
-    assert response.json["policy"]["reveal"] is True
+    assert response.json["policy"]["reveal"] == "always"  # true is the old spelling of always
     assert response.json["policy"]["phase_weights"] == {
         "forward": 1.0,
         "loss": 1.0,
@@ -96,6 +98,40 @@ def test_patching_the_policy_makes_a_new_version(client, auth, seed_set):
     assert same.json["policy_version"] == 2 and same.json["title"] == "Renamed"
     cleared = client.patch(url, json={"max_attempts": None, "due_at": None}, headers=auth("alice"))
     assert cleared.json["max_attempts"] is None
+
+
+def test_the_reveal_rule_is_answered_by_its_name(client, auth, seed_set):
+    url = f"{API}/exercise-sets/{seed_set['id']}"
+    assert seed_set["policy"]["reveal"] == "never"
+    created = client.post(
+        f"{API}/exercise-sets", json={"template": "seed-classic", "policy": {"reveal": True}}, headers=auth("alice")
+    )
+    assert created.json["policy"]["reveal"] == "always"
+    changed = client.patch(url, json={"policy": {"reveal": "after_due"}}, headers=auth("alice")).json
+    assert changed["policy"]["reveal"] == "after_due" and changed["policy_version"] == 2
+    refused = client.patch(url, json={"policy": {"reveal": "when_asked"}}, headers=auth("alice"))
+    doc = is_problem(refused, 422)
+    [error] = doc["errors"]
+    assert error["pointer"] == "#/policy/reveal"
+    assert all(rule in error["detail"] for rule in ("never", "always", "after_due", "after_last_attempt"))
+    assert client.get(url, headers=auth("alice")).json["policy"]["reveal"] == "after_due"
+
+
+def test_a_policy_stored_with_the_old_boolean_keeps_its_meaning(app, client, auth, seed_set, submit):
+    from grader.service.models import PolicyVersion
+
+    # A policy version written before reveal was a rule says true, not "always".
+    with get_database(app).sessions() as session:
+        exercise_set = session.get(ExerciseSet, seed_set["id"])
+        old_document = {**exercise_set.policy.document, "reveal": True}
+        session.add(PolicyVersion(set_id=seed_set["id"], version=2, document=old_document))
+        session.commit()
+    url = f"{API}/exercise-sets/{seed_set['id']}"
+    assert client.get(url, headers=auth("alice")).json["policy"]["reveal"] == "always"
+    assert "expected" in submit(seed_set["id"], "s1", {"z3": 0.9}).json["results"]["z3"]
+    # Saying the same rule by its name is no change: no new policy version, no regrade asked for.
+    same = client.patch(url, json={"policy": {"reveal": "always"}}, headers=auth("alice")).json
+    assert same["policy_version"] == 2 and same["stale_grades"] == 0
 
 
 def test_template_and_seed_cannot_change(client, auth, seed_set):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -234,3 +235,74 @@ class TestIdempotencyKey:
             t.join()
         assert set(statuses) <= {201, 409} and 201 in statuses
         assert count(app, Submission) == 1
+
+
+# --- What the feedback shows: the policy's reveal rule, with the set's due date and the attempts used. ---
+
+
+def new_set(client, auth, **fields) -> int:
+    """A set of the seed example owned by alice, with ``fields`` (policy, max_attempts, due_at)."""
+    response = client.post(
+        f"{API}/exercise-sets", json={"template": "seed-classic", "seed": 7, **fields}, headers=auth("alice")
+    )
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def shows_expected(view: dict) -> bool:
+    """Whether a graded view shows expected values; the field and the sentence in the message go together."""
+    results = view["results"].values()
+    fields = [("expected" in result) for result in results]
+    sentences = [("Expected" in result["message"]) for result in results if result["verdict"] != "correct"]
+    assert len(set(fields)) == 1 and set(sentences) <= set(fields), view
+    if not fields[0]:
+        assert "0.755" not in json.dumps(view["results"])  # z3's value, in no field and no message
+    return fields[0]
+
+
+def history_of(client, headers, set_id: int, student: str = "s1") -> list[dict]:
+    return client.get(f"{API}/exercise-sets/{set_id}/students/{student}/submissions", headers=headers).json["items"]
+
+
+def test_after_last_attempt_reveals_with_the_last_attempt(client, auth, submit):
+    set_id = new_set(client, auth, max_attempts=2, policy={"reveal": "after_last_attempt"})
+    first = submit(set_id, "s1", {"z3": 0.9})
+    assert first.status_code == 201 and first.json["attempts_left"] == 1
+    assert not shows_expected(first.json)
+    assert not shows_expected(history_of(client, auth("alice"), set_id)[0])
+    last = submit(set_id, "s1", {"z3": 0.8})
+    assert last.status_code == 201 and last.json["attempts_left"] == 0
+    assert shows_expected(last.json) and last.json["results"]["z3"]["expected"] == pytest.approx(0.755)
+    assert "Expected 0.755" in last.json["results"]["z3"]["message"]
+    assert [shows_expected(view) for view in history_of(client, auth("alice"), set_id)] == [True, True]
+    one = client.get(f"{API}/exercise-sets/{set_id}/students/s1/submissions/1", headers=auth("alice")).json
+    assert shows_expected(one)
+    # Another student of the set still has attempts left: nothing is shown to them.
+    assert not shows_expected(submit(set_id, "s2", {"z3": 0.9}).json)
+
+
+def test_after_due_reveals_once_the_due_date_has_passed(client, auth, submit):
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    set_id = new_set(client, auth, max_attempts=1, due_at=soon, policy={"reveal": "after_due"})
+    token = client.post(f"{API}/exercise-sets/{set_id}/students/s1/access-token", headers=auth("alice")).json["token"]
+    student = {"Authorization": f"Bearer {token}"}
+    # Even the last attempt shows nothing while the due date is ahead.
+    created = client.post(
+        f"{API}/exercise-sets/{set_id}/students/s1/submissions", json={"answers": {"z3": 0.9}}, headers=student
+    )
+    assert created.status_code == 201 and created.json["attempts_left"] == 0
+    assert not shows_expected(created.json)
+    assert not shows_expected(history_of(client, student, set_id)[0])
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    client.patch(f"{API}/exercise-sets/{set_id}", json={"due_at": past}, headers=auth("alice"))
+    assert shows_expected(history_of(client, student, set_id)[0])
+    assert shows_expected(history_of(client, auth("alice"), set_id)[0])
+
+
+@pytest.mark.parametrize(("rule", "shown"), [("never", False), ("always", True), (False, False), (True, True)])
+def test_never_and_always_ignore_the_due_date_and_attempts(client, auth, submit, rule, shown):
+    set_id = new_set(client, auth, max_attempts=1, policy={"reveal": rule})
+    assert shows_expected(submit(set_id, "s1", {"z3": 0.9}).json) is shown
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    client.patch(f"{API}/exercise-sets/{set_id}", json={"due_at": past}, headers=auth("alice"))
+    assert shows_expected(history_of(client, auth("alice"), set_id)[0]) is shown

@@ -151,7 +151,8 @@ def _new_assignment(session: Session, exercise_set: ExerciseSet, student_id: str
 
 def attempts_used(session: Session, assignment: Assignment) -> int:
     """How many submissions the student has made."""
-    return session.scalar(select(func.count()).where(Submission.assignment_id == assignment.id)) or 0
+    # Attempts are numbered 1..n without gaps, so the highest number is the count (one index lookup).
+    return session.scalar(select(func.max(Submission.attempt)).where(Submission.assignment_id == assignment.id)) or 0
 
 
 def student_view(session: Session, exercise_set: ExerciseSet, assignment: Assignment) -> dict[str, Any]:

@@ -122,10 +122,11 @@ def update_set(session: Session, exercise_set: ExerciseSet, changes: Mapping[str
         patch = dict(changes["policy"])
         if "phase_weights" in patch:
             patch["phase_weights"] = {**current.get("phase_weights", {}), **patch["phase_weights"]}
-        merged = validate_policy({**current, **patch}).to_mapping()
-        if merged != current:
+        merged = validate_policy({**current, **patch})
+        # Compared as policies, not documents: an older document may say reveal: true for "always".
+        if merged != Policy.from_mapping(current):
             version = exercise_set.policy.version + 1
-            session.add(PolicyVersion(set_id=exercise_set.id, version=version, document=merged))
+            session.add(PolicyVersion(set_id=exercise_set.id, version=version, document=merged.to_mapping()))
     exercise_set.updated_at = utcnow()
     session.commit()
     session.expire(exercise_set, ["current_policy"])

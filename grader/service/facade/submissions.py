@@ -21,7 +21,7 @@ from grader.grading import AnswerError, Policy, grade
 from grader.service import grade_records
 from grader.service.auth import Principal
 from grader.service.facade import attempts, idempotency
-from grader.service.facade.assignments import trace_of
+from grader.service.facade.assignments import attempts_used, trace_of
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.facade.targets import Target
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
@@ -105,7 +105,9 @@ def _grade_and_store(session: Session, target: Target, body: bytes, answers, lan
             continue
         if attempt is None:
             raise ProblemError(409, "attempts-exhausted", f"all {limit} attempts have been used")
-        graded = grading.to_dict(policy.reveal, language)
+        # Attempts are numbered 1..n without gaps: this one's number is the attempts used.
+        reveal = policy.reveals(now=now, due_at=target.due_at, attempts_used=attempt, max_attempts=limit)
+        graded = grading.to_dict(reveal, language)
         view = _view(target.set_id, target.student_id, attempt, now, target.policy_version, graded, answers)
         view["attempts_left"] = None if limit is None else limit - attempt
         return StoredResponse(201, view, location(target.set_id, target.student_id, attempt))
@@ -148,9 +150,18 @@ def current_grades(session: Session, submission_ids: list[int]) -> dict[int, tup
 def views(
     session: Session, exercise_set: ExerciseSet, assignment: Assignment, submissions: list[Submission], language: str
 ) -> list[dict[str, Any]]:
-    """Submissions as the API shows them, each with its current grade; reveal follows the current policy."""
+    """Submissions as the API shows them, each with its current grade.
+
+    Expected values are shown when the current policy's reveal rule holds now, given the set's due
+    date and the student's attempts so far (all of them, not only those of this page).
+    """
     trace = trace_of(assignment)
-    reveal = Policy.from_mapping(exercise_set.policy.document).reveal
+    reveal = Policy.from_mapping(exercise_set.policy.document).reveals(
+        now=utcnow(),
+        due_at=exercise_set.due_at,
+        attempts_used=attempts_used(session, assignment),
+        max_attempts=exercise_set.max_attempts,
+    )
     grades = current_grades(session, [s.id for s in submissions])
     out = []
     for submission in submissions:

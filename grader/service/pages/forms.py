@@ -66,6 +66,16 @@ def _tolerance_choices() -> list[tuple[str, Any]]:
     ]
 
 
+def _reveal_choices() -> list[tuple[str, Any]]:
+    # The API's rules (grader.grading.policy.REVEAL_RULES) in their order, named for an instructor.
+    return [
+        ("never", _l("Never")),
+        ("always", _l("Always, from the first attempt")),
+        ("after_due", _l("After the due date")),
+        ("after_last_attempt", _l("Once the student cannot submit again (last attempt used or due date passed)")),
+    ]
+
+
 def _sane_year(_form, field) -> None:
     if field.data is not None and not 1970 <= field.data.year <= 9000:
         raise ValidationError(_l("Choose a date between the years 1970 and 9000."))
@@ -91,7 +101,7 @@ class PolicyForm(FlaskForm):
     weight_backward = FloatField(_l("Backward pass"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
     weight_gradients = FloatField(_l("Gradients"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
     weight_updates = FloatField(_l("Updated weights"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
-    reveal = BooleanField(_l("Reveal the expected values in the feedback"), default=False)
+    reveal = SelectField(_l("Show students the expected values"), choices=_reveal_choices, default="never")
     max_attempts = WholeNumberField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, MAX_ATTEMPTS)])
     due_at = DateTimeLocalField(
         _l("Due date (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional(), _sane_year]
@@ -109,7 +119,7 @@ class PolicyForm(FlaskForm):
             "carried_credit": float(self.carried_credit.data),
             "misconception_credit": float(self.misconception_credit.data),
             "phase_weights": {phase: float(getattr(self, f"weight_{phase}").data) for phase in PHASES},
-            "reveal": bool(self.reveal.data),
+            "reveal": self.reveal.data,
         }
 
     def due_datetime(self) -> datetime | None:

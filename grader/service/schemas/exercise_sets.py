@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from grader.engine.exercise import PHASES
+from grader.grading.policy import REVEAL_RULES, reveal_rule
 from grader.grading.tolerance import MODES
 from grader.service.schemas.fields import MAX_SEED, StrictBoolean, StrictInteger, StrictNumber
 
@@ -25,6 +26,22 @@ def _in_utc(_schema, data: dict, **kwargs) -> dict:
 def _sane_date(value: datetime) -> None:
     if not 1970 <= value.year <= 9000:
         raise ma.ValidationError("must be a date between the years 1970 and 9000")
+
+
+class RevealRule(ma.fields.Field):
+    """A reveal rule by name; ``true`` and ``false``, the switch it replaced, are read as always and never.
+
+    Both directions give the rule's name, so the API answers with the name whatever was sent or stored.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        rule = reveal_rule(value)
+        if rule is None:
+            raise ma.ValidationError(f"must be one of {', '.join(REVEAL_RULES)}, or true or false.")
+        return rule
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else reveal_rule(value)
 
 
 class PolicySchema(ma.Schema):
@@ -55,8 +72,16 @@ class PolicySchema(ma.Schema):
             "description": "Points per key of each phase (forward, loss, backward, gradients, updates). Default 1"
         },
     )
-    reveal = StrictBoolean(
-        metadata={"description": "Show expected values in the feedback students (and LMSs) get. Default false"}
+    reveal = RevealRule(
+        metadata={
+            "description": "When the feedback students (and LMSs acting for them) get shows the expected values. "
+            + "; ".join(f"{name}: {meaning}" for name, meaning in REVEAL_RULES.items())
+            + ". true and false are still read, as always and never; responses give the rule's name. Default never",
+            "oneOf": [
+                {"type": "string", "enum": list(REVEAL_RULES)},
+                {"type": "boolean", "description": "The older switch: true is always, false is never"},
+            ],
+        }
     )
 
 

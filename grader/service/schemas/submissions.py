@@ -66,7 +66,7 @@ class KeyResultSchema(ma.Schema):
     message = ma.fields.String(required=True, metadata={"description": "Feedback, in the Accept-Language (en or zh)"})
     phase = ma.fields.String(required=True)
     submitted = ma.fields.Raw(allow_none=True, required=True, metadata={"description": "The value as submitted"})
-    expected = ma.fields.Float(metadata={"description": "Only when the policy reveals expected values"})
+    expected = ma.fields.Float(metadata={"description": "Only when the policy's reveal rule shows expected values now"})
 
 
 class PhaseScoreSchema(ma.Schema):
