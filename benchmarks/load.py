@@ -13,7 +13,7 @@ machine that speeds up or slows down during the run favours neither; CPU per req
 server, the database and the load generator itself is read from /proc.
 
 Usage (from the repository root):
-    python benchmarks/load.py [--seconds 10] [--rounds 4] [--clients 1,8,32] [--workers N]
+    python benchmarks/load.py [--seconds 20] [--rounds 8] [--clients 1,8,32] [--workers N]
 """
 
 from __future__ import annotations
@@ -186,8 +186,8 @@ def percentile(values: list[float], p: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="Measured seconds per endpoint and level")
-    parser.add_argument("--rounds", type=int, default=4, help="Alternating blocks the seconds are split into")
+    parser.add_argument("--seconds", type=float, default=20.0, help="Measured seconds per endpoint and level")
+    parser.add_argument("--rounds", type=int, default=8, help="Alternating blocks the seconds are split into")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the config's)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
