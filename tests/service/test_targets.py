@@ -101,3 +101,23 @@ def test_both_paths_store_and_answer_alike(app, client, auth, seed_set, submit, 
     }
     history = client.get(f"{API}/exercise-sets/{seed_set['id']}/students/s9/submissions", headers=auth("alice"))
     assert [s["score"] for s in history.json["items"]] == [first.json["score"], second.json["score"]]
+
+
+def test_a_submission_to_an_existing_assignment_takes_one_query_and_one_write(app, seed_set, submit, seed_values):
+    from sqlalchemy import event
+
+    assert submit(seed_set["id"], "s1", seed_values).status_code == 201  # makes the assignment
+    engine = get_database(app).engine
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert submit(seed_set["id"], "s1", seed_values).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    # PostgreSQL stores the submission and its grade in one statement; SQLite takes two.
+    expected = ["SELECT", "WITH"] if engine.dialect.name == "postgresql" else ["SELECT", "INSERT", "INSERT"]
+    assert statements == expected
