@@ -85,7 +85,7 @@ def submission_target(set_id: int, student_id: str) -> Target:
         if target is not None:
             return target
     found, assigned = assignment(set_id, student_id)
-    return targets.Target.of(caller(), found, assigned)
+    return Target.of(caller(), found, assigned)
 
 
 class PageQuerySchema(ma.Schema):

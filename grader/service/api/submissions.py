@@ -47,7 +47,7 @@ def submit(body, set_id: int, student_id: str):
     key, print_ = key_and_fingerprint()
     lang = language()
     raw = request.get_data(cache=True)
-    stored, replayed = submissions.submit_to(session(), target, raw, body["answers"], key, print_, lang)
+    stored, replayed = submissions.submit(session(), target, raw, body["answers"], key, print_, lang)
     response = replay_response(stored, replayed)
     response.headers["Content-Language"] = lang
     return response

@@ -44,13 +44,14 @@ def template_of(exercise_set: ExerciseSet) -> Template:
 
 
 @functools.lru_cache(maxsize=1024)
-def _trace(canonical: str) -> Trace:
-    return solve(Exercise.from_mapping(json.loads(canonical)))
+def trace_for_text(exercise_text: str) -> Trace:
+    """The reference trace of an exercise document given as JSON text (cached by that text)."""
+    return solve(Exercise.from_mapping(json.loads(exercise_text)))
 
 
 def trace_for(exercise: dict[str, Any]) -> Trace:
     """The reference trace of a stored exercise document (cached by content)."""
-    return _trace(json.dumps(exercise, sort_keys=True))
+    return trace_for_text(json.dumps(exercise, sort_keys=True))
 
 
 def trace_of(assignment: Assignment) -> Trace:

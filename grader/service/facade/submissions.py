@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from grader.engine import ENGINE_VERSION
 from grader.grading import AnswerError, Policy, grade
 from grader.service import grade_records
-from grader.service.auth import Principal
 from grader.service.facade import attempts, idempotency
 from grader.service.facade.assignments import attempts_used, trace_of
 from grader.service.facade.idempotency import StoredResponse
@@ -39,22 +38,6 @@ def location(set_id: int, student_id: str, attempt: int | None = None) -> str:
 
 def submit(
     session: Session,
-    principal: Principal,
-    exercise_set: ExerciseSet,
-    assignment: Assignment,
-    body: bytes,
-    answers: dict[str, Any],
-    key: str | None,
-    print_: str | None,
-    language: str = "en",
-) -> tuple[StoredResponse, bool]:
-    """Grade and store a submission, at most once per Idempotency-Key; returns (response, replayed)."""
-    target = Target.of(principal, exercise_set, assignment)
-    return submit_to(session, target, body, answers, key, print_, language)
-
-
-def submit_to(
-    session: Session,
     target: Target,
     body: bytes,
     answers: dict[str, Any],
@@ -62,7 +45,7 @@ def submit_to(
     print_: str | None,
     language: str = "en",
 ) -> tuple[StoredResponse, bool]:
-    """``submit`` for a target already looked up (the API's fast path)."""
+    """Grade and store a submission, at most once per Idempotency-Key; returns (response, replayed)."""
     return idempotency.run(
         session, target.scope, key, print_, lambda: _grade_and_store(session, target, body, answers, language)
     )

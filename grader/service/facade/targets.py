@@ -19,11 +19,11 @@ from datetime import datetime
 from sqlalchemy import Text, and_, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 
-from grader.engine import Exercise, Trace, solve
+from grader.engine import Trace
 from grader.grading import Policy
 from grader.service.auth import Principal
 from grader.service.credentials import API_KEY_PREFIX, STUDENT_TOKEN_PREFIX, digest
-from grader.service.facade.assignments import trace_of
+from grader.service.facade.assignments import trace_for_text, trace_of
 from grader.service.models import (
     AccessToken,
     Account,
@@ -69,11 +69,6 @@ class Target:
             policy=Policy.from_mapping(version.document),
             trace=trace_of(assignment),
         )
-
-
-@functools.lru_cache(maxsize=1024)
-def _trace(exercise_text: str) -> Trace:
-    return solve(Exercise.from_mapping(json.loads(exercise_text)))
 
 
 @functools.lru_cache(maxsize=256)
@@ -151,5 +146,5 @@ def find_target(session: Session, secret: str, set_id: int, student_id: str) -> 
         policy_id=policy_id,
         policy_version=version,
         policy=_policy(policy_text),
-        trace=_trace(exercise_text),
+        trace=trace_for_text(exercise_text),
     )

@@ -30,6 +30,7 @@ from grader.service.database import get_session
 from grader.service.facade import idempotency
 from grader.service.facade.assignments import student_view, trace_of
 from grader.service.facade.submissions import history, submit, views
+from grader.service.facade.targets import Target
 from grader.service.models import Assignment, ExerciseSet, utcnow
 from grader.service.pages import conventions, errors
 from grader.service.pages.errors import PageError
@@ -177,9 +178,7 @@ def submit_answers(token: str):
     try:
         response, _replayed = submit(
             session,
-            principal,
-            exercise_set,
-            assignment,
+            Target.of(principal, exercise_set, assignment),
             body,
             answers,
             key,
