@@ -218,7 +218,7 @@ def test_the_seed_example_worked_by_hand_gets_full_marks_and_a_slip_carries(live
     # The rest came out within tolerance of the right values even from the slip.
     assert set(shown.values()) == {"incorrect", "correct", "carried"}
     assert page.locator(".score-figure").inner_text().split() == ["28", "/", "29"]
-    assert "Follows correctly from your earlier z3 = 1.755" in page.locator("#fb-y3").inner_text()
+    assert "Follows correctly from your earlier z₃ = 1.755" in page.locator("#fb-y3").inner_text()
     shot(page, "student-carried.png")
     assert page.locator("text=Past attempts").count() == 1
     assert page.locator("table a:has-text('Attempt 1')").count() == 1
