@@ -25,10 +25,6 @@ from grader.engine.trace import Trace
 from grader.grading.tolerance import Tolerance
 
 GIVEN_KINDS = ("weight", "bias", "input")
-# A copied value is checked before the tolerance only where the copy could pass it: where the
-# reference's change is within this many tolerance half-widths (wider than one, for a student
-# whose own earlier value is itself a little off).
-GUARD_REACH = 2.0
 VISIBLE_UNITS = 2.0
 
 
@@ -111,8 +107,9 @@ def _build(trace: Trace) -> TraceFacts:
 
 
 def guards(trace: Trace, tolerance: Tolerance) -> dict[str, str]:
-    """key -> previous key, where a copy of the previous value could pass the tolerance although the
-    reference visibly changed: there a value within tolerance must still be checked for a copy."""
+    """key -> previous key, where the reference visibly changed: there a value within tolerance must
+    still be checked for a copy of the previous value (the student's previous value may be nearer
+    the reference than the reference's own previous value is, after several updates not made)."""
     by_tolerance = _GUARDS.get(trace)
     if by_tolerance is None:
         by_tolerance = _GUARDS[trace] = {}
@@ -121,7 +118,7 @@ def guards(trace: Trace, tolerance: Tolerance) -> dict[str, str]:
         found = by_tolerance[tolerance] = {}
         for key, before in facts(trace).previous.items():
             now, then = trace.steps[key].value, trace.steps[before].value
-            if visible(tolerance, now, then) and abs(now - then) <= GUARD_REACH * tolerance.padded(now):
+            if visible(tolerance, now, then):
                 found[key] = before
     return found
 

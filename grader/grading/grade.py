@@ -232,14 +232,17 @@ class _Marker:
         before = self.guards.get(key)
         if before is None:
             return False
-        previous = self.effective[before]
-        return abs(a - previous) < abs(a - self.trace.steps[key].value) and self.close(a, previous)
+        return self.same_figures(a, self.effective[before])
+
+    def same_figures(self, a: float, previous: float) -> bool:
+        """Whether ``a`` is ``previous`` at the policy's precision (within half its rounding unit)."""
+        return abs(a - previous) <= 0.5 * self.policy.tolerance.resolution(previous) + 1e-12
 
     def copied(self, step: Step, a: float, before: str, own: float) -> Judgement | None:
         """A judgement of no credit when ``a`` repeats the previous value rather than what is due."""
         previous = self.effective[before]
         gap = abs(a - previous) + 1e-12
-        if gap >= abs(a - step.value) or not self.close(a, previous):
+        if gap >= abs(a - step.value) or not self.same_figures(a, previous):
             return None
         if math.isnan(own):
             own = step.value

@@ -15,9 +15,11 @@ so on its own follow-through would pay for a copied solution.  The answers hold 
   number lose credit (``misread_given``, naming the given and the value used) and the rest keeps its
   follow-through.
 - The answers are worked on *other numbers* when more than two givens are misread, or when at
-  least two of the answered anchors, and at least half of them, contradict the givens with no
-  misreading to explain them.  (Two slips among four or fewer answered anchors look the same as
-  a copy; a complete submission has a dozen anchors or more, so two honest slips stay slips.)
+  least half of the answered anchors contradict the givens and explaining them takes at least two
+  mistakes (misread givens or unexplained contradictions), at least one of them unexplained, and,
+  without a misread given, at least half of the anchors unexplained.  (Two slips among four or
+  fewer answered anchors look the same as a copy; a complete submission has a dozen anchors or
+  more, so two honest slips stay slips, and one or two misread givens alone are never a copy.)
   Then no follow-through is paid and the whole earns at most ``OTHER_NUMBERS_CAP`` of the marks.
 
 This runs only when some anchor is wrong with no known cause, so an honest, careful student never
@@ -127,5 +129,10 @@ def assess(
     explained = frozenset(k for k in suspects if consistent(k, misread)) if misread else frozenset()
     unexplained = len(suspects) - len(explained)
     anchors = sum(1 for k in facts.anchors if k in answered)
-    other = len(misread) > MAX_MISREAD or (unexplained >= MIN_CONTRADICTIONS and 2 * unexplained >= anchors)
+    # Each misread given and each unexplained contradiction is one mistake an honest student made.
+    mistakes = len(misread) + unexplained
+    widespread = 2 * len(suspects) >= anchors  # at least half of the answered anchors contradict
+    other = len(misread) > MAX_MISREAD or (
+        widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and (misread or 2 * unexplained >= anchors)
+    )
     return Finding(misread, explained, other)
