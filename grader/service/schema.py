@@ -6,6 +6,7 @@ from a checkout and after ``pip install .``.
 
 from __future__ import annotations
 
+import functools
 from importlib.resources import files
 
 from alembic import command
@@ -70,6 +71,14 @@ def current(engine: Engine) -> str | None:
 def head(engine: Engine) -> str:
     """The newest revision in the migration scripts."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+@functools.cache
+def code_head() -> str:
+    """The newest revision this code ships (read once per process)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("grader.migrations")))
+    return ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def differences(engine: Engine) -> list:
