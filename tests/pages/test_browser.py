@@ -295,7 +295,7 @@ def test_the_chinese_interface(live, keys, app, new_page):
     for term in ("正向传播", "误差", "反向传播", "梯度", "更新后的权重", "学习率", "激活函数", "提交评分"):
         assert page.get_by_text(term).count() >= 1, term
     fill_and_submit_zh(page, {"z3": "0.755", "delta5": "-0.040681"})
-    assert "输出层误差项的符号反了" in page.locator("#fb-delta5").inner_text()
+    assert "输出层误差项 δ 的符号反了" in page.locator("#fb-delta5").inner_text()
     shot(page, "student-zh.png")
     page.click("text=English")
     assert page.locator("button[type=submit]").inner_text() == "Submit for grading"
