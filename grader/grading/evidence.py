@@ -35,6 +35,7 @@ class TraceFacts:
     previous: dict[str, str]  # key -> the key holding its previous value (old parameter, earlier iteration)
     readers: dict[str, tuple[str, ...]]  # given key -> the steps reading it directly
     anchors: frozenset[str]  # steps that read at least one given directly
+    parameter_anchors: frozenset[str]  # steps that read a given weight or bias directly
     kin: dict[str, tuple[str, ...]]  # key -> same kind in the same pass, then the same name elsewhere
     iteration_of: dict[str, int]
 
@@ -103,7 +104,8 @@ def _build(trace: Trace) -> TraceFacts:
             near += [partner] if partner in steps else []
         kin[key] = (*near, *(k for k in same_name[name] if k != key))
     anchors = frozenset(k for keys in readers.values() for k in keys)
-    return TraceFacts(previous, {g: tuple(r) for g, r in readers.items()}, anchors, kin, iteration_of)
+    parameters = frozenset(k for g, keys in readers.items() if steps[g].kind in ("weight", "bias") for k in keys)
+    return TraceFacts(previous, {g: tuple(r) for g, r in readers.items()}, anchors, parameters, kin, iteration_of)
 
 
 def guards(trace: Trace, tolerance: Tolerance) -> dict[str, str]:

@@ -128,10 +128,13 @@ def assess(
                 break
     explained = frozenset(k for k in suspects if consistent(k, misread)) if misread else frozenset()
     unexplained = len(suspects) - len(explained)
-    anchors = sum(1 for k in facts.anchors if k in answered)
+    # The inputs are read in every pass, with the student's own weights from the first update on;
+    # the given weights and biases only until then: those are the steps where a copy shows.
+    anchors = sum(1 for k in facts.parameter_anchors if k in answered)
+    contradicting = sum(1 for k in suspects if k in facts.parameter_anchors)
     # Each misread given and each unexplained contradiction is one mistake an honest student made.
     mistakes = len(misread) + unexplained
-    widespread = 2 * len(suspects) >= anchors  # at least half of the answered anchors contradict
+    widespread = 2 * contradicting >= anchors  # at least half of those answered contradict
     other = len(misread) > MAX_MISREAD or (
         widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and (misread or 2 * unexplained >= anchors)
     )
