@@ -96,4 +96,4 @@ def printables(set_id: int, kind: str):
     chosen = [_student(exercise_set, sid) for sid in wanted] if wanted else assignments_of(get_session(), exercise_set)
     if not chosen:
         raise PageError(404, _("This set has no students yet: add students first, then print their sheets."))
-    return Response(printable(exercise_set, chosen, kind), mimetype="text/html")
+    return Response(printable(exercise_set, chosen, kind, current_language()), mimetype="text/html")
