@@ -22,8 +22,35 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 # Formula notation, units and proper names that a Chinese text writes in Latin letters too.
 NAMES = {
-    "sigmoid", "tanh", "relu", "ln", "max", "exp", "e", "f", "bp", "grader", "moodle", "lms", "csv", "yaml",
-    "json", "api", "url", "id", "m-p", "lti", "svg", "html", "pdf", "a4", "utc", "ok", "xml", "sse", "mse",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "ln",
+    "max",
+    "exp",
+    "e",
+    "f",
+    "bp",
+    "grader",
+    "moodle",
+    "lms",
+    "csv",
+    "yaml",
+    "json",
+    "api",
+    "url",
+    "id",
+    "m-p",
+    "lti",
+    "svg",
+    "html",
+    "pdf",
+    "a4",
+    "utc",
+    "ok",
+    "xml",
+    "sse",
+    "mse",
 }
 KEY = re.compile(r"^(?:it\d+\.)?(?:s\d+\.)?(?:E|[zyb]\d+|delta\d+|(?:grad_|new_)?[wb]\d+(?:_\d+)?|t\d*)$")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-']*")

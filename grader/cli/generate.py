@@ -107,14 +107,14 @@ def generate_command(
         except GenerationError as error:
             raise click.ClickException(str(error)) from None
         writing = progress.add_task("worksheets", total=len(variants))
-        files = write_set(
-            directory, chosen, variants, tolerance, lambda v: progress.advance(writing), language=lang
-        )
+        files = write_set(directory, chosen, variants, tolerance, lambda v: progress.advance(writing), language=lang)
     for warning in sorted(set(variants[0].warnings)):
         click.echo(f"warning: {chosen.name}: {warning}", err=True)
     if not quiet:
         if lang == "zh":
-            click.echo(f"{chosen.name}（种子 {seed}）的 {len(variants)} 个题目变体，{len(files)} 个文件，在 {directory}")
+            click.echo(
+                f"{chosen.name}（种子 {seed}）的 {len(variants)} 个题目变体，{len(files)} 个文件，在 {directory}"
+            )
         else:
             click.echo(
                 f"{len(variants)} variant{'s' if len(variants) > 1 else ''} of {chosen.name} (seed {seed}), "

@@ -98,7 +98,9 @@ def write_set(
         write(f"{folder}/network.svg", sheet.svg)
         for (kind, fmt), collected in bodies.items():
             own = render_body(sheet, kind, fmt, "network.svg")
-            write(f"{folder}/{kind.replace('_', '-')}.{fmt}", render_page([own], fmt, sheet_title(sheet, kind), language))
+            write(
+                f"{folder}/{kind.replace('_', '-')}.{fmt}", render_page([own], fmt, sheet_title(sheet, kind), language)
+            )
             # In the set's Markdown the diagram sits in the student's folder.
             collected.append(own if fmt == "html" else own.replace("](network.svg)", f"]({folder}/network.svg)"))
         if progress:

@@ -103,7 +103,9 @@ def moodle_xml(
     quiz = ET.Element("quiz")
     if variants:
         first = variants[0]
-        name = category or "$course$/top/BP Grader/" + say("{template} seed {seed}", language, template=first.template, seed=first.seed)
+        name = category or "$course$/top/BP Grader/" + say(
+            "{template} seed {seed}", language, template=first.template, seed=first.seed
+        )
         head = ET.SubElement(quiz, "question", type="category")
         _text(head, "category", name)
         title = first.exercise.text("title", language)

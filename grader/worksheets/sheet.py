@@ -97,7 +97,9 @@ def givens(exercise: Exercise, language: str = "en") -> list[tuple[str, list[str
         )
     if exercise.biases:
         what = "Thresholds" if exercise.bias == "threshold" else "Biases"
-        rows.append((say(what, language), [f"b{subscript(int(k[1:]))} = {given(v)}" for k, v in exercise.biases.items()]))
+        rows.append(
+            (say(what, language), [f"b{subscript(int(k[1:]))} = {given(v)}" for k, v in exercise.biases.items()])
+        )
     rows.append((say("Learning rate", language), [f"η = {given(exercise.learning_rate)}"]))
     return rows
 

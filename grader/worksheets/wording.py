@@ -124,7 +124,9 @@ def joined(items: list[str], language: str = "en") -> str:
 def layer_names(exercise: Exercise, language: str = "en") -> list[str]:
     """One name per layer: "input", "hidden" (or "hidden 1", "hidden 2"), "output"; 输入层, 隐层, 输出层."""
     hidden = len(exercise.layers) - 2
-    middle = [say("hidden", language)] if hidden == 1 else [say("hidden {n}", language, n=k) for k in range(1, hidden + 1)]
+    middle = (
+        [say("hidden", language)] if hidden == 1 else [say("hidden {n}", language, n=k) for k in range(1, hidden + 1)]
+    )
     return [say("input", language), *middle, say("output", language)]
 
 
@@ -141,7 +143,9 @@ def conventions_zh(exercise: Exercise) -> list[tuple[str, str]]:
     if len(set(exercise.activations)) == 1:
         activation = [("激活函数", ACTIVATION_TEXT[exercise.activations[0]])]
     else:
-        activation = [(f"激活函数（{name}）", ACTIVATION_TEXT[act]) for name, act in zip(names[1:], exercise.activations)]
+        activation = [
+            (f"激活函数（{name}）", ACTIVATION_TEXT[act]) for name, act in zip(names[1:], exercise.activations)
+        ]
     if exercise.delta_convention == "dE/dz":
         delta = ("误差项", "δ = ∂E/∂z；∂E/∂wⱼᵢ = δⱼ·yᵢ；w ← w − η·∂E/∂w")
     else:

@@ -80,8 +80,22 @@ def test_every_wording_the_code_uses_has_chinese():
             text = match.group(2)
             if "{{" not in text and not text.startswith("{target"):
                 asked.add(text.replace("{{m}}", "{m}"))
-    dynamic = {"Sample {m} target", "Sample {m} targets", "Target", "Targets", "Worksheet", "Answer key",
-               "introductory", "intermediate", "advanced", "correct", "carried", "misconception", "incorrect",
-               "missing", "invalid"}
+    dynamic = {
+        "Sample {m} target",
+        "Sample {m} targets",
+        "Target",
+        "Targets",
+        "Worksheet",
+        "Answer key",
+        "introductory",
+        "intermediate",
+        "advanced",
+        "correct",
+        "carried",
+        "misconception",
+        "incorrect",
+        "missing",
+        "invalid",
+    }
     missing = sorted(text for text in asked | dynamic if text not in ZH)
     assert missing == []

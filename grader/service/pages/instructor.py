@@ -42,7 +42,8 @@ def _templates() -> list[dict]:
     """The catalogue for the picker: the worked example first, then by difficulty and title."""
     rank = {"introductory": 0, "intermediate": 1, "advanced": 2}
     return sorted(
-        list_templates(current_language()), key=lambda t: (t["name"] != SEED_TEMPLATE, rank.get(t["difficulty"], 3), t["title"])
+        list_templates(current_language()),
+        key=lambda t: (t["name"] != SEED_TEMPLATE, rank.get(t["difficulty"], 3), t["title"]),
     )
 
 
