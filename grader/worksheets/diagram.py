@@ -144,13 +144,13 @@ def network_svg(exercise: Exercise, edge_labels: str = "value", language: str = 
     """
     ex, layout = exercise, _Layout(exercise, COLUMN if edge_labels == "value" else WIDE_COLUMN)
     shape = "-".join(map(str, ex.layers))
-    caption = say("{title}: network {shape}", language, title=ex.text("title", language), shape=shape)
+    svg_title = say("{title}: network {shape}", language, title=ex.text("title", language), shape=shape)
     marker = "arrow-" + digest(repr(sorted(ex.to_mapping().items(), key=str)), size=4).hex()
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" '
         f'width="{layout.width:.0f}" height="{layout.height:.0f}" role="img" '
         f'font-family="DejaVu Sans, Noto Sans, Helvetica, Arial, sans-serif">',
-        f"<title>{escape(caption)}</title>",
+        f"<title>{escape(svg_title)}</title>",
         f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
     ]
