@@ -42,6 +42,10 @@ a retry while the first is still running is 409 with `Retry-After`. Keys are kep
 after that the same key starts a new request. A 503 means the database was unreachable and
 nothing was stored: retry it.
 
+**Contracts.** Step keys (`z3`, `delta5`, `grad_w5_3`, `it2.E`, ...), the exercise format, the
+verdicts and the worked example are written out in the repository's `docs/` folder
+(`docs/step-keys.md`, `docs/exercise-format.md`, `docs/verdicts.md`, `docs/seed-example.md`).
+
 **Numbers** are JSON numbers (float64). `NaN`, `Infinity` and numbers beyond float64 are
 rejected. Answers may also be numeric strings, including a decimal comma (`"0,69"`).
 """
