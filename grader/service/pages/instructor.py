@@ -35,7 +35,9 @@ def sets():
     """The instructor's exercise sets, newest first, with their counts."""
     session = get_session()
     found = session.execute(list_sets(current_principal())).scalars().all()
-    return render_template("instructor/sets.html", account=current_account(), sets=[summary(session, s) for s in found])
+    current = [summary(session, s) for s in found if s.archived_at is None]
+    archived = [summary(session, s) for s in found if s.archived_at is not None]
+    return render_template("instructor/sets.html", account=current_account(), sets=current, archived=archived)
 
 
 def _templates() -> list[dict]:

@@ -12,8 +12,12 @@ import re
 
 import marshmallow as ma
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}$")
-STUDENT_ID_RULE = "1 to 128 characters from A-Z a-z 0-9 . _ - @ : +, starting with a letter or digit"
+# Spaces inside an id are allowed ("Li Ming", as rosters exported by name have them), not around it.
+STUDENT_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._@:+ -]{0,126}[A-Za-z0-9._@:+-])?$")
+STUDENT_ID_RULE = (
+    "1 to 128 characters from A-Z a-z 0-9 . _ - @ : + and spaces, starting with a letter or digit "
+    "and not ending with a space"
+)
 MAX_SEED = 2**63 - 1
 
 
