@@ -61,6 +61,10 @@ def check_document(document: Any, max_steps: int, name: str = "inline") -> Check
         json.dumps(document, allow_nan=False)
     except (TypeError, ValueError):
         return Checked(document, problems=[Problem("", "only numbers, text, lists and mappings can be used")])
+    constraints = document.get("constraints", {})
+    if isinstance(constraints, Mapping) and "max_tries" not in constraints:
+        # The server's bound on resampling, written into the template so the stored set says it.
+        document = {**document, "constraints": {**constraints, "max_tries": MAX_TEMPLATE_TRIES}}
     steps = estimated_steps(document)
     if steps > max_steps:
         message = f"this exercise would compute about {steps} steps; at most {max_steps} are allowed"
@@ -144,8 +148,11 @@ def to_yaml(document: Mapping[str, Any]) -> str:
                     flow = yaml.safe_dump(part, default_flow_style=True, allow_unicode=True, width=1000).strip()
                     out.append(f"  {'- ' if k == 0 else '  '}{name}: {flow}")
             continue
-        flow = yaml.safe_dump({key: value}, default_flow_style=None, allow_unicode=True, width=100, sort_keys=False)
-        out.append(flow.rstrip("\n"))
+        if isinstance(value, (list, Mapping)):
+            flow = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1000).strip()
+        else:
+            flow = yaml.safe_dump(value, allow_unicode=True, width=1000).strip().removesuffix("...").strip()
+        out.append(f"{key}: {flow}")
     return "\n".join(out) + "\n"
 
 
