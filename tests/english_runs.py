@@ -23,6 +23,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 # Formula notation, units and proper names that a Chinese text writes in Latin letters too.
 NAMES = {
     "sigmoid",
+    "english",
     "tanh",
     "relu",
     "ln",
