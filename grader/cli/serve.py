@@ -35,11 +35,12 @@ def serve_command(host: str, port: int, debug: bool) -> None:
     """
     from sqlalchemy import func, select
 
-    from grader.service import create_app, schema
+    from grader.cli.service import service_app
+    from grader.service import schema
     from grader.service.database import get_database
     from grader.service.models import ApiKey
 
-    app = create_app()
+    app = service_app()
     database = get_database(app)
     created = schema.current(database.engine) is None
     schema.upgrade(database.engine)
