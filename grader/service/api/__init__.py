@@ -15,6 +15,7 @@ from werkzeug.routing import BaseConverter
 
 from grader import __version__
 from grader.service import problems
+from grader.service.api import errors as domain_errors
 from grader.service.json_bodies import StrictParser
 from grader.service.problems import PROBLEM_JSON
 from grader.service.schemas.fields import STUDENT_ID, STUDENT_ID_RULE
@@ -105,6 +106,7 @@ class Api(flask_smorest.Api):
 
     def _register_error_handlers(self):
         problems.init_app(self._app)
+        domain_errors.init_app(self._app)
 
 
 def init_app(app: Flask) -> Api:

@@ -25,13 +25,13 @@ from grader.generation import catalogue_template
 from grader.generation.generator import GenerationError
 from grader.service.database import get_session
 from grader.service.facade import authoring, idempotency
+from grader.service.facade.errors import DomainError
 from grader.service.facade.exercise_sets import create_set
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.pages import errors
 from grader.service.pages.forms import one_time_key
 from grader.service.pages.language import current_language
 from grader.service.pages.signin import current_account, current_principal, protect
-from grader.service.problems import ProblemError
 
 bp = Blueprint("editor", __name__)
 errors.register(bp)
@@ -292,11 +292,12 @@ def _save(checked, mode: str, form: ExerciseForm, text: str):
             idempotency.fingerprint(request.method, request.path, request.get_data()),
             work,
         )
-    except ProblemError as error:
+    except DomainError as error:
         session.rollback()
-        checked.problems.append(Problem("", error.detail))
+        detail = errors.explain(error)[1]
+        checked.problems.append(Problem("", detail))
         if mode == "form":
-            form.add("", error.detail)
+            form.add("", detail)
         return _render(mode, form, text, checked, 422)
     flash(
         _("Created the set “%(title)s”. Add students to hand out their variants.", title=stored.body["title"]),
