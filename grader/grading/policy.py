@@ -58,6 +58,7 @@ class Passback(StrEnum):
     LATEST = "latest"
     BEST = "best"
 
+
 # Each rule of ``reveal``: when students (and LMSs acting for them) see the expected values.
 REVEAL_RULES: dict[str, str] = {
     "never": "only instructors see them",

@@ -28,8 +28,8 @@ from sqlalchemy import Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from grader.grading.policy import Passback, Policy
+from grader.service.facade.errors import Invalid, Problem
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission
-from grader.service.problems import ProblemError
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
@@ -66,7 +66,7 @@ class View:
     limit: int | None = DEFAULT_LIMIT
 
     def after(self) -> tuple[Any, ...] | None:
-        """The last row of the previous page, as the cursor names it (400 for a cursor of another sort)."""
+        """The last row of the previous page, as the cursor names it (``Invalid`` for a cursor of another sort)."""
         if self.cursor is None:
             return None
         try:
@@ -75,11 +75,9 @@ class View:
             sort, position = None, []
         expected = 1 if self.sort in (Sort.NAME, Sort.NAME_DESC) else 2
         if sort != self.sort or len(position) != expected or not isinstance(position[-1], str):
-            raise ProblemError(
-                400,
-                "malformed-request",
+            raise Invalid(
                 "cursor is not one this gradebook gave out for this sort; start again without it",
-                [{"parameter": "cursor", "detail": "unknown cursor"}],
+                [Problem("unknown cursor", field="cursor")],
             )
         return tuple(position)
 

@@ -28,7 +28,7 @@ class Submission(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     attempt: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)
     submitted_by: Mapped[str] = mapped_column(String(40))
@@ -46,9 +46,9 @@ class Grade(Base):
     __table_args__ = (UniqueConstraint("submission_id", "policy_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
     # No index on policy_id: every query reaches grades through their submission.
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id", ondelete="CASCADE"))
     results: Mapped[dict[str, Any]]
     # Sums over ``results`` (grade_records.score), written with them.
     score: Mapped[float] = mapped_column(Float)

@@ -9,13 +9,13 @@ from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
 from grader.service.facade import gradebook, regrading, reports
+from grader.service.facade.errors import DomainError, Invalid
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.models import ExerciseSet
 from grader.service.pages import charts, errors
 from grader.service.pages.formatting import label
 from grader.service.pages.forms import PolicyForm, RosterForm
 from grader.service.pages.signin import current_account, current_principal, protect
-from grader.service.problems import ProblemError
 
 # Set ids are bounded like the API's, so no id in a URL can overflow a database integer.
 SET_PATH = f"/sets/<int(max={MAX_ID}):set_id>"
@@ -68,7 +68,7 @@ def render_set_page(
     view = gradebook_view()
     try:
         rows, next_cursor = gradebook.page(session, exercise_set, view)
-    except ProblemError:  # a stale or tampered cursor: show the first page
+    except Invalid:  # a stale or tampered cursor: show the first page
         view = gradebook.View(view.sort, view.status, view.search, view.below, None, view.limit)
         rows, next_cursor = gradebook.page(session, exercise_set, view)
     analysis = reports.analytics(session, exercise_set)
@@ -162,9 +162,9 @@ def edit_policy(set_id: int):
                 "due_at": form.due_datetime(),
             },
         )
-    except ProblemError as error:
+    except DomainError as error:
         session.rollback()
-        form.form_errors.append(error.detail)
+        form.form_errors.append(errors.explain(error)[1])
         return render_set_page(owned_set(set_id), policy_form=form, status=422)
     if exercise_set.policy.version != before:
         flash(
