@@ -14,7 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import cast, func, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from grader.grading import VERDICTS
@@ -80,14 +81,13 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-def _counted_grades(exercise_set: ExerciseSet, attempts: str):
+def _counted_grades(exercise_set: ExerciseSet, attempts: str, distinct_on: bool):
     """The ids of the grades analytics count: each student's latest attempt, or every attempt
     (each under its current grade)."""
     students = select(Assignment.id).where(Assignment.set_id == exercise_set.id).scalar_subquery()
     if attempts == "latest":
-        return select(gradebook.chosen(students, Passback.LATEST).c.grade_id)
-    every = gradebook.graded(students)
-    return select(every.c.grade_id).where(every.c.newest == 1)
+        return select(gradebook.chosen(students, Passback.LATEST, distinct_on).c.grade_id)
+    return select(gradebook.graded(students, distinct_on).c.grade_id)
 
 
 def analytics(session: Session, exercise_set: ExerciseSet, attempts: str = "latest") -> dict[str, Any]:
@@ -96,8 +96,12 @@ def analytics(session: Session, exercise_set: ExerciseSet, attempts: str = "late
     ``attempts="latest"`` counts each student's latest attempt once (so a student who tries ten
     times does not count ten times); ``"all"`` counts every attempt.
     """
-    counted = _counted_grades(exercise_set, attempts).subquery()
-    entries = func.json_each(Grade.results).table_valued("key", "value").alias("entry")
+    postgres = gradebook.postgres(session)
+    counted = _counted_grades(exercise_set, attempts, postgres).subquery()
+    # PostgreSQL reads a json document again for every operator on it; jsonb is parsed once.
+    results = cast(Grade.results, JSONB) if postgres else Grade.results
+    each = func.jsonb_each if postgres else func.json_each
+    entries = each(results).table_valued("key", "value").alias("entry")
     # ``->>`` with a literal index reads an array element in PostgreSQL and in SQLite (3.38+).
     verdict = entries.c.value.op("->>")(literal_column("0"))
     code = entries.c.value.op("->>")(literal_column("4"))
