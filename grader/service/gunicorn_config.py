@@ -42,9 +42,13 @@ forwarded_allow_ips = _setting("FORWARDED_ALLOW_IPS")
 
 
 def post_worker_init(worker) -> None:
-    """Move the loaded app out of the garbage collector's sight: every request allocates many small
-    objects, and each collection would otherwise walk the whole app (modules, schemas, caches)."""
+    """Answer gunicorn's own errors (400, 414, 431) in problem+json; then move the loaded app out
+    of the garbage collector's sight: every request allocates many small objects, and each
+    collection would otherwise walk the whole app (modules, schemas, caches)."""
     import gc
 
+    from grader.service import gunicorn_errors
+
+    gunicorn_errors.install()
     gc.collect()
     gc.freeze()
