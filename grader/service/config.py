@@ -47,7 +47,12 @@ ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
         20_000,
         "Largest exercise accepted, in computed steps, so no request can run for long",
     ),
-    "GRADER_DB_POOL_SIZE": ("DB_POOL_SIZE", int, 5, "Connections per server process (PostgreSQL)"),
+    "GRADER_DB_POOL_SIZE": (
+        "DB_POOL_SIZE",
+        int,
+        5,
+        "Connections kept per server process (PostgreSQL); raised to GRADER_THREADS when that is larger",
+    ),
     "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
 }
 
