@@ -54,6 +54,13 @@ ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
         "Connections kept per server process (PostgreSQL); raised to GRADER_THREADS when that is larger",
     ),
     "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
+    "GRADER_PROXIES": (
+        "PROXIES",
+        int,
+        0,
+        "Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed "
+        "(docker-compose: 1, its nginx); client addresses for rate limits come from them",
+    ),
 }
 
 

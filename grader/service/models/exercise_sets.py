@@ -35,6 +35,8 @@ class ExerciseSet(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
     due_at: Mapped[datetime | None]
+    # Days a student access token of this set works after it is issued; None: until revoked.
+    token_lifetime_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
