@@ -5,6 +5,7 @@ one the app reads, and the command it runs exists and loads the app (gunicorn --
 from __future__ import annotations
 
 import re
+import secrets
 import shlex
 import subprocess
 import sys
@@ -121,11 +122,19 @@ def test_gunicorn_loads_the_app_with_the_compose_settings(tmp_path, database_url
     settings["GRADER_DATABASE_URL"] = database_url  # no "db" host here
     settings["GRADER_INSTANCE_PATH"] = str(tmp_path)
     args = shlex.split(command().split(" && ")[1])[1:]
-    result = subprocess.run(
-        [sys.executable, "-m", *args[:1], "--check-config", *args[1:]],
-        env={"PATH": str(Path(sys.executable).parent), **settings},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def check(**changes):
+        return subprocess.run(
+            [sys.executable, "-m", *args[:1], "--check-config", *args[1:]],
+            env={"PATH": str(Path(sys.executable).parent), **settings, **changes},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    # .env.example's placeholder secret is refused in production, as it must be ...
+    refused = check()
+    assert refused.returncode != 0 and "GRADER_SECRET_KEY" in refused.stderr
+    # ... and a real one loads the app.
+    result = check(GRADER_SECRET_KEY=secrets.token_urlsafe(32))
     assert result.returncode == 0, result.stderr

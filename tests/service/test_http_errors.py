@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import time
 
 import pytest
 import requests
@@ -105,3 +106,12 @@ def test_a_chunked_body_within_the_limit_is_read_whole(servers, server, seed_exe
     )
     assert response.status_code == 200, response.text
     assert response.json()["values"]["z3"] == pytest.approx(0.755)
+
+
+def test_the_proxy_access_log_keeps_no_student_token(servers):
+    proxy = servers[0]["nginx"]
+    requests.get(f"{proxy.url}/student/bps_TopSecretToken123?attempt=2", timeout=10)
+    time.sleep(0.2)  # nginx writes the line when the request is done
+    text = proxy.access_log.read_text()
+    assert '"GET /student/[token]?attempt=2 HTTP/1.1"' in text
+    assert "TopSecretToken123" not in text
