@@ -1,8 +1,8 @@
 """Hardening: rate-limit counters shared by every process, server-side page sessions, and
 student access tokens that expire per set.
 
-Revision ID: 0002_i14
-Revises: 0001
+Revision ID: 0003_i14
+Revises: 0002_i13b
 Create Date: 2026-11-29
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_i14'
-down_revision = '0001'
+revision = '0003_i14'
+down_revision = '0002_i13b'
 branch_labels = None
 depends_on = None
 
