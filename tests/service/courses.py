@@ -60,10 +60,12 @@ def _variants(args: tuple[dict, str, int, list[str]]) -> list[tuple[str, dict, s
 def _copy(engine: Engine, table: str, columns: list[str], rows) -> None:
     raw = engine.raw_connection()
     try:
-        with raw.driver_connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            raw.driver_connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         raw.commit()
     finally:
         raw.close()

@@ -51,12 +51,12 @@ def test_migrations_ship_inside_the_package():
 
 
 def test_grades_get_their_scores_when_the_column_arrives(empty_engine):
-    """0003_i15 sums existing grades' results in SQL: credit x weight, and weight, over the keys."""
+    """0004_i15 sums existing grades' results in SQL: credit x weight, and weight, over the keys."""
     from datetime import UTC, datetime
 
     from sqlalchemy import text
 
-    schema.upgrade(empty_engine, "0002_i13b")
+    schema.upgrade(empty_engine, "0003_i14")
     now = datetime(2026, 11, 29, tzinfo=UTC).replace(tzinfo=None)
     results = '{"z3": ["correct", 1.0, 1.0], "y3": ["carried", 0.5, 2.0], "E": ["misconception", 0.0, 3.0, "x", "x"]}'
     statements = [

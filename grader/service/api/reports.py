@@ -10,6 +10,7 @@ from grader.service.api import Blueprint
 from grader.service.api.context import SET_ID, caller, errors, exercise_set, session
 from grader.service.facade import reports
 from grader.service.facade.gradebook import DEFAULT_LIMIT, Sort, Status, View
+from grader.service.rate_limits import expensive
 from grader.service.schemas.reports import AnalyticsQuerySchema, AnalyticsSchema, GradebookQuerySchema, GradebookSchema
 
 blp = Blueprint("Reports", __name__, description="Gradebook and analytics of a set.")
@@ -33,6 +34,7 @@ def _wants_csv(query) -> bool:
     description="With ?format=csv or Accept: text/csv",
 )
 @errors(blp, 401, 403, 404)
+@expensive("export")
 def gradebook(query, set_id: int):
     """One row per student: attempts, the score of the attempt that counts (the latest, or the best
     when the policy passes back the best), the best score, and that attempt's verdict per key.
@@ -52,8 +54,12 @@ def gradebook(query, set_id: int):
     if _wants_csv(query):
         view.after()  # a bad cursor is refused before the first byte
         csv_view = View(view.sort, view.status, view.search, view.below, view.cursor, None)
+        rows = reports.gradebook_csv(session(), found, csv_view)
+        # The stream reads through a connection of its own: give the request's back to the pool now,
+        # so an export holds one connection, not two, however long it streams.
+        session().close()
         return current_app.response_class(
-            stream_with_context(reports.gradebook_csv(session(), found, csv_view)),
+            stream_with_context(rows),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="gradebook-set-{found.id}.csv"'},
         )
@@ -70,6 +76,7 @@ def gradebook(query, set_id: int):
 @blp.arguments(AnalyticsQuerySchema, location="query")
 @blp.response(200, AnalyticsSchema)
 @errors(blp, 401, 403, 404)
+@expensive("export")
 def analytics(query, set_id: int):
     """Per key: how many were correct, carried, misconception, incorrect, missing, invalid; top misconceptions."""
     caller().require_staff()

@@ -16,6 +16,7 @@ from grader.service.pages import charts, errors
 from grader.service.pages.formatting import label
 from grader.service.pages.forms import PolicyForm, RosterForm
 from grader.service.pages.signin import current_account, current_principal, protect
+from grader.service.rate_limits import expensive
 
 # Set ids are bounded like the API's, so no id in a URL can overflow a database integer.
 SET_PATH = f"/sets/<int(max={MAX_ID}):set_id>"
@@ -128,10 +129,12 @@ def _regrade_state(exercise_set: ExerciseSet, info) -> dict | None:
 
 
 @bp.route("/gradebook.csv")
+@expensive("export")
 def gradebook_csv(set_id: int):
     """The gradebook as a CSV download, streamed (every student, whatever the page shows)."""
     exercise_set = owned_set(set_id)
     rows = reports.gradebook_csv(get_session(), exercise_set)
+    get_session().close()  # the stream has a connection of its own (see the API's export)
 
     def with_bom():
         yield "\ufeff"  # the BOM lets Excel read UTF-8 ids
@@ -180,6 +183,7 @@ def edit_policy(set_id: int):
 
 
 @bp.route("/regrade", methods=["POST"])
+@expensive("regrade")
 def regrade(set_id: int):
     """Regrade every submission under the current policy: here and now when there are few, else
     in the background, with the page showing the progress."""

@@ -4,8 +4,8 @@ the unused index on grades.policy_id goes.
 Existing grades get their scores from their results, summed in the database (credit × weight
 and weight over the keys), as ``grade_records.score`` sums them.
 
-Revision ID: 0003_i15
-Revises: 0002_i13b
+Revision ID: 0004_i15
+Revises: 0003_i14
 Create Date: 2026-11-29
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_i15'
-down_revision = '0002_i13b'
+revision = '0004_i15'
+down_revision = '0003_i14'
 branch_labels = None
 depends_on = None
 
