@@ -26,8 +26,9 @@ from grader.service.models import ExerciseSet, utcnow
 def answers_for(trace, rng: random.Random) -> dict[str, float]:
     """A student's answers: the reference rounded to 4 decimals, a slip now and then, some left out."""
     out = {}
+    values = trace.values
     for key in trace.asked_keys():
-        value = round(trace.values[key], 4)
+        value = round(values[key], 4)
         if rng.random() < 0.05:
             value = round(value * rng.uniform(0.5, 1.5), 4)
         if rng.random() < 0.95:
@@ -133,12 +134,17 @@ def build_course(
 
     columns = ["assignment_id", "attempt", "payload", "submitted_by", "submitted_at"]
     _copy(engine, "submissions", columns, submissions())
+    _analyze(engine)
     with Session(engine, expire_on_commit=False) as session:
         regrading.regrade(session, session.get(ExerciseSet, set_id), workers=processes)
-    # Autovacuum would analyze the new rows soon; the planner needs the figures now.
+    _analyze(engine)
+    return set_id
+
+
+def _analyze(engine: Engine) -> None:
+    # Autovacuum analyzes new rows within a minute; the planner needs the figures now.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("ANALYZE")
-    return set_id
 
 
 def engine_version() -> str:
