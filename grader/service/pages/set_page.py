@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from grader.grading import VERDICTS
 from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
@@ -13,7 +14,7 @@ from grader.service.facade.errors import DomainError, Invalid
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.models import ExerciseSet
 from grader.service.pages import charts, errors
-from grader.service.pages.formatting import label
+from grader.service.pages.formatting import label, verdict_look
 from grader.service.pages.forms import PolicyForm, RosterForm
 from grader.service.pages.signin import current_account, current_principal, protect
 from grader.service.rate_limits import expensive
@@ -93,6 +94,9 @@ def render_set_page(
         next_cursor=next_cursor,
         page_url=lambda **changes: _page_url(exercise_set.id, view, **changes),
         passback=str(gradebook.passback_of(exercise_set)),
+        # Worked out once, not once per cell: 50 rows of 30 steps would translate 3,000 names.
+        looks={verdict: verdict_look(verdict) for verdict in VERDICTS},
+        labels={key: label(key) for key in (rows[0].verdicts() if rows else {})},
         regrading=_regrade_state(exercise_set, info),
         **(_analytics_context(analysis) if analysis else {"analysis": None}),
         policy_form=policy_form,
