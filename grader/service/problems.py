@@ -73,6 +73,11 @@ TYPES: dict[str, tuple[str, str]] = {
         "to get its response.",
     ),
     "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
+    "policy-conflict": (
+        "Policy changed meanwhile",
+        "The exercise set's policy was changed by someone else while this change was being made. "
+        "Read the set again, check the policy, and send the change again.",
+    ),
     "payload-too-large": ("Payload too large", "The request body is larger than the server accepts."),
     "too-many-requests": (
         "Too many requests",

@@ -27,6 +27,7 @@ from grader.service.facade.errors import (
     NotAllowed,
     NotFound,
     PastDue,
+    PolicyConflict,
     RequestInProgress,
 )
 
@@ -94,6 +95,13 @@ def _domain_pages() -> dict[type[DomainError], tuple[int, str | None]]:
         AttemptsExhausted: (409, _("You have used all your attempts; this submission was not stored.")),
         PastDue: (409, _("The due date has passed; this submission was not stored.")),
         RequestInProgress: (409, _("Your answers are still being graded; reload the page in a moment.")),
+        PolicyConflict: (
+            409,
+            _(
+                "Someone else changed this policy while you were editing it, and their change is in force. "
+                "The form still shows your values: check them, then save again to apply them."
+            ),
+        ),
         IdempotencyConflict: (422, None),
         Invalid: (422, None),
         BadIdentifier: (400, None),
