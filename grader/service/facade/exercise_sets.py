@@ -12,7 +12,14 @@ from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from grader.generation import Template, TemplateError, catalogue_template, template_names
+from grader.generation import (
+    GenerationError,
+    Template,
+    TemplateError,
+    catalogue_template,
+    generate_variant,
+    template_names,
+)
 from grader.grading import Policy, PolicyError
 from grader.service.facade.errors import (
     Invalid,
@@ -23,7 +30,7 @@ from grader.service.facade.errors import (
     Problem,
     problems_under,
 )
-from grader.service.facade.limits import MAX_TEMPLATE_TRIES, check_size
+from grader.service.facade.limits import GENERATION_BUDGET, MAX_TEMPLATE_TRIES, check_size
 from grader.service.facade.principals import SEES_SET, Principal
 from grader.service.models import Account, Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 
@@ -69,13 +76,16 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
     """
     template, document = resolve_template(data.get("template"), data.get("template_document"), max_steps)
     policy = validate_policy(data.get("policy"))
+    seed = data["seed"] if data.get("seed") is not None else secrets.randbelow(2**31)
+    if data.get("template") is None and template.random:
+        _trial_draw(template, seed)
     exercise_set = ExerciseSet(
         owner=owner,
         title=data.get("title") or template.title,
         template_name=data.get("template"),
         template=document,
         template_hash=template.content_hash,
-        seed=data["seed"] if data.get("seed") is not None else secrets.randbelow(2**31),
+        seed=seed,
         max_attempts=data.get("max_attempts"),
         due_at=data.get("due_at"),
     )
@@ -84,6 +94,18 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
     session.flush()
     session.expire(exercise_set, ["current_policy"])
     return exercise_set
+
+
+def _trial_draw(template: Template, seed: int) -> None:
+    """``InvalidExercise`` now, within the generation budget, when an inline template cannot give a
+    variant, rather than on every student's first view of the set."""
+    try:
+        generate_variant(template, seed, TRIAL_STUDENT, budget=GENERATION_BUDGET)
+    except GenerationError as error:
+        raise InvalidExercise(
+            f"no variant of this template could be made: {error}",
+            [Problem("no variant meets its constraints: relax them, or widen ranges", pointer="#/template_document")],
+        ) from None
 
 
 def list_sets(principal: Principal) -> Select:
@@ -104,6 +126,8 @@ def find_set(session: Session, principal: Principal, set_id: int) -> ExerciseSet
     return found
 
 
+# The student id a new inline set's trial variant is drawn for.
+TRIAL_STUDENT = "trial-draw"
 # Attempts at taking the next policy version number before giving up with PolicyConflict.
 POLICY_TRIES = 10
 SETTINGS = ("title", "max_attempts", "due_at", "token_lifetime_days")
