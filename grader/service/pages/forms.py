@@ -111,6 +111,13 @@ class PolicyForm(FlaskForm):
     due_at = DateTimeLocalField(
         _l("Due date (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional(), _sane_year]
     )
+    # The policy version the form was filled from: a save on top of a newer one is a conflict.
+    based_on = HiddenField()
+
+    def based_on_version(self) -> int | None:
+        """The policy version the form showed, if it says."""
+        value = (self.based_on.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 10 else None
 
     def policy_document(self) -> dict[str, Any]:
         """The policy document these fields describe (the API's ``policy``)."""
@@ -132,8 +139,11 @@ class PolicyForm(FlaskForm):
         """The due date as aware UTC (the field is read as UTC)."""
         return self.due_at.data.replace(tzinfo=UTC) if self.due_at.data else None
 
-    def fill(self, document: dict[str, Any], max_attempts: int | None, due_at: datetime | None) -> None:
-        """Show a stored policy, attempt limit and due date in the fields."""
+    def fill(
+        self, document: dict[str, Any], max_attempts: int | None, due_at: datetime | None, version: int | None = None
+    ) -> None:
+        """Show a stored policy (of ``version``), attempt limit and due date in the fields."""
+        self.based_on.data = str(version) if version is not None else ""
         policy = Policy.from_mapping(document).to_mapping()
         weights = policy.pop("phase_weights")
         for name, value in policy.items():

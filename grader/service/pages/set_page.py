@@ -10,7 +10,7 @@ from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
 from grader.service.facade import gradebook, regrading, reports
-from grader.service.facade.errors import DomainError, Invalid
+from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.models import ExerciseSet
 from grader.service.pages import charts, errors
@@ -83,7 +83,9 @@ def render_set_page(
     analysis = reports.analytics(session, exercise_set) if inline else None
     if policy_form is None:
         policy_form = PolicyForm(formdata=None)
-        policy_form.fill(exercise_set.policy.document, exercise_set.max_attempts, exercise_set.due_at)
+        policy_form.fill(
+            exercise_set.policy.document, exercise_set.max_attempts, exercise_set.due_at, exercise_set.policy.version
+        )
     page = render_template(
         "instructor/set.html",
         account=current_account(),
@@ -189,11 +191,17 @@ def edit_policy(set_id: int):
                 "max_attempts": form.max_attempts.data,
                 "due_at": form.due_datetime(),
             },
+            based_on=form.based_on_version(),
         )
     except DomainError as error:
         session.rollback()
-        form.form_errors.append(errors.explain(error)[1])
-        return render_set_page(owned_set(set_id), policy_form=form, status=422)
+        status, text = errors.explain(error)
+        form.form_errors.append(text)
+        current = owned_set(set_id)
+        if isinstance(error, PolicyConflict):
+            # The reader's values stay in the form; saving them again now applies them on purpose.
+            form.based_on.data = str(current.policy.version)
+        return render_set_page(current, policy_form=form, status=status if status == 409 else 422)
     if exercise_set.policy.version != before:
         flash(
             _(
