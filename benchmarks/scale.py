@@ -36,21 +36,10 @@ from grader.service.facade.keys import create_key  # noqa: E402
 from grader.service.models import ExerciseSet  # noqa: E402
 from grader.service.throwaway_postgres import ThrowawayPostgres  # noqa: E402
 from tests.service.courses import build_course, course_size  # noqa: E402
-from tests.service.servers import GunicornServer  # noqa: E402
+from tests.service.servers import GunicornServer, only_worker, peak_rss_mib  # noqa: E402
 
 BASELINE_REGRADE = 2614  # submissions/s of `grader regrade` on PostgreSQL before this work (issue 15)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def worker_of(master: int) -> int:
-    return int(Path(f"/proc/{master}/task/{master}/children").read_text().split()[0])
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -70,7 +59,7 @@ def measure(url: str, set_id: int, secret: str, repeats: int) -> dict[str, float
     out: dict[str, float] = {}
     headers = {"Authorization": f"Bearer {secret}"}
     with GunicornServer(url, workers=1, threads=1) as server:
-        worker = worker_of(server.process.pid)
+        worker = only_worker(server)
         api = f"{server.url}/api/v1/exercise-sets/{set_id}"
         requests.get(f"{api}/gradebook?limit=10", headers=headers, timeout=60).raise_for_status()  # warm-up
         out["rss_before_mib"] = peak_rss_mib(worker)

@@ -9,7 +9,6 @@ would have cost it on the order of 100 MiB.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
@@ -18,25 +17,10 @@ from sqlalchemy import create_engine
 from grader.service import schema
 from grader.service.facade.keys import create_key
 from tests.service.courses import build_course
-from tests.service.servers import GunicornServer
+from tests.service.servers import GunicornServer, only_worker, peak_rss_mib
 
 SMALL, LARGE, ATTEMPTS = 200, 2000, 3
 ALLOWED_GROWTH_MIB = 30
-
-
-def peak_rss_mib(pid: int) -> float:
-    """The process's peak resident set (VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmHWM for process {pid}")
-
-
-def worker_pid(master: int) -> int:
-    """The one worker of a gunicorn master."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    assert len(children) == 1, children
-    return int(children[0])
 
 
 @pytest.fixture
@@ -60,7 +44,7 @@ def test_ten_times_the_students_same_peak_memory(courses):
     url, small, large, secret = courses
     headers = {"Authorization": f"Bearer {secret}"}
     with GunicornServer(url, workers=1, threads=1) as server:
-        worker = worker_pid(server.process.pid)
+        worker = only_worker(server)
 
         def export(set_id: int) -> list[str]:
             response = requests.get(
