@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.engine import keys
-from grader.engine.activations import ACTIVATIONS
-from grader.engine.losses import LOSSES
+from grader.engine.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, Activation
+from grader.engine.losses import LOSSES, Loss
 
 PHASES = ("forward", "loss", "backward", "gradients", "updates")
 BIAS_MODES = ("none", "bias", "threshold")
@@ -36,6 +36,7 @@ FIELDS = (
     "difficulty",
     "layers",
     "activation",
+    "leaky_slope",
     "loss",
     "bias",
     "learning_rate",
@@ -94,6 +95,7 @@ class Exercise:
     description: str = ""
     objective: str = ""
     difficulty: str = "introductory"
+    leaky_slope: float = DEFAULT_LEAKY_SLOPE
 
     def __repr__(self) -> str:
         shape = "-".join(map(str, self.layers))
@@ -115,6 +117,16 @@ class Exercise:
     def weight_names(self) -> list[str]:
         return keys.weight_names(self.layers)
 
+    @property
+    def activation_functions(self) -> tuple[Activation, ...]:
+        """The registry's activation of each non-input layer, with the exercise's settings applied."""
+        return tuple(ACTIVATIONS[name].configured(self.leaky_slope) for name in self.activations)
+
+    @property
+    def loss_function(self) -> Loss:
+        """The registry's loss of the exercise."""
+        return LOSSES[self.loss]
+
     def bias_names(self) -> list[str]:
         if self.bias == "none":
             return []
@@ -123,6 +135,13 @@ class Exercise:
     def to_mapping(self) -> dict[str, Any]:
         """The exercise as a plain document that ``from_mapping`` reads back unchanged."""
         activation: str | list[str] = self.activations[0] if len(set(self.activations)) == 1 else list(self.activations)
+        # Written only where it matters, so that the documents (and the variant ids hashed from
+        # them) of exercises without leaky ReLU stay what they were before the field existed.
+        slope = (
+            {"leaky_slope": self.leaky_slope}
+            if "leaky_relu" in self.activations or self.leaky_slope != DEFAULT_LEAKY_SLOPE
+            else {}
+        )
         return {
             "title": self.title,
             "description": self.description,
@@ -130,6 +149,7 @@ class Exercise:
             "difficulty": self.difficulty,
             "layers": list(self.layers),
             "activation": activation,
+            **slope,
             "loss": self.loss,
             "bias": self.bias,
             "learning_rate": self.learning_rate,
@@ -217,16 +237,16 @@ class _Validator:
             delta_convention=self.choice("delta_convention", "dE/dz", DELTA_CONVENTIONS),
             learning_rate=self.learning_rate(),
             iterations=self.iterations(),
+            leaky_slope=self.leaky_slope(),
         )
         if layers is None:
             raise ExerciseError(self.problems)
         activations = self.activations(len(layers) - 1)
-        if values["loss"] == "binary_cross_entropy" and activations and activations[-1] != "sigmoid":
-            self.fail("/loss", "binary_cross_entropy needs a sigmoid output layer, so that 0 < y < 1")
+        self.output_pairing(str(values["loss"]), activations, layers)
         shell = Exercise(layers=layers, activations=activations, weights={}, samples=(), **values)
         weights = self.parameters("weights", "weight", shell.weight_names(), required=True)
         biases = self.biases(shell)
-        samples = self.samples(layers)
+        samples = self.samples(layers, LOSSES[str(values["loss"])])
         ask = self.ask()
         self.size(layers, len(samples), values["iterations"], values["bias"] != "none")
         if self.problems:
@@ -276,6 +296,28 @@ class _Validator:
             if not isinstance(name, str) or name not in ACTIVATIONS:
                 self.fail(pointer, f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
         return tuple(n if isinstance(n, str) and n in ACTIVATIONS else "sigmoid" for n in names)
+
+    def output_pairing(self, loss: str, activations: tuple[str, ...], layers: tuple[int, ...]) -> None:
+        """Softmax only on the output layer, of two nodes or more; a loss only with the outputs it allows."""
+        pointer = "/activation" if isinstance(self.doc.get("activation"), str) else None
+        for depth, name in enumerate(activations):
+            if ACTIVATIONS[name].output_only and depth < len(activations) - 1:
+                self.fail(pointer or f"/activation/{depth}", f"{name} is for the output layer only")
+                return
+        if ACTIVATIONS[activations[-1]].output_only and layers[-1] < 2:
+            self.fail(pointer or f"/activation/{len(activations) - 1}", f"{activations[-1]} needs two or more outputs")
+        allowed = LOSSES[loss].outputs
+        if allowed and activations[-1] not in allowed:
+            self.fail("/loss", f"{loss} needs a {' or '.join(allowed)} output layer, so that 0 < y < 1")
+
+    def leaky_slope(self) -> float:
+        value = self.doc.get("leaky_slope", DEFAULT_LEAKY_SLOPE)
+        number = self.number("/leaky_slope", value)
+        if number is None:
+            return DEFAULT_LEAKY_SLOPE
+        if not 0.0 < number < 1.0:
+            self.fail("/leaky_slope", f"must be between 0 and 1 (exclusive), got {value!r}")
+        return number
 
     def learning_rate(self) -> float:
         value = self.doc.get("learning_rate", 1.0)
@@ -332,7 +374,7 @@ class _Validator:
             return {}
         return self.parameters("biases", "bias", shell.bias_names(), required=True)
 
-    def samples(self, layers: tuple[int, ...]) -> tuple[Sample, ...]:
+    def samples(self, layers: tuple[int, ...], loss: Loss) -> tuple[Sample, ...]:
         value = self.doc.get("samples")
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_SAMPLES:
             self.fail("/samples", f"must be a list of 1 to {MAX_SAMPLES} samples with inputs and targets")
@@ -347,6 +389,9 @@ class _Validator:
                 self.fail(f"{base}/{extra}", f"unknown field {extra!r}; a sample has inputs and targets")
             inputs = self.vector(f"{base}/inputs", sample.get("inputs"), layers[0], "input")
             targets = self.vector(f"{base}/targets", sample.get("targets"), layers[-1], "target")
+            problem = loss.target_problem(targets) if len(targets) == layers[-1] else None
+            if problem:
+                self.fail(f"{base}/targets", problem)
             out.append(Sample(inputs, targets))
         return tuple(out)
 

@@ -51,7 +51,7 @@ def parameters(layers: tuple[int, ...], biased: bool) -> tuple[str, ...]:
     """Weights and biases in the order of gradients and updates: the output layer first, and
     within a layer each node's incoming weights followed by its bias."""
     nodes = node_layers(layers)
-    out = []
+    out: list[str] = []
     for prev, layer in reversed(list(pairwise(nodes))):
         for j in layer:
             out.extend(f"w{j}_{i}" for i in prev)
@@ -85,35 +85,52 @@ def _names(layers: tuple[int, ...]) -> _Names:
     return _Names(nodes, incoming, outgoing)
 
 
+Row = tuple[str, str, str, tuple[str, ...]]
+
+
 @lru_cache(maxsize=CACHE_SIZE)
-def forward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None) -> Run:
+def forward(
+    layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None, coupled: bool = False
+) -> Run:
     """z and y of every node, layer by layer, then E, for one sample.
 
     ``pre`` prefixes the pass's keys, ``given`` the sample's input keys; ``source`` is the prefix of
-    the update that set the current weights (None for the given weights).
+    the update that set the current weights (None for the given weights).  With ``coupled`` (a
+    softmax output layer) each output y is computed from every z of the output layer.
     """
     nodes, incoming, _ = _names(layers)
     current = _current(source)
-    rows = []
+    rows: list[Row] = []
     ys = [f"{given}y{i}" for i in nodes[0]]
-    for layer in nodes[1:]:
+    for depth, layer in enumerate(nodes[1:], start=1):
+        shared = coupled and depth == len(nodes) - 1
+        zs = tuple(f"{pre}z{j}" for j in layer)
         for j in layer:
             inputs = [current + w for w in incoming[j]] + ys + ([f"{current}b{j}"] if biased else [])
             z = f"{pre}z{j}"
             rows.append((z, "forward", "z", tuple(inputs)))
-            rows.append((f"{pre}y{j}", "forward", "y", (z,)))
+            if not shared:
+                rows.append((f"{pre}y{j}", "forward", "y", (z,)))
+        if shared:  # every z of the layer comes before any y
+            rows += [(f"{pre}y{j}", "forward", "y", zs) for j in layer]
         ys = [f"{pre}y{j}" for j in layer]
     rows.append((f"{pre}E", "loss", "E", tuple(ys)))
     return _run(rows)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def backward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None) -> Run:
+def backward(
+    layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None, coupled: bool = False
+) -> Run:
     """The deltas (output layer first, then the hidden layers backwards) and the gradients, in
-    ``parameters`` order, for one sample."""
+    ``parameters`` order, for one sample.  With ``coupled`` (softmax with a loss other than
+    cross-entropy: the full Jacobian) each output delta is computed from every output y."""
     nodes, incoming, outgoing = _names(layers)
     current = _current(source)
-    rows = [(f"{pre}delta{j}", "backward", "delta", (f"{pre}y{j}",)) for j in nodes[-1]]
+    outputs = tuple(f"{pre}y{j}" for j in nodes[-1])
+    rows: list[Row] = [
+        (f"{pre}delta{j}", "backward", "delta", outputs if coupled else (f"{pre}y{j}",)) for j in nodes[-1]
+    ]
     for layer, after in reversed(list(pairwise(nodes[1:]))):
         deltas = [f"{pre}delta{k}" for k in after]
         for j in layer:
