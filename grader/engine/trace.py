@@ -279,7 +279,8 @@ class _Solver:
             pre, given = keys.prefix(it, self.label(m)), keys.prefix(1, self.label(m))
             # z and y node by node; a softmax output layer has all its z before its y.
             paired = len(z_rows) - 1 if self.coupled else len(z_rows)
-            values = list(chain.from_iterable(chain.from_iterable(zip(z_rows[d][r], y_rows[d][r]) for d in range(paired))))
+            pairs = (zip(z_rows[d][r], y_rows[d][r]) for d in range(paired))
+            values = list(chain.from_iterable(chain.from_iterable(pairs)))
             if self.coupled:
                 values += z_rows[-1][r] + y_rows[-1][r]
             values.append(self.loss.value(y_rows[-1][r], self.ex.samples[m].targets))

@@ -51,7 +51,7 @@ def expected_keys(ex: Exercise) -> list[str]:
         keys = [f"{pre}{v}{j}" for layer in paired for j in layer for v in ("z", "y")]
         if softmax:
             keys += [f"{pre}{v}{j}" for v in ("z", "y") for j in nodes[-1]]
-        return keys + [f"{pre}E"]
+        return [*keys, f"{pre}E"]
 
     def backward(pre: str) -> list[str]:
         deltas = [f"{pre}delta{j}" for layer in reversed(nodes[1:]) for j in layer]
