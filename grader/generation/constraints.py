@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from grader.engine import Exercise, Problem, Trace
+from grader.engine import Exercise, Problem, Trace, keys
 from grader.engine.activations import ACTIVATIONS
 from grader.generation.passes import Pass
 
@@ -301,8 +301,7 @@ def _gradients(records: dict[tuple[int, int | None], Pass], acts: dict[int, str]
             group = [r for r in records.values() if r.iteration == record.iteration and r.z]
             quiet = set.intersection(*(_inactive(r, acts) for r in group))
         for name, g in record.grad.items():
-            j, _, i = name[1:].partition("_")
-            if c.relu_active == "layer" and (int(j) in quiet or (i and int(i) in quiet)):
+            if c.relu_active == "layer" and quiet.intersection(keys.split(name).nodes):
                 continue
             if abs(g) < c.min_gradient:
                 return Violation("min_gradient", f"dE/d{name} = {g:.3g} is below {c.min_gradient:g}{_where(record)}")

@@ -40,5 +40,5 @@ def render(note: str, params: dict[str, Any], language: str = "en") -> str:
     """The message for a note (a verdict detail or a misconception code) in a language."""
     language = language if language in LANGUAGES else "en"
     if note in BY_CODE:
-        return getattr(BY_CODE[note], language)
+        return BY_CODE[note].message(language)
     return MESSAGES[note][language].format(**params)
