@@ -39,6 +39,10 @@ class Activation:
     derivative_formula: str
     rule: Wording
     output_only: bool = False  # couples the nodes of its layer (softmax)
+    # What the generator's hand-computability constraints need to know:
+    peak_slope: float | None = None  # a saturating function's largest f' (min_slope is a share of it)
+    kink: bool = False  # f' jumps at z = 0 (relu_margin keeps net inputs away from it)
+    dies: bool = False  # f' = 0 for z <= 0: an inactive node passes no gradient back (relu_active)
 
     def __repr__(self) -> str:
         return f"Activation({self.name}: f(z) = {self.formula}, f' = {self.derivative_formula})"
@@ -180,6 +184,7 @@ SIGMOID = Sigmoid(
     formula="1/(1+e^-z)",
     derivative_formula="y(1-y)",
     rule=Wording("f(z) = 1/(1 + e⁻ᶻ), f′ = y(1 − y)", "f(z) = 1/(1 + e⁻ᶻ)，f′ = y(1 − y)"),
+    peak_slope=0.25,
 )
 
 TANH = Tanh(
@@ -188,6 +193,7 @@ TANH = Tanh(
     formula="tanh(z)",
     derivative_formula="1-y^2",
     rule=Wording("f(z) = tanh z, f′ = 1 − y²", "f(z) = tanh z，f′ = 1 − y²"),
+    peak_slope=1.0,
 )
 
 RELU = ReLU(
@@ -199,6 +205,8 @@ RELU = ReLU(
         "f(z) = max(0, z), f′ = 1 if z > 0, else 0 (also at z = 0)",
         "f(z) = max(0, z)，z > 0 时 f′ = 1，否则 f′ = 0（z = 0 时也取 0）",
     ),
+    kink=True,
+    dies=True,
 )
 
 
@@ -213,6 +221,7 @@ def _leaky(slope: float) -> LeakyReLU:
             f"f(z) = z if z > 0, else {s}·z; f′ = 1 if z > 0, else {s} (also at z = 0)",
             f"z > 0 时 f(z) = z，否则 f(z) = {s}·z；z > 0 时 f′ = 1，否则 f′ = {s}（z = 0 时也取 {s}）",
         ),
+        kink=True,
         slope=slope,
     )
 
