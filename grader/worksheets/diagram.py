@@ -136,9 +136,10 @@ def _coupled_layer(layout: _Layout, nodes: list[int], label: str) -> str:
     ys = [layout.position[n][1] for n in nodes]
     left, right = min(xs) - RADIUS - 6, max(xs) + RADIUS + 6
     top, bottom = min(ys) - RADIUS - 6, max(ys) + RADIUS + 6
+    # A path, not a rect: rects are the label backgrounds that must never overlap.
+    outline = f"M {left:.1f} {top:.1f} H {right:.1f} V {bottom:.1f} H {left:.1f} Z"
     return (
-        f'<rect class="softmax-layer" x="{left:.1f}" y="{top:.1f}" width="{right - left:.1f}" '
-        f'height="{bottom - top:.1f}" rx="10" fill="none" stroke="#6a3d9a" stroke-width="1.4" '
+        f'<path class="coupled-layer" d="{outline}" fill="none" stroke="#6a3d9a" stroke-width="1.4" '
         f'stroke-dasharray="5 3"/>' + _text((left + right) / 2, bottom + 14, label, size=12, fill="#6a3d9a")
     )
 

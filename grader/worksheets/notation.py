@@ -90,7 +90,7 @@ def formula(text: str, line_key: str) -> str:
 def _token(key: str, home_sample: int | None) -> str:
     parsed = keys.split(key)
     text, _ = _base(parsed.name)
-    parameter = parsed.parameter is not None
+    parameter = parsed.parameter is not None and not parsed.gradient
     if parsed.sample is not None and parsed.sample != home_sample and not parameter:
         text += f"[sample {parsed.sample}]"
     return text
