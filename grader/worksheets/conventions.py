@@ -53,7 +53,7 @@ def conventions(exercise: Exercise) -> list[tuple[str, str]]:
             "wⱼᵢ is the weight from node i to node j",
         ),
         *activation,
-        ("Loss", exercise.loss_function.rule("en")),
+        ("Loss", f"{exercise.loss_function.label('en')}: {exercise.loss_function.rule('en')}"),
         ("Bias", BIAS_TEXT[exercise.bias]),
         delta,
         ("Learning rate", f"η = {fixed(exercise.learning_rate)}"),

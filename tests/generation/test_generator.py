@@ -123,3 +123,12 @@ def test_bad_rosters_are_refused(roster, message):
 def test_default_students_are_numbered():
     assert default_students(3) == ["s001", "s002", "s003"]
     assert default_students(1000)[-1] == "s1000"
+
+
+def test_fixed_template_with_long_numbers_is_kept_with_warnings():
+    # A fixed exercise is never refused, even when a check that runs before solving is unmet.
+    fixed = {k: v for k, v in find_template("seed-classic").document.items() if k != "constraints"}
+    fixed["weights"] = {**fixed["weights"], "w3_1": 0.123}
+    variant = generate_variant(Template.from_mapping(fixed, "fixed"), 1, "s001")
+    assert variant.exercise.weights["w3_1"] == 0.123 and variant.trace is not None
+    assert next(w.split(":")[0] for w in variant.warnings) == "short_numbers"
