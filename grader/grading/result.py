@@ -94,7 +94,7 @@ class Grading:
         return out
 
     def to_dict(self, reveal: bool | None = None, language: str = "en") -> dict[str, Any]:
-        """The JSON contract of DESIGN.md, with the expected values when ``reveal`` is true.
+        """The JSON shape of docs/verdicts.md, with the expected values when ``reveal`` is true.
 
         ``reveal`` is the caller's decision (``Policy.reveals`` with the set's due date and the
         student's attempts); None reveals only under the rule ``always``, as no state is known here.
