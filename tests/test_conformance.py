@@ -117,19 +117,21 @@ def check_engine_and_grader(document: dict) -> None:
 
 
 def check_printables(document: dict, entry: Activation | Loss) -> None:
-    """Worksheet and answer key (HTML and Markdown) and the Moodle export show the entry's display data."""
+    """Worksheet and answer key (HTML and Markdown), the diagram and the Moodle export show the
+    entry's display data, in English and in Chinese."""
     variant = generate_variant(Template.from_mapping(document, "conformance"), 2, "s002")
-    sheet = build_sheet(variant)
-    english = [entry.label("en"), entry.rule("en")]
-    for kind in ("worksheet", "answer_key"):
-        page = render(sheet, kind, "html")
-        markdown = render(sheet, kind, "md")
-        for text in english:
-            assert html.escape(text, quote=False) in page, (kind, text)
-            assert text in markdown, (kind, text)
-    xml = html.unescape(html.unescape(moodle_xml([variant], Policy().tolerance_for, sheets=[sheet])))
-    for text in english:
-        assert text in xml, text
+    for language in LANGUAGES:
+        sheet = build_sheet(variant, language)
+        shown = [entry.label(language), entry.rule(language)]
+        for kind in ("worksheet", "answer_key"):
+            page = html.unescape(render(sheet, kind, "html"))
+            markdown = render(sheet, kind, "md")
+            for text in shown:
+                assert text in page, (language, kind, text)
+                assert text in markdown, (language, kind, text)
+        xml = html.unescape(html.unescape(moodle_xml([variant], Policy().tolerance_for, sheets=[sheet])))
+        for text in shown:
+            assert text in xml, (language, text)
 
 
 def check_student_page(app, client, document: dict, entry: Activation | Loss) -> None:

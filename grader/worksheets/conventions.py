@@ -26,7 +26,7 @@ def layer_names(exercise: Exercise) -> list[str]:
 
 def activation_text(activation: Activation, language: str = "en") -> str:
     """An activation as the rules print it: its label, then its rule (both from the registry)."""
-    return f"{activation.label(language)}, {activation.rule(language)}"
+    return f"{activation.label(language)}{'，' if language == 'zh' else ', '}{activation.rule(language)}"
 
 
 def conventions(exercise: Exercise) -> list[tuple[str, str]]:
