@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.engine import keys
 from grader.engine.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, Activation
 from grader.engine.losses import LOSSES, Loss
+from grader.engine.modes import BatchReduction, BiasMode, DeltaConvention, UpdateMode
+from grader.engine.phases import PHASES as PHASES  # re-exported: the phases were defined here
 
-PHASES = ("forward", "loss", "backward", "gradients", "updates")
-BIAS_MODES = ("none", "bias", "threshold")
-UPDATE_MODES = ("online", "batch")
-DELTA_CONVENTIONS = ("dE/dz", "-dE/dz")
-BATCH_REDUCTIONS = ("sum", "mean")
+BIAS_MODES = tuple(BiasMode)
+UPDATE_MODES = tuple(UpdateMode)
+DELTA_CONVENTIONS = tuple(DeltaConvention)
+BATCH_REDUCTIONS = tuple(BatchReduction)
 DIFFICULTIES = ("introductory", "intermediate", "advanced")
 MAX_ITERATIONS = 1000
 MAX_LAYER_WIDTH = 16
@@ -89,14 +90,14 @@ class Exercise:
     samples: tuple[Sample, ...]
     title: str = "Untitled exercise"
     loss: str = "half_sse"
-    bias: str = "none"
+    bias: BiasMode = BiasMode.NONE
     learning_rate: float = 1.0
     biases: Mapping[str, float] = field(default_factory=dict)
     iterations: int = 1
-    update: str = "online"
-    batch_reduction: str = "sum"
-    delta_convention: str = "dE/dz"
-    ask: tuple[str, ...] = PHASES
+    update: UpdateMode = UpdateMode.ONLINE
+    batch_reduction: BatchReduction = BatchReduction.SUM
+    delta_convention: DeltaConvention = DeltaConvention.GRADIENT
+    ask: tuple[str, ...] = PHASES  # phases and step keys
     description: str = ""
     objective: str = ""
     difficulty: str = "introductory"
@@ -114,8 +115,8 @@ class Exercise:
         if name not in TEXT_FIELDS:
             raise ValueError(f"no text field {name!r}; expected one of {', '.join(TEXT_FIELDS)}")
         if language == "zh" and getattr(self, f"{name}_zh"):
-            return getattr(self, f"{name}_zh")
-        return getattr(self, name)
+            return str(getattr(self, f"{name}_zh"))
+        return str(getattr(self, name))
 
     def __repr__(self) -> str:
         shape = "-".join(map(str, self.layers))
@@ -174,16 +175,16 @@ class Exercise:
             "activation": activation,
             **slope,
             "loss": self.loss,
-            "bias": self.bias,
+            "bias": str(self.bias),
             "learning_rate": self.learning_rate,
             "weights": dict(self.weights),
             "biases": dict(self.biases),
             "samples": [{"inputs": list(s.inputs), "targets": list(s.targets)} for s in self.samples],
             "iterations": self.iterations,
-            "update": self.update,
-            "batch_reduction": self.batch_reduction,
-            "delta_convention": self.delta_convention,
-            "ask": list(self.ask),
+            "update": str(self.update),
+            "batch_reduction": str(self.batch_reduction),
+            "delta_convention": str(self.delta_convention),
+            "ask": [str(item) for item in self.ask],
         }
 
     @classmethod
@@ -231,7 +232,7 @@ class _Validator:
         if value not in options:
             self.fail(f"/{name}", f"unknown {name} {value!r}; expected one of {', '.join(options)}")
             return default
-        return value
+        return str(value)
 
     def text(self, name: str, default: str) -> str:
         value = self.doc.get(name, default)
@@ -248,17 +249,24 @@ class _Validator:
             if name not in FIELDS:
                 self.fail(f"/{name}", f"unknown field {name!r}; known fields: {', '.join(FIELDS)}")
         layers = self.layers()
-        values = dict(
+        loss = self.choice("loss", "half_sse", tuple(LOSSES))
+        settings = Exercise(
+            layers=(),
+            activations=(),
+            weights={},
+            samples=(),
             title=self.text("title", "Untitled exercise"),
             description=self.text("description", ""),
             objective=self.text("objective", ""),
-            **{name: self.text(name, "") for name in TRANSLATED_FIELDS},
+            title_zh=self.text("title_zh", ""),
+            description_zh=self.text("description_zh", ""),
+            objective_zh=self.text("objective_zh", ""),
             difficulty=self.choice("difficulty", "introductory", DIFFICULTIES),
-            loss=self.choice("loss", "half_sse", tuple(LOSSES)),
-            bias=self.choice("bias", "none", BIAS_MODES),
-            update=self.choice("update", "online", UPDATE_MODES),
-            batch_reduction=self.choice("batch_reduction", "sum", BATCH_REDUCTIONS),
-            delta_convention=self.choice("delta_convention", "dE/dz", DELTA_CONVENTIONS),
+            loss=loss,
+            bias=BiasMode(self.choice("bias", "none", BIAS_MODES)),
+            update=UpdateMode(self.choice("update", "online", UPDATE_MODES)),
+            batch_reduction=BatchReduction(self.choice("batch_reduction", "sum", BATCH_REDUCTIONS)),
+            delta_convention=DeltaConvention(self.choice("delta_convention", "dE/dz", DELTA_CONVENTIONS)),
             learning_rate=self.learning_rate(),
             iterations=self.iterations(),
             leaky_slope=self.leaky_slope(),
@@ -266,24 +274,16 @@ class _Validator:
         if layers is None:
             raise ExerciseError(self.problems)
         activations = self.activations(len(layers) - 1)
-        self.output_pairing(str(values["loss"]), activations, layers)
-        shell = Exercise(layers=layers, activations=activations, weights={}, samples=(), **values)
+        self.output_pairing(loss, activations, layers)
+        shell = replace(settings, layers=layers, activations=activations)
         weights = self.parameters("weights", "weight", shell.weight_names(), required=True)
         biases = self.biases(shell)
-        samples = self.samples(layers, LOSSES[str(values["loss"])])
+        samples = self.samples(layers, LOSSES[loss])
         ask = self.ask()
-        self.size(layers, len(samples), values["iterations"], values["bias"] != "none")
+        self.size(layers, len(samples), shell.iterations, shell.bias != BiasMode.NONE)
         if self.problems:
             raise ExerciseError(self.problems)
-        return Exercise(
-            layers=layers,
-            activations=activations,
-            weights=weights,
-            biases=biases,
-            samples=samples,
-            ask=ask,
-            **values,
-        )
+        return replace(shell, weights=weights, biases=biases, samples=samples, ask=ask)
 
     def layers(self) -> tuple[int, ...] | None:
         value = self.doc.get("layers")

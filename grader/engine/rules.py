@@ -109,7 +109,7 @@ class LossValue:
         scale = self.loss.scale.replace("n", str(len(self.targets)))
         lead = f"{scale} " if scale == "-" else f"{scale} * " if scale else ""
 
-        def total(ys):
+        def total(ys: Sequence[str]) -> str:
             terms = [self.loss.term.replace("t", number(t)).replace("y", y) for y, t in zip(ys, self.targets)]
             body = " + ".join(terms)
             return f"{lead}({body})" if lead and len(terms) > 1 else f"{lead}{body}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import chain, pairwise, repeat
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -19,6 +19,8 @@ from grader.engine import keys, layout
 from grader.engine.activations import Activation, Softmax
 from grader.engine.exercise import PHASES, Exercise, ExerciseError, Problem
 from grader.engine.losses import CROSS_ENTROPY
+from grader.engine.modes import BIAS_SIGN
+from grader.engine.phases import Phase
 from grader.engine.rules import (
     Activate,
     BiasGradient,
@@ -36,7 +38,8 @@ from grader.engine.rules import (
     WeightGradient,
 )
 
-BIAS_SIGN = {"none": 0, "bias": 1, "threshold": -1}
+# Per layer: each sample's dE/dw (samples x nodes x inputs) and dE/db (samples x nodes).
+Gradients = tuple[list[np.ndarray], list[np.ndarray]]
 
 
 class Step(NamedTuple):
@@ -47,7 +50,7 @@ class Step(NamedTuple):
     """
 
     key: str
-    phase: str
+    phase: Phase
     kind: str
     inputs: tuple[str, ...]
     rule: Rule
@@ -117,7 +120,7 @@ def solve(exercise: Exercise) -> Trace:
     return _Solver(exercise).run()
 
 
-def _in_parameter_order(weights: list, biases: list | None) -> list[float]:
+def _in_parameter_order(weights: list[Any], biases: list[Any] | None) -> list[float]:
     """Per-layer nested lists [layer][j][i] and [layer][j] as one list in ``layout.parameters`` order."""
     out: list[float] = []
     for layer in range(len(weights) - 1, -1, -1):
@@ -194,7 +197,8 @@ class _Solver:
             self.b = [np.array([ex.biases[f"b{j}"] for j in layer]) for layer in nodes[1:]]
             self.shift = [sign * b for b in self.b]
         else:
-            self.shift = [0.0] * len(pairs)  # adding 0.0, as adding 0 * b, turns -0.0 into 0.0
+            # Adding 0.0, as adding 0 * b would, turns -0.0 into 0.0.
+            self.shift = [np.zeros(len(layer)) for layer in nodes[1:]]
         forward, backward = _shared_rules(self.shape, tuple(self.acts), self.biased, sign, conv)
         # The loss and the output deltas hold a sample's targets: one rule list per sample.
         self.forward_rules: list[list[Rule]] = [[*forward, LossValue(self.loss, s.targets)] for s in ex.samples]
@@ -240,10 +244,13 @@ class _Solver:
         for it in range(1, ex.iterations + 1):
             if ex.update == "batch" and self.multi:
                 grads = self.propagate(it, everyone, source, train=True)
+                assert grads is not None  # a training pass has gradients
                 source = self.reduce(it, everyone, grads, source)
             else:
                 for m in everyone:
-                    weight_grads, bias_grads = self.propagate(it, [m], source, train=True)
+                    found = self.propagate(it, [m], source, train=True)
+                    assert found is not None  # a training pass has gradients
+                    weight_grads, bias_grads = found
                     pre = keys.prefix(it, self.label(m))
                     self.apply(pre, source, [g[0] for g in weight_grads], [g[0] for g in bias_grads])
                     source = pre
@@ -252,7 +259,7 @@ class _Solver:
             self.batch_loss(ex.iterations + 1, everyone)
         return Trace(ex, self.steps)
 
-    def propagate(self, it: int, group: list[int], source: str | None, train: bool):
+    def propagate(self, it: int, group: list[int], source: str | None, train: bool) -> Gradients | None:
         """Forward (and, when training, backward) pass for samples ``group`` at once; emits their steps."""
         rows = self.X[group[0] : group[0] + 1] if len(group) == 1 else self.X[group]
         Ys, Zs = [rows], []
@@ -301,7 +308,7 @@ class _Solver:
         self.add(layout.batch_loss(keys.prefix(it, None), prefixes), [self.reduce_rule], [self.reduce_rule(*energies)])
         return prefixes
 
-    def reduce(self, it: int, group: list[int], grads, source: str | None) -> str:
+    def reduce(self, it: int, group: list[int], grads: Gradients, source: str | None) -> str:
         """Batch E and batch gradients (sum or mean of the samples'), then the update; returns its prefix."""
         pre = keys.prefix(it, None)
         prefixes = self.batch_loss(it, group)
@@ -315,7 +322,7 @@ class _Solver:
         self.apply(pre, source, weight_grads, bias_grads)
         return pre
 
-    def apply(self, pre: str, source: str | None, weight_grads, bias_grads) -> None:
+    def apply(self, pre: str, source: str | None, weight_grads: Sequence[Any], bias_grads: Sequence[Any]) -> None:
         """Gradient-descent update of every weight and bias, emitting new_* keys."""
         eta = self.ex.learning_rate
         self.W = [W - eta * g for W, g in zip(self.W, weight_grads)]

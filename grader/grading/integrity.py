@@ -132,7 +132,8 @@ def assess(
     # Each misread given and each unexplained contradiction is one mistake an honest student made.
     mistakes = len(misread) + unexplained
     widespread = 2 * len(suspects) >= anchors  # at least half of the answered anchors contradict
+    broad = bool(misread) or 2 * unexplained >= anchors
     other = len(misread) > MAX_MISREAD or (
-        widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and (misread or 2 * unexplained >= anchors)
+        widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and broad
     )
     return Finding(misread, explained, other)

@@ -16,11 +16,11 @@ that every step the mistake changes must change visibly, not just one.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from grader.engine import keys
-from grader.engine.activations import LeakyReLU, Sigmoid
+from grader.engine.activations import Activation, LeakyReLU, Sigmoid
 from grader.engine.losses import BINARY_CROSS_ENTROPY
 from grader.engine.rules import (
     BiasGradient,
@@ -49,12 +49,17 @@ class Misconception:
     zh: str
     title: Wording  # a short name, for tables and headings
     everywhere: bool = False
+    # The message under a delta convention where it must read differently (never telling a student
+    # to repeat the mistake); ``en``/``zh`` hold under delta = dE/dz and wherever no entry is given.
+    under: Mapping[str, Wording] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Misconception({self.code} at {', '.join(sorted(self.kinds))})"
 
-    def message(self, language: str = "en") -> str:
-        """The full explanation in ``language`` (English for an unknown one)."""
+    def message(self, language: str = "en", convention: str = "dE/dz") -> str:
+        """The full explanation in ``language`` (English for an unknown one) under a delta convention."""
+        if convention in self.under:
+            return self.under[convention](language)
         return self.zh if language == "zh" else self.en
 
 
@@ -73,7 +78,7 @@ def apply(step: Step, value: Value) -> float:
     return step.rule(*[value(k) for k in step.inputs])
 
 
-def _weighted_sum(weights, ys, value: Value) -> float:
+def _weighted_sum(weights: Sequence[str], ys: Sequence[str], value: Value) -> float:
     return sum(value(w) * value(y) for w, y in zip(weights, ys))
 
 
@@ -162,7 +167,7 @@ def _threshold_sign(step: Step, value: Value, trace: Trace) -> float | None:
     return -apply(step, value) if isinstance(step.rule, BiasGradient) else None
 
 
-def _node_activation(trace: Trace, key: str):
+def _node_activation(trace: Trace, key: str) -> Activation | None:
     """The activation of the node of a z or delta key, from the exercise (None for a softmax node)."""
     j = node(key)
     depth = next(d for d, nodes in enumerate(trace.exercise.node_layers) if j in nodes)
@@ -176,7 +181,7 @@ def _activation_on_input(step: Step, value: Value, trace: Trace) -> float | None
         f = _node_activation(trace, step.key)
         if trace.steps[step.inputs[n]].kind != "input" or f is None:
             return None
-        total = sum(value(w) * f.scalar(value(y)) for w, y in zip(step.inputs[:n], step.inputs[n : 2 * n]))
+        total: float = sum(value(w) * f.scalar(value(y)) for w, y in zip(step.inputs[:n], step.inputs[n : 2 * n]))
         if step.rule.bias_sign:
             total += step.rule.bias_sign * value(step.inputs[2 * n])
         return total
@@ -249,8 +254,9 @@ CATALOGUE: tuple[Misconception, ...] = (
         "missing_activation_derivative",
         frozenset({"delta"}),
         _missing_derivative,
-        "The delta is missing the activation derivative f'(z): multiply by it (for sigmoid, y(1 - y)).",
-        "误差项缺少激活函数的导数 f'(z)：需要乘以它（sigmoid 为 y(1 - y)）。",
+        "This δ is missing the activation derivative f′: multiply by it (for sigmoid y(1 − y), "
+        "for tanh 1 − y²).",
+        "误差项 δ 缺少激活函数的导数 f′：需要乘以它（sigmoid 为 y(1 − y)，tanh 为 1 − y²）。",
         title=Wording("Activation derivative left out", "漏乘激活函数的导数"),
         everywhere=True,
     ),
@@ -258,17 +264,25 @@ CATALOGUE: tuple[Misconception, ...] = (
         "derivative_from_z",
         frozenset({"delta"}),
         _derivative_from_z,
-        "The activation derivative was evaluated on the net input z instead of the output y: "
-        "for sigmoid it is y(1 - y), not z(1 - z).",
-        "激活函数的导数用了净输入 z 而不是输出 y：sigmoid 的导数是 y(1 - y)，不是 z(1 - z)。",
+        "The activation derivative was evaluated on the net input z instead of the output y: for "
+        "sigmoid it is y(1 − y), not z(1 − z); for tanh 1 − y², not 1 − z².",
+        "激活函数的导数用了净输入 z 而不是输出 y：sigmoid 的导数是 y(1 − y)，不是 z(1 − z)；"
+        "tanh 的是 1 − y²，不是 1 − z²。",
         title=Wording("Derivative taken at z instead of y", "导数用了 z 而不是 y"),
     ),
     Misconception(
         "target_minus_output",
         frozenset({"delta"}),
         _sign_flip,
-        "The output delta has the wrong sign: with delta = dE/dz it starts from (y - t), not (t - y).",
-        "输出层误差项的符号反了：当 delta = dE/dz 时应从 (y - t) 开始，而不是 (t - y)。",
+        "The output δ has the wrong sign: with δ = ∂E/∂z it starts from (y − t), not (t − y).",
+        "输出层误差项 δ 的符号反了：当 δ = ∂E/∂z 时应从 (y − t) 开始，而不是 (t − y)。",
+        under={
+            "-dE/dz": Wording(
+                "The output δ has the wrong sign: with δ = −∂E/∂z (this exercise's convention) it starts "
+                "from (t − y), not (y − t).",
+                "输出层误差项 δ 的符号反了：本题约定 δ = −∂E/∂z，应从 (t − y) 开始，而不是 (y − t)。",
+            ),
+        },
         title=Wording("Output delta with the wrong sign", "输出层误差项符号反了"),
         everywhere=True,
     ),
@@ -276,33 +290,55 @@ CATALOGUE: tuple[Misconception, ...] = (
         "gradient_ascent",
         frozenset({"new_w", "new_b"}),
         _ascent,
-        "The update moved along the gradient (w + eta*g): gradient descent moves against it, w - eta*dE/dw.",
-        "更新方向沿着梯度 (w + eta*g)：梯度下降应沿负梯度方向，w - eta*dE/dw。",
+        "The update moved along the gradient (w + η·∂E/∂w): gradient descent moves against it, "
+        "w_new = w − η·∂E/∂w.",
+        "更新方向沿着梯度 (w + η·∂E/∂w)：梯度下降应沿负梯度方向，w_new = w − η·∂E/∂w。",
+        under={
+            "-dE/dz": Wording(
+                "The update climbs the error: with δ = −∂E/∂z (this exercise's convention) the update "
+                "adds η·δⱼ·yᵢ, w_new = w + η·δⱼ·yᵢ (the same as w − η·∂E/∂w); yours moved the other way.",
+                "更新使误差增大：本题约定 δ = −∂E/∂z，更新应加上 η·δⱼ·yᵢ，即 w_new = w + η·δⱼ·yᵢ"
+                "（等同于 w − η·∂E/∂w）；你的更新方向相反。",
+            ),
+        },
         title=Wording("Update along the gradient (ascent)", "沿梯度方向更新（梯度上升）"),
     ),
     Misconception(
         "updated_weights_in_backprop",
         frozenset({"delta"}),
         _updated_weights,
-        "This delta used weights that were already updated: back-propagate with the weights "
-        "of the forward pass, and update only after every delta is known.",
-        "计算误差项时用了已经更新过的权重：反向传播应使用正向传播时的权重，所有误差项算完后再更新。",
+        "This δ used weights that were already updated: back-propagate with the weights of the "
+        "forward pass, and update only after every δ is known.",
+        "计算误差项 δ 时用了已经更新过的权重：反向传播应使用正向传播时的权重，所有误差项算完后再更新。",
         title=Wording("Updated weights used in the backward pass", "反向传播中用了已更新的权重"),
     ),
     Misconception(
         "missing_learning_rate",
         frozenset({"new_w", "new_b"}),
         _missing_rate,
-        "The update left out the learning rate: w_new = w - eta * dE/dw.",
-        "更新时漏乘了学习率：w_new = w - eta * dE/dw。",
+        "The update left out the learning rate: w_new = w − η·∂E/∂w.",
+        "更新时漏乘了学习率：w_new = w − η·∂E/∂w。",
+        under={
+            "-dE/dz": Wording(
+                "The update left out the learning rate: with δ = −∂E/∂z, w_new = w + η·δⱼ·yᵢ.",
+                "更新时漏乘了学习率：本题约定 δ = −∂E/∂z，w_new = w + η·δⱼ·yᵢ。",
+            ),
+        },
         title=Wording("Learning rate left out", "漏乘学习率"),
     ),
     Misconception(
         "net_input_in_gradient",
         frozenset({"grad_w"}),
         _net_input_in_gradient,
-        "The gradient used the source node's net input z_i: dE/dw_ji = delta_j * y_i, with the output y_i.",
-        "梯度用了前一节点的净输入 z_i：dE/dw_ji = delta_j * y_i，应使用输出 y_i。",
+        "The gradient used the source node's net input zᵢ: ∂E/∂wⱼᵢ = δⱼ·yᵢ, with the output yᵢ.",
+        "梯度用了前一节点的净输入 zᵢ：∂E/∂wⱼᵢ = δⱼ·yᵢ，应使用输出 yᵢ。",
+        under={
+            "-dE/dz": Wording(
+                "The gradient used the source node's net input zᵢ: with δ = −∂E/∂z, ∂E/∂wⱼᵢ = −δⱼ·yᵢ, "
+                "with the output yᵢ.",
+                "梯度用了前一节点的净输入 zᵢ：本题约定 δ = −∂E/∂z，∂E/∂wⱼᵢ = −δⱼ·yᵢ，应使用输出 yᵢ。",
+            ),
+        },
         title=Wording("Net input z used in the gradient", "梯度中用了净输入 z"),
         everywhere=True,
     ),
@@ -310,8 +346,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "loss_without_half",
         frozenset({"E"}),
         _loss_without_half,
-        "The loss is missing the factor 1/2: E = 1/2 * sum (y - t)^2.",
-        "误差漏掉了系数 1/2：E = 1/2 * sum (y - t)^2。",
+        "The loss is missing the factor ½: E = ½·Σ(y − t)².",
+        "误差漏掉了系数 ½：E = ½·Σ(y − t)²。",
         title=Wording("Error without the factor ½", "误差漏掉系数 ½"),
         everywhere=True,
     ),
@@ -319,8 +355,16 @@ CATALOGUE: tuple[Misconception, ...] = (
         "threshold_sign",
         frozenset({"z", "grad_b"}),
         _threshold_sign,
-        "The threshold has the wrong sign: in the M-P model z = sum w*y - theta, so dE/dtheta = -delta.",
-        "阈值的符号错了：M-P 神经元模型中 z = sum w*y - theta，因此 dE/dtheta = -delta。",
+        "The threshold has the wrong sign: in the M-P model z = Σw·y − θ, so ∂E/∂θ = −∂E/∂z = −δ.",
+        "阈值的符号错了：M-P 神经元模型中 z = Σw·y − θ，因此 ∂E/∂θ = −∂E/∂z = −δ。",
+        under={
+            "-dE/dz": Wording(
+                "The threshold has the wrong sign: in the M-P model z = Σw·y − θ, so ∂E/∂θ = −∂E/∂z, "
+                "which is +δ with δ = −∂E/∂z (this exercise's convention).",
+                "阈值的符号错了：M-P 神经元模型中 z = Σw·y − θ，因此 ∂E/∂θ = −∂E/∂z；"
+                "本题约定 δ = −∂E/∂z，所以 ∂E/∂θ = +δ。",
+            ),
+        },
         title=Wording("Threshold with the wrong sign", "阈值符号错误"),
         everywhere=True,
     ),
@@ -328,7 +372,8 @@ CATALOGUE: tuple[Misconception, ...] = (
         "activation_on_input",
         frozenset({"z", "grad_w"}),
         _activation_on_input,
-        "The activation function was applied to the inputs: input nodes pass their values on unchanged.",
+        "The activation function was applied to the inputs: input nodes pass their values on "
+        "unchanged.",
         "对输入层的值用了激活函数：输入层节点直接传递输入值，不做激活。",
         title=Wording("Activation applied to the inputs", "对输入层用了激活函数"),
     ),
@@ -336,37 +381,46 @@ CATALOGUE: tuple[Misconception, ...] = (
         "swapped_weight_indices",
         frozenset({"z"}),
         _swapped_indices,
-        "The weight indices are swapped: w_ji is the weight on the edge from node i to node j.",
-        "权重下标颠倒了：w_ji 是从节点 i 指向节点 j 的连接权重。",
+        "The weight indices are swapped: wⱼᵢ is the weight on the edge from node i to node j.",
+        "权重下标颠倒了：wⱼᵢ 是从节点 i 指向节点 j 的连接权重。",
         title=Wording("Weight indices swapped", "权重下标颠倒"),
     ),
     Misconception(
         "extra_activation_derivative",
         frozenset({"delta"}),
         _extra_derivative,
-        "The output delta is already y - t: with cross-entropy the derivative of softmax (or sigmoid) cancels "
-        "against dE/dy, so do not multiply by y(1 - y) again.",
-        "输出层误差项已经是 y - t：使用交叉熵时，softmax（或 sigmoid）的导数与 dE/dy 相消，不要再乘以 y(1 - y)。",
+        "The output δ is already y − t: with cross-entropy the derivative of softmax (or sigmoid) "
+        "cancels against ∂E/∂y, so do not multiply by y(1 − y) again.",
+        "输出层误差项 δ 已经是 y − t：使用交叉熵时，softmax（或 sigmoid）的导数与 ∂E/∂y 相消，"
+        "不要再乘以 y(1 − y)。",
+        under={
+            "-dE/dz": Wording(
+                "The output δ is already t − y (this exercise's δ = −∂E/∂z): with cross-entropy the derivative "
+                "of softmax (or sigmoid) cancels against ∂E/∂y, so do not multiply by y(1 − y) again.",
+                "输出层误差项 δ 已经是 t − y（本题约定 δ = −∂E/∂z）：使用交叉熵时，softmax（或 sigmoid）的导数"
+                "与 ∂E/∂y 相消，不要再乘以 y(1 − y)。",
+            ),
+        },
         title=Wording("Activation derivative applied twice", "重复乘了激活函数的导数"),
     ),
     Misconception(
         "softmax_as_sigmoid",
         frozenset({"y"}),
         _softmax_as_sigmoid,
-        "Each output was computed as a sigmoid of its own z: softmax divides e^z_k by the sum of e^z over "
-        "every output, y_k = e^z_k / sum_j e^z_j, so the outputs add up to 1.",
-        "每个输出都按自己的 z 用 sigmoid 计算了：softmax 要用 e^z_k 除以所有输出的 e^z 之和，"
-        "y_k = e^z_k / sum_j e^z_j，各输出之和为 1。",
+        "Each output was computed as a sigmoid of its own z: softmax divides e^zₖ by the sum of e^z over "
+        "every output, yₖ = e^zₖ / Σⱼ e^zⱼ, so the outputs add up to 1.",
+        "每个输出都按自己的 z 用 sigmoid 计算了：softmax 要用 e^zₖ 除以所有输出的 e^z 之和，"
+        "yₖ = e^zₖ / Σⱼ e^zⱼ，各输出之和为 1。",
         title=Wording("Softmax computed as a sigmoid", "把 softmax 当成 sigmoid 计算"),
     ),
     Misconception(
         "softmax_derivative_diagonal_only",
         frozenset({"delta"}),
         _diagonal_only,
-        "Only the diagonal of the softmax Jacobian was used, dE/dy_k * y_k(1 - y_k): every output depends on "
-        "every z, so delta_k = sum_j dE/dy_j * y_j(delta_jk - y_k).",
-        "只用了 softmax 雅可比矩阵的对角线 dE/dy_k * y_k(1 - y_k)：每个输出都依赖所有的 z，"
-        "应为 delta_k = sum_j dE/dy_j * y_j(delta_jk - y_k)。",
+        "Only the diagonal of the softmax Jacobian was used, ∂E/∂yₖ·yₖ(1 − yₖ): every output depends on "
+        "every z, so ∂E/∂zₖ = Σⱼ ∂E/∂yⱼ·yⱼ(δⱼₖ − yₖ).",
+        "只用了 softmax 雅可比矩阵的对角线 ∂E/∂yₖ·yₖ(1 − yₖ)：每个输出都依赖所有的 z，"
+        "应为 ∂E/∂zₖ = Σⱼ ∂E/∂yⱼ·yⱼ(δⱼₖ − yₖ)。",
         title=Wording("Softmax Jacobian: diagonal only", "softmax 雅可比矩阵只用了对角线"),
     ),
     Misconception(

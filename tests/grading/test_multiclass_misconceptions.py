@@ -36,7 +36,7 @@ def test_extra_activation_derivative_under_softmax_and_cross_entropy():
     assert results["E"].verdict == "correct"  # ln 3
     for key in ("delta2", "delta3", "delta4"):
         assert (results[key].verdict, results[key].misconception) == ("misconception", "extra_activation_derivative")
-    assert "y - t" in results["delta2"].message("en") and "y - t" in results["delta2"].message("zh")
+    assert "y − t" in results["delta2"].message("en") and "y − t" in results["delta2"].message("zh")
 
 
 def test_extra_activation_derivative_under_sigmoid_and_binary_cross_entropy():
