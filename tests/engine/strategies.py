@@ -17,11 +17,14 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from grader.engine import Exercise, solve
+from grader.engine.activations import ACTIVATIONS as REGISTERED_ACTIVATIONS
+from grader.engine.losses import LOSSES as REGISTERED_LOSSES
 
-HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-ACTIVATIONS = (*HIDDEN, "softmax")  # softmax: output layer only
-LOSSES = ("half_sse", "sse", "mse", "binary_cross_entropy", "cross_entropy")
-SQUARED = LOSSES[:3]
+# Every registered activation and loss, so that a new entry is checked against finite differences too.
+ACTIVATIONS = tuple(REGISTERED_ACTIVATIONS)
+HIDDEN = tuple(name for name, a in REGISTERED_ACTIVATIONS.items() if not a.output_only)  # softmax: output only
+LOSSES = tuple(REGISTERED_LOSSES)
+ANY_OUTPUT = tuple(name for name, loss in REGISTERED_LOSSES.items() if not loss.outputs)
 BIAS_MODES = ("none", "bias", "threshold")
 CONVENTIONS = ("dE/dz", "-dE/dz")
 
@@ -63,9 +66,9 @@ def exercises(
     """A random valid exercise; any keyword fixes that setting, the rest are drawn."""
     layers = draw(st.lists(st.integers(1, 3), min_size=depth[0], max_size=depth[1]))
     output = draw(_fixed_or(st.sampled_from(ACTIVATIONS), output))
-    if output == "softmax":
+    if REGISTERED_ACTIVATIONS[output].output_only:
         layers[-1] = max(2, layers[-1])
-    allowed = {"sigmoid": LOSSES, "softmax": (*SQUARED, "cross_entropy")}.get(output, SQUARED)
+    allowed = [name for name in LOSSES if name in ANY_OUTPUT or output in REGISTERED_LOSSES[name].outputs]
     loss = draw(_fixed_or(st.sampled_from(allowed), loss))
     hidden = draw(st.lists(st.sampled_from(HIDDEN), min_size=len(layers) - 2, max_size=len(layers) - 2))
     bias = draw(_fixed_or(st.sampled_from(BIAS_MODES), bias))
@@ -81,7 +84,9 @@ def exercises(
         "samples": [
             {
                 "inputs": draw(st.lists(_inputs, min_size=layers[0], max_size=layers[0])),
-                "targets": draw(_distributions(layers[-1]) if loss == "cross_entropy" else _vectors(layers[-1])),
+                "targets": draw(
+                    _distributions(layers[-1]) if REGISTERED_LOSSES[loss].distribution else _vectors(layers[-1])
+                ),
             }
             for _ in range(draw(st.integers(*samples)))
         ],
