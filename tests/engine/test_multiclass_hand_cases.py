@@ -11,19 +11,9 @@ import math
 
 import pytest
 
-from grader.engine import Exercise, solve
 from grader.engine.walkthrough import render_text
 
-
-def trace_of(**doc):
-    doc.setdefault("learning_rate", 1.0)
-    return solve(Exercise.from_mapping(doc))
-
-
-def assert_values(trace, expected: dict[str, float]) -> None:
-    for key, value in expected.items():
-        assert trace[key] == pytest.approx(value, rel=1e-12, abs=1e-15), key
-
+from .test_hand_cases import assert_values, trace_of
 
 THREE_WAY = {
     "layers": [1, 3],
