@@ -234,4 +234,4 @@ def test_misconception_through_every_consumer(app, client, keys, code):
     assert client.post(f"/student/{token}", data={**answer_form(typed), "submission_key": code}).status_code == 302
     for language in LANGUAGES:
         page = html.unescape(client.get(f"/student/{token}?attempt=1&lang={language}").get_data(as_text=True))
-        assert misconception.message(language) in page, (language, key)
+        assert misconception.message(language, str(exercise.delta_convention)) in page, (language, key)
