@@ -9,7 +9,7 @@ the code asks for has its Chinese version.
 
 from __future__ import annotations
 
-from grader.engine import Exercise
+from grader.engine import Exercise, walkthrough
 
 LANGUAGES = ("en", "zh")
 
@@ -96,14 +96,8 @@ ZH: dict[str, str] = {
     "invalid": "无效",
 }
 
-PHASE_TITLES = {
-    "given": "Given",
-    "forward": "Forward pass",
-    "loss": "Loss",
-    "backward": "Backward pass (deltas)",
-    "gradients": "Gradients",
-    "updates": "Updated weights",
-}
+# The walk-through's own phase titles (English), which ZH translates.
+PHASE_TITLES = walkthrough.PHASE_TITLES
 
 
 def say(text: str, language: str = "en", **params: object) -> str:
