@@ -192,11 +192,6 @@ def _analyze(engine: Engine) -> None:
         connection.exec_driver_sql("ANALYZE")
 
 
-def engine_version() -> str:
-    """The engine version the grades were made with (for reports)."""
-    return ENGINE_VERSION
-
-
 def course_size(engine: Engine, set_id: int) -> dict[str, Any]:
     """Students, submissions and grades of a set (to check a build)."""
     from sqlalchemy import text
