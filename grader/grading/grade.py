@@ -64,7 +64,7 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-12 + 1e-9 * abs(b)
 
 
-def _safe(rule: Any, args: Sequence[float]) -> float:
+def _safe(rule: Any, args: Sequence[Any]) -> float:
     """A rule's value, or NaN where it has none (not applicable, or undefined for these numbers)."""
     try:
         value = rule(*args)

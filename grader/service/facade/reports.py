@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from grader.grading import VERDICTS
 from grader.service import grade_records
+from grader.service.facade import copies
 from grader.service.facade.submissions import current_grades
 from grader.service.models import Assignment, ExerciseSet, Submission
 
@@ -42,7 +43,9 @@ def gradebook(session: Session, exercise_set: ExerciseSet) -> dict[str, Any]:
     """One row per student: attempts, latest and best score, and the latest attempt's verdicts."""
     rows = []
     keys: dict[str, None] = {}
-    for assignment, attempts in _latest_grades(session, exercise_set):
+    graded = _latest_grades(session, exercise_set)
+    flagged = copies.flags(session, [attempts[-1][0].id for _, attempts in graded if attempts])
+    for assignment, attempts in graded:
         row: dict[str, Any] = {
             "student_id": assignment.student_id,
             "attempts": len(attempts),
@@ -51,6 +54,7 @@ def gradebook(session: Session, exercise_set: ExerciseSet) -> dict[str, Any]:
             "max_score": None,
             "submitted_at": None,
             "policy_version": None,
+            "copy_of": None,
             "verdicts": {},
         }
         if attempts:
@@ -64,6 +68,9 @@ def gradebook(session: Session, exercise_set: ExerciseSet) -> dict[str, Any]:
                 policy_version=version.version,
                 verdicts={k: v for k, (v, _) in grade_records.verdicts(grade_row.results).items()},
             )
+            flag = flagged.get(submission.id)
+            # The latest attempt's values fit another student's variant (instructors only).
+            row["copy_of"] = flag.matched_student_id if flag else None
             keys.update(dict.fromkeys(row["verdicts"]))
         rows.append(row)
     return {
@@ -78,7 +85,7 @@ def gradebook_csv(book: dict[str, Any]) -> str:
     """The gradebook as CSV: one line per student, then one verdict column per key."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    fixed = ["student_id", "attempts", "score", "best_score", "max_score", "submitted_at", "policy_version"]
+    fixed = ["student_id", "attempts", "score", "best_score", "max_score", "submitted_at", "policy_version", "copy_of"]
     writer.writerow(fixed + book["keys"])
     for row in book["students"]:
         values = [row[name] for name in fixed]
