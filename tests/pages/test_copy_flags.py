@@ -32,4 +32,4 @@ def test_the_flag_and_the_matching_student_show_on_the_instructors_pages(app, ke
     page = alice.get(f"/sets/{set_id}").get_data(as_text=True)
     assert "matches sa" in page and "cannot be compared" not in page
     student = alice.get(f"/sets/{set_id}/students/sb").get_data(as_text=True)
-    assert "Values match the variant of sa" in student, student[student.find("Attempt 1"):][:600]
+    assert "Values match the variant of sa" in student, student[student.find("Attempt 1") :][:600]
