@@ -1,7 +1,7 @@
 """Copy flags: a submission whose values match another student's variant rather than its own.
 
-Revision ID: 0004_i10
-Revises: 0003_i14
+Revision ID: 0005_i10
+Revises: 0004_i15
 Create Date: 2026-11-29
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0004_i10"
-down_revision = "0003_i14"
+revision = "0005_i10"
+down_revision = "0004_i15"
 branch_labels = None
 depends_on = None
 
