@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, aliased
 
 from grader.grading.policy import Passback, Policy
 from grader.service.facade.errors import Invalid, Problem
-from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission
+from grader.service.models import Assignment, CopyFlag, ExerciseSet, Grade, PolicyVersion, Submission
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
@@ -48,11 +48,13 @@ class Sort(StrEnum):
 
 
 class Status(StrEnum):
-    """Which students: everyone, those who have submitted, those who have not started."""
+    """Which students: everyone, those who have submitted, those who have not started, those with
+    an attempt flagged as matching another student's variant (a possible copy)."""
 
     ALL = "all"
     STARTED = "started"
     NOT_STARTED = "not_started"
+    FLAGGED = "flagged"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class Row:
     submitted_at: datetime | None
     policy_version: int | None
     results: dict[str, list[Any]] | None = field(repr=False)
+    copy_of: str | None = None  # whose variant the chosen attempt's values match (instructors only)
 
     def verdicts(self) -> dict[str, str]:
         """key -> verdict of the chosen attempt (empty before the first)."""
@@ -118,6 +121,7 @@ class Row:
             "max_score": self.max_score,
             "submitted_at": self.submitted_at,
             "policy_version": self.policy_version,
+            "copy_of": self.copy_of,
             "verdicts": self.verdicts(),
         }
 
@@ -272,6 +276,9 @@ def _filters(exercise_set: ExerciseSet, view: View) -> list:
         conditions.append(started)
     elif view.status == Status.NOT_STARTED:
         conditions.append(~started)
+    elif view.status == Status.FLAGGED:
+        flagged = select(Submission.assignment_id).join(CopyFlag, CopyFlag.submission_id == Submission.id)
+        conditions.append(Assignment.id.in_(flagged))
     if view.search:
         escaped = view.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(func.lower(Assignment.student_id).like(f"%{escaped}%", escape="\\"))
@@ -311,11 +318,13 @@ def query(exercise_set: ExerciseSet, view: View, passback: Passback, distinct_on
             c.submitted_at,
             PolicyVersion.version.label("policy_version"),
             Grade.results,
+            CopyFlag.matched_student_id.label("copy_of"),
         )
         .select_from(Assignment)
         .outerjoin(best, c.assignment_id == Assignment.id)
         .outerjoin(Grade, Grade.id == c.grade_id)
         .outerjoin(PolicyVersion, PolicyVersion.id == c.policy_id)
+        .outerjoin(CopyFlag, CopyFlag.submission_id == Grade.submission_id)
     )
     if name_order:
         return statement.where(Assignment.id.in_(students)).order_by(

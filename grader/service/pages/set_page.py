@@ -9,7 +9,7 @@ from grader.grading import VERDICTS
 from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
-from grader.service.facade import gradebook, regrading, reports
+from grader.service.facade import copies, gradebook, regrading, reports
 from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.models import ExerciseSet
@@ -103,6 +103,7 @@ def render_set_page(
         **(_analytics_context(analysis) if analysis else {"analysis": None}),
         policy_form=policy_form,
         roster_form=roster_form or RosterForm(formdata=None),
+        same_numbers=copies.same_numbers(session, exercise_set),
     )
     return page, status
 
