@@ -3,6 +3,7 @@
 from grader.service.models.accounts import ROLES, Account, ApiKey
 from grader.service.models.assignments import AccessToken, Assignment
 from grader.service.models.base import Base, utcnow
+from grader.service.models.drafts import Draft
 from grader.service.models.exercise_sets import ExerciseSet, PolicyVersion
 from grader.service.models.idempotency import IdempotencyRecord
 from grader.service.models.submissions import Grade, Submission
@@ -14,6 +15,7 @@ __all__ = [
     "ApiKey",
     "Assignment",
     "Base",
+    "Draft",
     "ExerciseSet",
     "Grade",
     "IdempotencyRecord",

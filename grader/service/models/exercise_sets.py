@@ -35,6 +35,8 @@ class ExerciseSet(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
     due_at: Mapped[datetime | None]
+    # The IANA zone the due date is entered and shown in (stored in UTC all the same).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
