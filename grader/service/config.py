@@ -49,6 +49,12 @@ ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
     ),
     "GRADER_DB_POOL_SIZE": ("DB_POOL_SIZE", int, 5, "Connections per server process (PostgreSQL)"),
     "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
+    "GRADER_TIME_ZONE": (
+        "TIME_ZONE",
+        str,
+        "UTC",
+        "Time zone of a new set's due date when the instructor's browser does not tell (IANA name, e.g. Asia/Shanghai)",
+    ),
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from grader.generation import Template, TemplateError, catalogue_template, template_names
 from grader.grading import Policy, PolicyError
+from grader.service import time_zones
 from grader.service.auth import Principal
 from grader.service.facade.limits import MAX_TEMPLATE_TRIES, check_size
 from grader.service.models import Account, Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
@@ -78,6 +79,7 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
         seed=data["seed"] if data.get("seed") is not None else secrets.randbelow(2**31),
         max_attempts=data.get("max_attempts"),
         due_at=data.get("due_at"),
+        time_zone=data.get("time_zone") or time_zones.DEFAULT,
     )
     exercise_set.policies.append(PolicyVersion(version=1, document=policy.to_mapping()))
     session.add(exercise_set)
@@ -114,7 +116,7 @@ def find_set(session: Session, principal: Principal, set_id: int) -> ExerciseSet
 
 def update_set(session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any]) -> ExerciseSet:
     """Apply a validated PATCH; a changed policy becomes the next policy version."""
-    for name in ("title", "max_attempts", "due_at"):
+    for name in ("title", "max_attempts", "due_at", "time_zone"):
         if name in changes:
             setattr(exercise_set, name, changes[name])
     if "policy" in changes:
@@ -166,6 +168,7 @@ def summary(session: Session, exercise_set: ExerciseSet) -> dict[str, Any]:
         "policy_version": current.version,
         "max_attempts": exercise_set.max_attempts,
         "due_at": exercise_set.due_at,
+        "time_zone": exercise_set.time_zone,
         "owner": exercise_set.owner.name,
         "students": students,
         "submissions": submissions,
