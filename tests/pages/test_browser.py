@@ -1,4 +1,5 @@
 """The pages in a real browser: Debian's Chromium, headless, driven by Playwright, against a live server.
+(The browser, the live server and fresh pages are fixtures in conftest.py, shared with test_student_browser.py.)
 
 Forms are used with JavaScript switched off, as the pages promise to work without it.  Each test
 saves screenshots of what it saw under test-artifacts/screenshots/ for a reviewer to look at.
@@ -7,27 +8,15 @@ saves screenshots of what it saw under test-artifacts/screenshots/ for a reviewe
 from __future__ import annotations
 
 import math
-import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import SEED_AS_PRINTED
+from tests.pages.conftest import SCREENSHOTS
 from tests.pages.helpers import make_set
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 # A browser test needs no second database: the pages do not depend on it, and the client tests
 # run on both.  This narrows the shared ``database_url`` fixture to SQLite for this module.
@@ -101,50 +90,6 @@ def answers_after_a_slip(z3: float) -> dict[str, str]:
     return {key: written(value) for key, value in values.items()}
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session (Debian's; Playwright downloads nothing)."""
-    if not os.access(CHROMIUM, os.X_OK):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def live(app):
-    """The app served over HTTP on a free loopback port, in a thread; its base URL."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def new_page(browser):
-    """``new_page(**context_options)``: a page in a fresh browser context, closed after the test."""
-    contexts = []
-
-    def make(java_script_enabled: bool = False, **options):
-        context = browser.new_context(java_script_enabled=java_script_enabled, **options)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def access_link(live: str, keys, set_id: int, student: str) -> str:
     """A student's link, as an LMS gets it from the API."""
     response = requests.post(
@@ -160,6 +105,7 @@ def fill_and_submit(page, answers: dict[str, str]) -> None:
     for key, value in answers.items():
         page.fill(f'[name="answer:{key}"]', value)
     page.click("button:has-text('Submit for grading')")
+    page.click("button:has-text('Submit now')")  # the confirmation step
     page.wait_for_load_state()
 
 
@@ -298,13 +244,14 @@ def test_the_chinese_interface(live, keys, app, new_page):
     assert "输出层误差项的符号反了" in page.locator("#fb-delta5").inner_text()
     shot(page, "student-zh.png")
     page.click("text=English")
-    assert page.locator("button[type=submit]").inner_text() == "Submit for grading"
+    assert page.locator("button[value=review]").inner_text() == "Submit for grading"
 
 
 def fill_and_submit_zh(page, answers: dict[str, str]) -> None:
     for key, value in answers.items():
         page.fill(f'[name="answer:{key}"]', value)
     page.click("button:has-text('提交评分')")
+    page.click("button:has-text('确认提交')")  # the confirmation step
     page.wait_for_load_state()
 
 

@@ -24,7 +24,7 @@ def stored_submissions(app) -> int:
 
 def verdicts(page: str) -> dict[str, str]:
     """key -> the verdict class beside its field on a rendered student page."""
-    found = re.findall(r'<div class="answer is-(\w+)">\s*<label for="f-([^"]+)">', page)
+    found = re.findall(r'<div class="answer is-(\w+)">\s*<div class="answer-head">\s*<label for="f-([^"]+)">', page)
     return {key: verdict for verdict, key in found}
 
 

@@ -190,7 +190,7 @@ def _render(token: str, principal: Principal, state: PageState | None = None):
         points=policy_words.points,
         points_earned=policy_words.points_earned,
         score_changes=score_changes.changes(session, submissions),
-        reason_text=_reason_text,
+        reasons_text=_reasons_text,
         solution=solution,
         plot=plot,
         submission_key=str(uuid.uuid4()),
@@ -198,6 +198,11 @@ def _render(token: str, principal: Principal, state: PageState | None = None):
         max_text=MAX_TEXT,
     )
     return page, state.status
+
+
+def _reasons_text(reasons: tuple[str, ...]) -> str:
+    """The policy changes that moved a score, as the student reads them."""
+    return _(", ").join(_reason_text(reason) for reason in reasons)
 
 
 def _reason_text(reason: str) -> str:

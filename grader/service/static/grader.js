@@ -55,7 +55,16 @@ document.addEventListener("DOMContentLoaded", () => {
         timer = setTimeout(save, 600);
       });
     }
-    // Leaving the page (a reload, the language switch) saves what is still waiting.
+    // Following a link (the language switch, an earlier attempt) waits for the draft to be saved.
+    document.addEventListener("click", async (event) => {
+      const link = event.target.closest("a[href]");
+      if (!pending || !link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) return;
+      event.preventDefault();
+      clearTimeout(timer);
+      await save();
+      window.location.href = link.href;
+    });
+    // Leaving the page otherwise (a reload, closing the tab) sends what is still waiting.
     window.addEventListener("pagehide", () => {
       if (pending) {
         clearTimeout(timer);
