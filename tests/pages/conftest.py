@@ -70,7 +70,6 @@ def new_page(browser):
         context.close()
 
 
-
 @pytest.fixture
 def signed_in(app, keys):
     """``signed_in("alice")`` -> a test client signed in with that account's key."""
