@@ -11,6 +11,8 @@ import functools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import get_timezone, get_timezone_location
+
 DEFAULT = "UTC"
 MAX_NAME = 64
 
@@ -48,3 +50,15 @@ def from_wall_clock(local: datetime, name: str) -> datetime:
 def to_wall_clock(moment: datetime, name: str) -> datetime:
     """An aware moment as the naive wall-clock time in zone ``name``."""
     return moment.astimezone(zone(name)).replace(tzinfo=None)
+
+
+@functools.lru_cache(maxsize=2048)
+def label(name: str, language: str = "en") -> str:
+    """A zone as a reader names it: the IANA name in English ("Asia/Shanghai"); CLDR's name of the
+    place in Chinese ("中国（上海）时间"), so a Chinese page carries no English place names."""
+    if language != "zh" or name == DEFAULT:
+        return name
+    try:
+        return get_timezone_location(get_timezone(name), locale="zh")
+    except (LookupError, ValueError):
+        return name

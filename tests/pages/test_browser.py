@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,17 @@ def verdicts(page) -> dict[str, str]:
     return out
 
 
+def loaded_width(image, tries: int = 100) -> int:
+    """An image's natural width once it has loaded (lazy images load after the page; polled, as a
+    page without JavaScript cannot run Playwright's wait_for_function)."""
+    for _ in range(tries):
+        width = image.evaluate("img => img.complete ? img.naturalWidth : -1")
+        if width >= 0:
+            return width
+        time.sleep(0.05)
+    return 0
+
+
 def shot(page, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
 
@@ -164,7 +176,7 @@ def test_the_seed_example_worked_by_hand_gets_full_marks_and_a_slip_carries(live
     # The rest came out within tolerance of the right values even from the slip.
     assert set(shown.values()) == {"incorrect", "correct", "carried"}
     assert page.locator(".score-figure").inner_text().split() == ["28", "/", "29"]
-    assert "Follows correctly from your earlier z3 = 1.755" in page.locator("#fb-y3").inner_text()
+    assert "Follows correctly from your earlier z₃ = 1.755" in page.locator("#fb-y3").inner_text()
     shot(page, "student-carried.png")
     assert page.locator("text=Past attempts").count() == 1
     assert page.locator("table a:has-text('Attempt 1')").count() == 1
@@ -179,7 +191,7 @@ def test_an_instructor_creates_a_set_and_watches_it_fill(live, keys, new_page):
     assert teacher.url.endswith("/sets")
     teacher.click(".page-head >> text=New set")
     assert teacher.locator(".template-option").count() >= 2
-    assert teacher.locator(".template-option img").first.evaluate("img => img.naturalWidth") > 0  # the preview
+    assert loaded_width(teacher.locator(".template-option img").first) > 0  # the preview
     shot(teacher, "instructor-new-set.png")
     teacher.click("label[for=template-0]")
     teacher.fill("#title", "Week 3: one BP step")
@@ -241,7 +253,7 @@ def test_the_chinese_interface(live, keys, app, new_page):
     for term in ("正向传播", "误差", "反向传播", "梯度", "更新后的权重", "学习率", "激活函数", "提交评分"):
         assert page.get_by_text(term).count() >= 1, term
     fill_and_submit_zh(page, {"z3": "0.755", "delta5": "-0.040681"})
-    assert "输出层误差项的符号反了" in page.locator("#fb-delta5").inner_text()
+    assert "输出层误差项 δ 的符号反了" in page.locator("#fb-delta5").inner_text()
     shot(page, "student-zh.png")
     page.click("text=English")
     assert page.locator("button[value=review]").inner_text() == "Submit for grading"

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.grading.answers import MAX_TEXT
+from grader.service.facade.errors import Conflict
 from grader.service.models import Assignment, Draft, utcnow
 
 SAVE_TRIES = 3
@@ -38,7 +39,10 @@ def load(session: Session, assignment: Assignment) -> Draft | None:
 
 
 def save(session: Session, assignment: Assignment, answers: Mapping[str, Any], asked: Iterable[str]) -> Draft | None:
-    """Replace the draft with ``answers`` (an empty one deletes it) and commit; the draft kept, if any."""
+    """Replace the draft with ``answers`` (an empty one deletes it) and commit; the draft kept, if any.
+
+    Raises ``Conflict`` if concurrent saves kept winning the race (retry).
+    """
     entries = cleaned(answers, list(asked))
     if not entries:
         clear(session, assignment)
@@ -57,7 +61,7 @@ def save(session: Session, assignment: Assignment, answers: Mapping[str, Any], a
         except IntegrityError:
             # Two saves of a new draft raced (two tabs): the other inserted it; update that one.
             session.rollback()
-    raise RuntimeError("the draft could not be saved")
+    raise Conflict("the draft was changed by another request at the same time; save again")
 
 
 def clear(session: Session, assignment: Assignment) -> None:

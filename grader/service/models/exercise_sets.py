@@ -37,6 +37,8 @@ class ExerciseSet(Base):
     due_at: Mapped[datetime | None]
     # The IANA zone the due date is entered and shown in (stored in UTC all the same).
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # An archived set is kept whole (gradebook, printables) but closed to submissions and listed apart.
+    archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -78,7 +80,7 @@ class PolicyVersion(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id"))
+    set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -122,12 +122,17 @@ def show_datetime(value: datetime | None) -> str:
 
 
 def show_in_zone(value: datetime | None, zone_name: str | None) -> str:
-    """A timestamp as wall-clock time in a set's time zone, the zone named: "1 Dec 2026, 23:59:00 (Asia/Shanghai)"."""
+    """A timestamp as wall-clock time in a set's time zone, the zone named.
+
+    "Dec 1, 2030, 11:59:00 PM (Asia/Shanghai)"; "2030年12月1日 23:59:00 中国（上海）时间".
+    """
     if value is None:
         return ""
     name = zone_name if time_zones.is_zone(zone_name) else time_zones.DEFAULT
     shown = babel_dates.format_datetime(value, "medium", tzinfo=time_zones.zone(name), locale=get_locale())
-    return f"{shown} ({name})"
+    lang = language.current_language()
+    zone_text = time_zones.label(name, lang)
+    return f"{shown} {zone_text}" if lang == "zh" else f"{shown} ({zone_text})"
 
 
 def switch_url(code: str) -> str:

@@ -26,12 +26,13 @@ from markupsafe import Markup
 from grader.engine import keys
 from grader.grading import Policy
 from grader.grading.answers import MAX_TEXT
-from grader.service.auth import Principal, resolve
 from grader.service.credentials import STUDENT_TOKEN_PREFIX
 from grader.service.database import get_session
 from grader.service.facade import drafts, idempotency, review, score_changes
 from grader.service.facade.assignments import student_view, trace_of
-from grader.service.facade.submissions import history, submit, views
+from grader.service.facade.errors import AttemptsExhausted, PastDue, RequestInProgress
+from grader.service.facade.principals import Principal, resolve
+from grader.service.facade.submissions import document_of, history, submit, views
 from grader.service.facade.targets import Target
 from grader.service.models import Assignment, ExerciseSet, utcnow
 from grader.service.pages import conventions, errors, policy_words, worked_solution
@@ -39,7 +40,6 @@ from grader.service.pages.errors import PageError
 from grader.service.pages.formatting import group_title
 from grader.service.pages.forms import one_time_key
 from grader.service.pages.language import current_language
-from grader.service.problems import ProblemError
 from grader.worksheets import notation
 from grader.worksheets.diagram import network_svg
 
@@ -147,6 +147,9 @@ def _render(token: str, principal: Principal, state: PageState | None = None):
     latest = past[-1] if past else None
     trace = trace_of(assignment)
     exercise = trace.exercise
+    language = current_language()
+    # The exercise's own texts in the reader's language (the view holds the English ones).
+    view.update({name: exercise.text(name, language) for name in ("title", "description", "objective")})
     policy = Policy.from_mapping(exercise_set.policy.document)
     draft = drafts.load(session, assignment)
     if state is None:
@@ -172,7 +175,7 @@ def _render(token: str, principal: Principal, state: PageState | None = None):
         view=view,
         rules=conventions.rules(exercise),
         exercise=exercise,
-        diagram=Markup(network_svg(exercise)),
+        diagram=Markup(network_svg(exercise, language=language)),
         givens=_givens(view, assignment),
         groups=_groups(view["asked"]),
         weights={item["key"]: policy.weight(item["phase"]) for item in view["asked"]},
@@ -324,28 +327,17 @@ def _submit(token: str, principal: Principal, answers: dict[str, str]):
     session = get_session()
     assignment = principal.assignment
     exercise_set = assignment.exercise_set
-    body = json.dumps({"answers": answers}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     key = one_time_key(request.form.get("submission_key"))
+    # The fingerprint of what is stored: the same answers under the same key are one submission.
+    fingerprint = idempotency.fingerprint("POST", request.path, document_of(answers).encode("utf-8"))
     try:
         response, _replayed = submit(
-            session,
-            Target.of(principal, exercise_set, assignment),
-            body,
-            answers,
-            key,
-            idempotency.fingerprint("POST", request.path, body),
-            current_language(),
+            session, Target.of(principal, exercise_set, assignment), answers, key, fingerprint, current_language()
         )
-    except ProblemError as error:
+    except (AttemptsExhausted, PastDue, RequestInProgress) as error:
+        # Closed, or a double click still being graded: say so above the form (other errors get a page).
         session.rollback()
-        message = {
-            "attempts-exhausted": _("You have used all your attempts; this submission was not stored."),
-            "past-due": _("The due date has passed; this submission was not stored."),
-            "idempotency-key-in-use": _("Your answers are still being graded; reload the page in a moment."),
-        }.get(error.slug)
-        if message is None:
-            raise
-        flash(message, "error")
+        flash(errors.explain(error)[1], "error")
         return redirect(url_for("student.exercise", token=token))
     # The draft is now an attempt; a later draft starts from it.
     drafts.clear(session, assignment)
@@ -360,7 +352,11 @@ def save_draft(token: str):
     form's "Save draft" button (and Enter) does the same through the form.
     """
     principal = _principal(token)
-    body = request.get_json(silent=True)
+    try:
+        # Read here, not with request.get_json: the API's strict JSON reader answers problem+json.
+        body = json.loads(request.get_data(cache=False))
+    except (ValueError, UnicodeDecodeError):
+        body = None
     raw = body.get("answers") if isinstance(body, dict) else None
     if not isinstance(raw, dict):
         return jsonify({"error": _('Send a JSON object {"answers": {step key: text}}.')}), 400

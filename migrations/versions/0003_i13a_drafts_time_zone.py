@@ -1,7 +1,7 @@
-"""Drafts of students' answers, and each exercise set's time zone.
+"""Drafts of students' answers (deleted with their assignment), and each exercise set's time zone.
 
-Revision ID: 0002_i13a
-Revises: 0001
+Revision ID: 0003_i13a
+Revises: 0002_i13b
 Create Date: 2026-11-29
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_i13a'
-down_revision = '0001'
+revision = '0003_i13a'
+down_revision = '0002_i13b'
 branch_labels = None
 depends_on = None
 
@@ -21,7 +21,7 @@ def upgrade() -> None:
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_drafts_assignment_id_assignments')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_drafts_assignment_id_assignments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_drafts')),
     sa.UniqueConstraint('assignment_id', name=op.f('uq_drafts_assignment_id'))
     )
