@@ -162,7 +162,9 @@ def test_feedback_shows_points_policy_and_fades_once_a_value_is_edited(live, key
     # For the README: the score and the first phases' feedback beside the fields.
     top = page.locator("#result").bounding_box()
     bottom = page.locator("fieldset.phase").nth(1).bounding_box()
-    clip = {"x": top["x"], "y": top["y"], "width": top["width"], "height": bottom["y"] + bottom["height"] - top["y"]}
+    scrolled = page.evaluate("window.scrollY")  # boxes are in the viewport; a full-page clip is in the page
+    height = bottom["y"] + bottom["height"] - top["y"]
+    clip = {"x": top["x"], "y": top["y"] + scrolled, "width": top["width"], "height": height}
     page.screenshot(path=str(README_SHOTS / "student-feedback.png"), clip=clip, full_page=True)
     page.fill("#f-z3", "0.755")  # the verdict beside it now describes an older value: faded
     assert page.locator(".answer.is-edited").count() == 1
