@@ -37,14 +37,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment())
     if test_config is not None:
         app.config.from_mapping(test_config)
+    config.check(app.config)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = str(app.config.get("PUBLIC_URL") or "").startswith("https://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
 
-    from grader.service import api, database, pages
+    from grader.service import api, body_limit, database, pages, rate_limits
     from grader.service.json_bodies import StrictJSONProvider
 
     app.json = StrictJSONProvider(app)
+    body_limit.init_app(app)
     database.init_app(app)
     api.init_app(app)
     pages.init_app(app)
+    rate_limits.init_app(app)
     return app

@@ -6,6 +6,8 @@ from grader.service.models.base import Base, utcnow
 from grader.service.models.drafts import Draft
 from grader.service.models.exercise_sets import ExerciseSet, PolicyVersion
 from grader.service.models.idempotency import IdempotencyRecord
+from grader.service.models.page_sessions import PageSession
+from grader.service.models.rate_limits import RateLimitCounter
 from grader.service.models.submissions import Grade, Submission
 
 __all__ = [
@@ -19,7 +21,9 @@ __all__ = [
     "ExerciseSet",
     "Grade",
     "IdempotencyRecord",
+    "PageSession",
     "PolicyVersion",
+    "RateLimitCounter",
     "Submission",
     "utcnow",
 ]
