@@ -111,3 +111,36 @@ def test_due_dates_are_shown_in_the_sets_time_zone(app, client, keys, auth):
         f"{API}/exercise-sets/{created.json['id']}", json={"time_zone": "Europe/Berlin"}, headers=auth("alice")
     )
     assert changed.status_code == 200 and changed.json["time_zone"] == "Europe/Berlin"
+
+
+def test_every_new_state_of_the_student_page_reads_in_chinese(app, client, keys):
+    from tests.english_runs import english_runs
+
+    set_id = make_set(
+        app,
+        "alice",
+        due_at=datetime.now(UTC) + timedelta(hours=1),
+        time_zone="Asia/Shanghai",
+        max_attempts=3,
+        policy={"reveal": "after_due", "tolerance": "sigfigs", "misconception_credit": 0.5},
+    )
+    token = student_token(app, set_id, "amy")
+    client.get("/?lang=zh")
+    pages = {
+        "confirm": client.post(f"/student/{token}", data=answer_form({"z3": "0.755"}, "review")),
+        "refused": client.post(f"/student/{token}", data=answer_form({"z3": "abc"}, "review")),
+    }
+    client.post(f"/student/{token}", data=answer_form(answers_after_a_slip(1.755)))
+    client.post(f"/student/{token}/draft", json={"answers": {"z3": "0.7"}})  # an edited value: faded feedback
+    with get_database(app).sessions() as session:
+        exercise_set = session.get(ExerciseSet, set_id)
+        update_set(session, exercise_set, {"policy": {"follow_through": False}})
+        regrading.regrade(session, exercise_set)
+        exercise_set.due_at = datetime.now(UTC) - timedelta(minutes=1)
+        session.commit()
+    pages["solution"] = client.get(f"/student/{token}")
+    for name, response in pages.items():
+        page = response.get_data(as_text=True)
+        assert english_runs(page, {"amy"}) == [], name
+    solution = pages["solution"].get_data(as_text=True)
+    assert "解题过程" in solution and "已重新评分" in solution and "中国（上海）时间" in solution

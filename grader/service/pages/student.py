@@ -312,6 +312,7 @@ def _confirm(token: str, principal: Principal, answers: dict[str, str], asked: l
         flash(closed, "error")
         return redirect(url_for("student.exercise", token=token))
     left = view["attempts_left"]
+    view["title"] = trace_of(assignment).exercise.text("title", current_language())
     return render_template(
         "student/confirm.html",
         token=token,
