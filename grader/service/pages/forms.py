@@ -89,6 +89,11 @@ def _default_zone() -> str:
     return configured if time_zones.is_zone(configured) else time_zones.DEFAULT
 
 
+def _passback_choices() -> list[tuple[str, Any]]:
+    # grader.grading.policy.Passback, named for an instructor.
+    return [("latest", _l("The latest attempt")), ("best", _l("The best attempt"))]
+
+
 def _sane_year(_form, field) -> None:
     if field.data is not None and not 1970 <= field.data.year <= 9000:
         raise ValidationError(_l("Choose a date between the years 1970 and 9000."))
@@ -115,6 +120,7 @@ class PolicyForm(FlaskForm):
     weight_gradients = FloatField(_l("Gradients"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
     weight_updates = FloatField(_l("Updated weights"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
     reveal = SelectField(_l("Show students the expected values"), choices=_reveal_choices, default="never")
+    passback = SelectField(_l("Score that counts"), choices=_passback_choices, default="latest")
     max_attempts = WholeNumberField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, MAX_ATTEMPTS)])
     due_at = DateTimeLocalField(
         _l("Due date, in the set's time zone"),
@@ -141,6 +147,7 @@ class PolicyForm(FlaskForm):
             "misconception_credit": float(self.misconception_credit.data),
             "phase_weights": {phase: float(getattr(self, f"weight_{phase}").data) for phase in PHASES},
             "reveal": self.reveal.data,
+            "passback": self.passback.data,
         }
 
     def due_datetime(self) -> datetime | None:

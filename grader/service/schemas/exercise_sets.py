@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from grader.engine.exercise import PHASES
-from grader.grading.policy import REVEAL_RULES, reveal_rule
+from grader.grading.policy import REVEAL_RULES, Passback, reveal_rule
 from grader.grading.tolerance import MODES
 from grader.service import time_zones
 from grader.service.schemas.fields import MAX_SEED, StrictBoolean, StrictInteger, StrictNumber
@@ -100,6 +100,13 @@ class PolicySchema(ma.Schema):
                 {"type": "boolean", "description": "The older switch: true is always, false is never"},
             ],
         }
+    )
+    passback = ma.fields.String(
+        validate=validate.OneOf([str(p) for p in Passback]),
+        metadata={
+            "description": "Which attempt counts for each student, in the gradebook and the score sent to the LMS: "
+            "latest or best. Default latest"
+        },
     )
 
 
