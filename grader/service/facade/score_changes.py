@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.grading import Policy
-from grader.service import grade_records
 from grader.service.models import Grade, PolicyVersion, Submission
 
 # Which policy fields can change a score, grouped as a student would name them.
@@ -50,7 +49,14 @@ def changes(session: Session, submissions: list[Submission]) -> dict[int, ScoreC
     if not by_id:
         return {}
     rows = session.execute(
-        select(Grade.submission_id, Grade.results, Grade.graded_at, PolicyVersion.version, PolicyVersion.document)
+        select(
+            Grade.submission_id,
+            Grade.score,
+            Grade.max_score,
+            Grade.graded_at,
+            PolicyVersion.version,
+            PolicyVersion.document,
+        )
         .join(PolicyVersion, PolicyVersion.id == Grade.policy_id)
         .where(Grade.submission_id.in_(list(by_id)))
         .order_by(Grade.submission_id, PolicyVersion.version)
@@ -63,8 +69,8 @@ def changes(session: Session, submissions: list[Submission]) -> dict[int, ScoreC
         first, last = rows_of[0], rows_of[-1]
         if first is last:
             continue
-        before, max_before = grade_records.score(first.results)
-        after, max_after = grade_records.score(last.results)
+        before, max_before = first.score, first.max_score
+        after, max_after = last.score, last.max_score
         if abs(before - after) < 1e-9 and abs(max_before - max_after) < 1e-9:
             continue
         attempt = by_id[submission_id].attempt
