@@ -134,6 +134,14 @@ class PolicyForm(FlaskForm):
         if not time_zones.is_zone(field.data):
             raise ValidationError(_l("Choose a time zone from the list."))
 
+    # The policy version the form was filled from: a save on top of a newer one is a conflict.
+    based_on = HiddenField()
+
+    def based_on_version(self) -> int | None:
+        """The policy version the form showed, if it says."""
+        value = (self.based_on.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
     def policy_document(self) -> dict[str, Any]:
         """The policy document these fields describe (the API's ``policy``)."""
         return {
@@ -155,9 +163,15 @@ class PolicyForm(FlaskForm):
         return time_zones.from_wall_clock(self.due_at.data, self.time_zone.data) if self.due_at.data else None
 
     def fill(
-        self, document: dict[str, Any], max_attempts: int | None, due_at: datetime | None, time_zone: str = "UTC"
+        self,
+        document: dict[str, Any],
+        max_attempts: int | None,
+        due_at: datetime | None,
+        version: int | None = None,
+        time_zone: str = "UTC",
     ) -> None:
-        """Show a stored policy, attempt limit, due date and time zone in the fields."""
+        """Show a stored policy (of ``version``), attempt limit, due date and time zone in the fields."""
+        self.based_on.data = str(version) if version is not None else ""
         policy = Policy.from_mapping(document).to_mapping()
         weights = policy.pop("phase_weights")
         for name, value in policy.items():

@@ -9,7 +9,7 @@ from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
 from grader.service.facade import gradebook, regrading, reports
-from grader.service.facade.errors import DomainError, Invalid
+from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.models import ExerciseSet
 from grader.service.pages import charts, errors
@@ -77,7 +77,11 @@ def render_set_page(
     if policy_form is None:
         policy_form = PolicyForm(formdata=None)
         policy_form.fill(
-            exercise_set.policy.document, exercise_set.max_attempts, exercise_set.due_at, exercise_set.time_zone
+            exercise_set.policy.document,
+            exercise_set.max_attempts,
+            exercise_set.due_at,
+            exercise_set.policy.version,
+            exercise_set.time_zone,
         )
     missed = sorted((item for item in analysis["keys"] if _missed(item) > 0), key=lambda item: -_missed(item))[:8]
     page = render_template(
@@ -167,11 +171,17 @@ def edit_policy(set_id: int):
                 "due_at": form.due_datetime(),
                 "time_zone": form.time_zone.data,
             },
+            based_on=form.based_on_version(),
         )
     except DomainError as error:
         session.rollback()
-        form.form_errors.append(errors.explain(error)[1])
-        return render_set_page(owned_set(set_id), policy_form=form, status=422)
+        status, text = errors.explain(error)
+        form.form_errors.append(text)
+        current = owned_set(set_id)
+        if isinstance(error, PolicyConflict):
+            # The reader's values stay in the form; saving them again now applies them on purpose.
+            form.based_on.data = str(current.policy.version)
+        return render_set_page(current, policy_form=form, status=status if status == 409 else 422)
     if exercise_set.policy.version != before:
         flash(
             _(
