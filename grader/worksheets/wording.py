@@ -133,19 +133,19 @@ def layer_names(exercise: Exercise, language: str = "en") -> list[str]:
 def conventions_zh(exercise: Exercise) -> list[tuple[str, str]]:
     """The rows of ``grader.worksheets.conventions.conventions`` in Chinese.
 
-    The activation and loss formulas are the concept texts of ``grader.worksheets.conventions``
-    (one definition, read here, not copied).
+    The activation and loss texts are those of their registry entries (``grader.engine.activations``,
+    ``grader.engine.losses``), in Chinese: one definition, read here, not copied.
     """
-    from grader.worksheets.conventions import ACTIVATION_TEXT, LOSS_TEXT
+    from grader.worksheets.conventions import activation_text
     from grader.worksheets.notation import fixed
 
     names = layer_names(exercise, "zh")
+    functions = exercise.activation_functions
     if len(set(exercise.activations)) == 1:
-        activation = [("激活函数", ACTIVATION_TEXT[exercise.activations[0]])]
+        activation = [("激活函数", activation_text(functions[0], "zh"))]
     else:
-        activation = [
-            (f"激活函数（{name}）", ACTIVATION_TEXT[act]) for name, act in zip(names[1:], exercise.activations)
-        ]
+        activation = [(f"激活函数（{name}）", activation_text(act, "zh")) for name, act in zip(names[1:], functions)]
+    loss = exercise.loss_function
     if exercise.delta_convention == "dE/dz":
         delta = ("误差项", "δ = ∂E/∂z；∂E/∂wⱼᵢ = δⱼ·yᵢ；w ← w − η·∂E/∂w")
     else:
@@ -162,7 +162,7 @@ def conventions_zh(exercise: Exercise) -> list[tuple[str, str]]:
             "wⱼᵢ 是从节点 i 到节点 j 的权重",
         ),
         *activation,
-        ("误差", LOSS_TEXT[exercise.loss]),
+        ("误差", f"{loss.label('zh')}：{loss.rule('zh')}"),
         bias,
         delta,
         ("学习率", f"η = {fixed(exercise.learning_rate)}"),

@@ -80,12 +80,16 @@ REQUIREMENTS = {
     "threshold_sign": {"bias": "threshold"},
     "activation_on_input": {"hidden": "sigmoid"},
     "swapped_weight_indices": {"layers": [2, 2, 1]},
+    "extra_activation_derivative": {"output": "softmax", "loss": "cross_entropy"},
+    "softmax_as_sigmoid": {"output": "softmax"},
+    "softmax_derivative_diagonal_only": {"output": "softmax", "loss": "half_sse"},
+    "dead_unit_derivative": {"hidden": "leaky_relu", "leaky_slope": 0.2},  # visible beyond the tolerance
 }
 
 
 def test_requirements_cover_the_catalogue():
     assert set(REQUIREMENTS) == {m.code for m in CATALOGUE}
-    assert len(CATALOGUE) >= 11
+    assert len(CATALOGUE) >= 15
 
 
 @pytest.mark.parametrize("code", sorted(REQUIREMENTS))

@@ -18,12 +18,10 @@ from grader.worksheets.wording import ZH, layer_names
 from tests.english_runs import english_runs
 
 NAMES = set(template_names())
-# The diagram names each layer's activation; "linear" gets its Chinese label from the activation
-# registry (helper i11a's), which is not on main yet.
-PENDING = {"relu-regression": pytest.mark.xfail(reason="the activation registry names 'linear' in Chinese")}
+# The diagram names each layer's activation by its label in the activation registry ("linear": 线性).
 
 
-@pytest.fixture(scope="module", params=[pytest.param(name, marks=PENDING.get(name, ())) for name in template_names()])
+@pytest.fixture(scope="module", params=template_names())
 def variant(request):
     template = next(t for t in catalogue() if t.name == request.param)
     return generate_variant(template, 7, "s001")
