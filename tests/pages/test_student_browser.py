@@ -8,6 +8,7 @@ states (the faded feedback of an edited value included).
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,12 +17,21 @@ from sqlalchemy import func, select
 
 from grader.service.database import get_database
 from grader.service.models import ExerciseSet, Submission
+from tests.pages.conftest import SCREENSHOTS
 from tests.pages.helpers import make_set
 from tests.pages.test_browser import access_link, answers_after_a_slip, shot
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
+# The README's two pictures are refreshed only on request (they would change with every run's timestamps):
+#   README_SCREENSHOTS=1 pytest tests/pages/test_student_browser.py
 README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+REFRESH_README = os.environ.get("README_SCREENSHOTS") == "1"
+
+
+def readme_shot(name: str) -> Path:
+    """Where a README picture goes: docs/screenshots when refreshing, else beside the other screenshots."""
+    return README_SHOTS / name if REFRESH_README else SCREENSHOTS / f"readme-{name}"
 
 
 def attempts_stored(app) -> int:
@@ -165,7 +175,7 @@ def test_feedback_shows_points_policy_and_fades_once_a_value_is_edited(live, key
     scrolled = page.evaluate("window.scrollY")  # boxes are in the viewport; a full-page clip is in the page
     height = bottom["y"] + bottom["height"] - top["y"]
     clip = {"x": top["x"], "y": top["y"] + scrolled, "width": top["width"], "height": height}
-    page.screenshot(path=str(README_SHOTS / "student-feedback.png"), clip=clip, full_page=True)
+    page.screenshot(path=str(readme_shot("student-feedback.png")), clip=clip, full_page=True)
     page.fill("#f-z3", "0.755")  # the verdict beside it now describes an older value: faded
     assert page.locator(".answer.is-edited").count() == 1
     assert page.locator(".answer.is-edited .edited-note").is_visible()
@@ -204,7 +214,7 @@ def test_the_worked_solution_appears_after_the_due_date_and_not_before(live, key
     assert heights[1] > heights[0]  # lower on the page: a smaller E
     assert axe_violations(page) == []
     shot(page, "student-solution.png")
-    solution.screenshot(path=str(README_SHOTS / "worked-solution.png"))
+    solution.screenshot(path=str(readme_shot("worked-solution.png")))
 
 
 def test_a_due_date_entered_in_shanghai_reads_right_in_berlin(live, keys, app, new_page):
