@@ -30,6 +30,7 @@ ZH: dict[str, str] = {
     "Name:": "姓名：",
     "Objective:": "学习目标：",
     "Your answers": "你的答案",
+    "Worked solution": "解题过程",
     "Fill in every box, working in the order shown. Keep at least 4 decimal places (or 3 significant figures); "
     "each step may use your own rounded values from earlier steps.": "按所列顺序填写每个空格。至少保留 4 位小数"
     "（或 3 位有效数字）；每一步都可以用你自己前面各步四舍五入后的数值。",

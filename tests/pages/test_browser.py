@@ -1,5 +1,4 @@
 """The pages in a real browser: Debian's Chromium, headless, driven by Playwright, against a live server.
-(The browser, the live server and fresh pages are fixtures in conftest.py, shared with test_student_browser.py.)
 
 Forms are used with JavaScript switched off, as the pages promise to work without it.  Each test
 saves screenshots of what it saw under test-artifacts/screenshots/ for a reviewer to look at.
@@ -8,7 +7,9 @@ saves screenshots of what it saw under test-artifacts/screenshots/ for a reviewe
 from __future__ import annotations
 
 import math
+import os
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -16,8 +17,18 @@ import pytest
 import requests
 
 from tests.conftest import SEED_AS_PRINTED
-from tests.pages.conftest import SCREENSHOTS
 from tests.pages.helpers import make_set
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 # A browser test needs no second database: the pages do not depend on it, and the client tests
 # run on both.  This narrows the shared ``database_url`` fixture to SQLite for this module.
@@ -89,6 +100,62 @@ def answers_after_a_slip(z3: float) -> dict[str, str]:
         **second_pass(new),
     }
     return {key: written(value) for key, value in values.items()}
+
+
+# Other browser test modules import these fixtures, which registers them once per module; the
+# browser is shared, since Playwright's sync API runs one instance per thread.
+_RUNNING: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Debian's; Playwright downloads nothing)."""
+    if "chromium" in _RUNNING:
+        yield _RUNNING["chromium"]
+        return
+    if not os.access(CHROMIUM, os.X_OK):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        _RUNNING["chromium"] = chromium
+        try:
+            yield chromium
+        finally:
+            _RUNNING.pop("chromium", None)
+            chromium.close()
+
+
+@pytest.fixture
+def live(app):
+    """The app served over HTTP on a free loopback port, in a thread; its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def new_page(browser):
+    """``new_page(**context_options)``: a page in a fresh browser context, closed after the test."""
+    contexts = []
+
+    def make(java_script_enabled: bool = False, **options):
+        context = browser.new_context(java_script_enabled=java_script_enabled, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def access_link(live: str, keys, set_id: int, student: str) -> str:

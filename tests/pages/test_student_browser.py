@@ -17,9 +17,12 @@ from sqlalchemy import func, select
 
 from grader.service.database import get_database
 from grader.service.models import ExerciseSet, Submission
-from tests.pages.conftest import SCREENSHOTS
 from tests.pages.helpers import make_set
-from tests.pages.test_browser import access_link, answers_after_a_slip, shot
+from tests.pages import test_browser
+from tests.pages.test_browser import SCREENSHOTS, access_link, answers_after_a_slip, shot
+
+# The browser, the live server and fresh pages are test_browser.py's fixtures, shared.
+browser, live, new_page = test_browser.browser, test_browser.live, test_browser.new_page
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
