@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from grader.service.database import get_database
 from grader.service.models import ExerciseSet, Submission
-from tests.pages.helpers import make_set
 from tests.pages import test_browser
+from tests.pages.helpers import make_set
 from tests.pages.test_browser import SCREENSHOTS, access_link, answers_after_a_slip, shot
 
 # The browser, the live server and fresh pages are test_browser.py's fixtures, shared.
@@ -246,4 +246,3 @@ def test_a_due_date_entered_in_shanghai_reads_right_in_berlin(live, keys, app, n
     assert "Dec 1, 2030, 11:59:00 PM (Asia/Shanghai)" in due
     assert "your time: Dec 1, 2030, 4:59 PM, Europe/Berlin" in due
     shot(student, "student-time-zone.png", full_page=False)
-
