@@ -1,7 +1,7 @@
 """Drafts of students' answers (deleted with their assignment), and each exercise set's time zone.
 
-Revision ID: 0005_i13a
-Revises: 0004_i15
+Revision ID: 0006_i13a
+Revises: 0005_i10
 Create Date: 2026-11-29
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_i13a'
-down_revision = '0004_i15'
+revision = '0006_i13a'
+down_revision = '0005_i10'
 branch_labels = None
 depends_on = None
 
