@@ -84,7 +84,11 @@ def render_set_page(
     if policy_form is None:
         policy_form = PolicyForm(formdata=None)
         policy_form.fill(
-            exercise_set.policy.document, exercise_set.max_attempts, exercise_set.due_at, exercise_set.policy.version
+            exercise_set.policy.document,
+            exercise_set.max_attempts,
+            exercise_set.due_at,
+            exercise_set.policy.version,
+            exercise_set.time_zone,
         )
     page = render_template(
         "instructor/set.html",
@@ -191,6 +195,7 @@ def edit_policy(set_id: int):
                 "policy": form.policy_document(),
                 "max_attempts": form.max_attempts.data,
                 "due_at": form.due_datetime(),
+                "time_zone": form.time_zone.data,
             },
             based_on=form.based_on_version(),
         )
