@@ -147,3 +147,14 @@ def test_the_flagged_filter_keeps_students_with_a_copy_flag(app, client, auth, c
         session.commit()
     flagged = book(client, auth, course["id"], status="flagged").json["students"]
     assert [(r["student_id"], r["copy_of"]) for r in flagged] == [("ben", "amy")]
+
+
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_the_csv_in_name_order_comes_a_page_of_students_at_a_time(client, auth, course, monkeypatch, sort):
+    from grader.service.facade import gradebook
+
+    monkeypatch.setattr(gradebook, "STREAM_PAGE", 2)
+    response = book(client, auth, course["id"], format="csv", sort=sort)
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    expected = ["amy", "ben", "cal", "dan", "eve"]
+    assert [r["student_id"] for r in rows] == (expected if sort == "name" else expected[::-1])

@@ -19,7 +19,7 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -34,8 +34,10 @@ from grader.service.models import Assignment, CopyFlag, ExerciseSet, Grade, Poli
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
-# The rows a streamed export asks the database for at a time (a server-side cursor on PostgreSQL).
+# The rows a streamed export asks the database for at a time (a server-side cursor on PostgreSQL),
+# and the students per query of an export in name order.
 STREAM_ROWS = 500
+STREAM_PAGE = 1000
 
 
 class Sort(StrEnum):
@@ -360,20 +362,32 @@ def rows(session: Session, exercise_set: ExerciseSet, view: View) -> list[Row]:
 
 
 def stream(session: Session, exercise_set: ExerciseSet, view: View) -> Iterator[Row]:
-    """Every row of ``view``, fetched a few hundred at a time (a server-side cursor on PostgreSQL).
+    """Every row of ``view``, read as it is sent.
 
-    The query is built now; the rows come through a connection of the stream's own, opened on
-    the first row and closed when the stream ends or is abandoned (a client that goes away
-    closes the generator), since a streamed response outlives the request's session.
+    In name order the rows come a page of ``STREAM_PAGE`` students at a time, each page a keyset
+    query that works out only its own students, so the first byte goes out after one page, not
+    after the whole course; other orders need every score first and come through a server-side
+    cursor.  The queries are built now; the rows come through a connection of the stream's own,
+    opened on the first row and closed when the stream ends or is abandoned (a client that goes
+    away closes the generator), since a streamed response outlives the request's session.
     """
-    statement = query(exercise_set, view, passback_of(exercise_set), postgres(session))
-    engine = session.get_bind()
+    passback, distinct_on, engine = passback_of(exercise_set), postgres(session), session.get_bind()
+    paged = view.sort in (Sort.NAME, Sort.NAME_DESC) and view.below is None
 
     def generate() -> Iterator[Row]:
         with engine.connect() as connection:
-            result = connection.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(statement)
-            for r in result:
-                yield Row(*r)
+            if not paged:
+                streaming = connection.execution_options(stream_results=True, yield_per=STREAM_ROWS)
+                for r in streaming.execute(query(exercise_set, view, passback, distinct_on)):
+                    yield Row(*r)
+                return
+            part = replace(view, limit=STREAM_PAGE)
+            while True:
+                found = [Row(*r) for r in connection.execute(query(exercise_set, part, passback, distinct_on))]
+                yield from found
+                if len(found) < STREAM_PAGE:
+                    return
+                part = replace(part, cursor=part.cursor_after(found[-1]))
 
     return generate()
 
