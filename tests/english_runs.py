@@ -24,6 +24,13 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 NAMES = {
     "sigmoid",
     "english",
+    # derivative notation as the feedback writes it: delta = dE/dz, dE/dw
+    "delta",
+    "de",
+    "dz",
+    "dw",
+    "dy",
+    "db",
     "tanh",
     "relu",
     "leaky",  # leaky ReLU and softmax are written in Latin letters in Chinese texts too

@@ -31,7 +31,7 @@ def variant(request):
 def test_every_printable_is_chinese(variant, kind):
     page = render(build_sheet(variant, "zh"), kind, "html")
     assert '<html lang="zh-Hans">' in page
-    assert variant.exercise.title_zh in page
+    assert variant.exercise.title_zh and variant.exercise.title_zh in page
     assert english_runs(page, NAMES) == []
 
 
@@ -100,3 +100,11 @@ def test_every_wording_the_code_uses_has_chinese():
     }
     missing = sorted(text for text in asked | dynamic if text not in ZH)
     assert missing == []
+
+
+def test_every_catalogue_template_carries_its_texts_in_chinese():
+    for template in catalogue():
+        for name in ("title", "description", "objective"):
+            english, chinese = template.text(name, "en"), template.text(name, "zh")
+            assert chinese and chinese != english, (template.name, name)
+            assert not english_runs(f"<p>{chinese}</p>", NAMES), (template.name, name, chinese)

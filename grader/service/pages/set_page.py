@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
-from grader.service.facade import gradebook, regrading, reports
+from grader.service.facade import copies, gradebook, regrading, reports
 from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.models import ExerciseSet
@@ -77,7 +77,11 @@ def render_set_page(
     if policy_form is None:
         policy_form = PolicyForm(formdata=None)
         policy_form.fill(
-            exercise_set.policy.document, exercise_set.max_attempts, exercise_set.due_at, exercise_set.policy.version
+            exercise_set.policy.document,
+            exercise_set.max_attempts,
+            exercise_set.due_at,
+            exercise_set.policy.version,
+            exercise_set.time_zone,
         )
     missed = sorted((item for item in analysis["keys"] if _missed(item) > 0), key=lambda item: -_missed(item))[:8]
     page = render_template(
@@ -98,6 +102,7 @@ def render_set_page(
         missed_count=_missed,
         policy_form=policy_form,
         roster_form=roster_form or RosterForm(formdata=None),
+        same_numbers=copies.same_numbers(session, exercise_set),
     )
     return page, status
 
@@ -165,6 +170,7 @@ def edit_policy(set_id: int):
                 "policy": form.policy_document(),
                 "max_attempts": form.max_attempts.data,
                 "due_at": form.due_datetime(),
+                "time_zone": form.time_zone.data,
             },
             based_on=form.based_on_version(),
         )
