@@ -24,6 +24,7 @@ import reprlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from grader.engine.exercise import PHASES, ExerciseError, Problem
@@ -47,7 +48,15 @@ FIELDS = (
     "misconception_credit",
     "phase_weights",
     "reveal",
+    "passback",
 )
+
+
+class Passback(StrEnum):
+    """Which of a student's grades goes back to the LMS (LTI score passback)."""
+
+    LATEST = "latest"  # the last attempt's score, as most LMS quiz settings default to
+    BEST = "best"  # the best score over all attempts
 
 # Each rule of ``reveal``: when students (and LMSs acting for them) see the expected values.
 REVEAL_RULES: dict[str, str] = {
@@ -77,6 +86,7 @@ class Policy:
     misconception_credit: float = 0.0
     phase_weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 1.0))
     reveal: str = "never"
+    passback: Passback = Passback.LATEST
 
     def __post_init__(self) -> None:
         # Policies built in code (not read by from_mapping) may still say True or False; keep
@@ -85,6 +95,7 @@ class Policy:
         if rule is None:
             raise ValueError(f"reveal must be one of {', '.join(REVEAL_RULES)}, got {self.reveal!r}")
         object.__setattr__(self, "reveal", rule)
+        object.__setattr__(self, "passback", Passback(self.passback))
 
     def __repr__(self) -> str:
         ft = f"follow-through {self.carried_credit:g}" if self.follow_through else "no follow-through"
@@ -130,6 +141,7 @@ class Policy:
             "misconception_credit": self.misconception_credit,
             "phase_weights": dict(self.phase_weights),
             "reveal": self.reveal,
+            "passback": self.passback.value,
         }
 
     @classmethod
@@ -176,6 +188,12 @@ class Policy:
             )
             reveal = "never"
 
+        passback = doc.get("passback", Passback.LATEST.value)
+        if passback not in tuple(Passback):
+            shown = reprlib.repr(passback)
+            problems.append(Problem("/passback", f"must be one of {', '.join(Passback)}, got {shown}"))
+            passback = Passback.LATEST
+
         mode = doc.get("tolerance", "relative")
         if mode not in MODES:
             problems.append(Problem("/tolerance", f"unknown tolerance {mode!r}; expected one of {', '.join(MODES)}"))
@@ -209,6 +227,7 @@ class Policy:
             misconception_credit=number("misconception_credit", 0.0, 0.0, 1.0),
             phase_weights=weights,
             reveal=reveal,
+            passback=Passback(passback),
         )
         if problems:
             raise PolicyError(problems)

@@ -40,11 +40,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
 
-    from grader.service import api, database, pages
+    from grader.service import api, database, lti, pages
     from grader.service.json_bodies import StrictJSONProvider
 
     app.json = StrictJSONProvider(app)
     database.init_app(app)
     api.init_app(app)
     pages.init_app(app)
+    lti.init_app(app)
     return app

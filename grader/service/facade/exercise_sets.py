@@ -8,14 +8,23 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from grader.generation import Template, TemplateError, catalogue_template, template_names
 from grader.grading import Policy, PolicyError
 from grader.service.auth import Principal
 from grader.service.facade.limits import MAX_TEMPLATE_TRIES, check_size
-from grader.service.models import Account, Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
+from grader.service.models import (
+    Account,
+    Assignment,
+    ExerciseSet,
+    Grade,
+    LtiSetGrant,
+    PolicyVersion,
+    Submission,
+    utcnow,
+)
 from grader.service.problems import ProblemError, body_errors
 
 
@@ -87,11 +96,13 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
-    """The sets a caller may see: all for admins, their own for instructors."""
+    """The sets a caller may see: all for admins, their own for instructors, and for an LTI
+    instructor also those their launches granted them."""
     account = principal.require_staff()
     if account.is_admin:
         return ExerciseSet.id.is_not(None)
-    return ExerciseSet.owner_id == account.id
+    granted = select(LtiSetGrant.set_id).where(LtiSetGrant.account_id == account.id)
+    return or_(ExerciseSet.owner_id == account.id, ExerciseSet.id.in_(granted))
 
 
 def list_sets(principal: Principal) -> Select:

@@ -29,6 +29,7 @@ from grader.engine import ENGINE_VERSION
 from grader.grading import Policy, grade
 from grader.service import grade_records
 from grader.service.facade.assignments import trace_for
+from grader.service.lti import passback
 from grader.service.models import Assignment, ExerciseSet, Grade, Submission, utcnow
 
 BATCH = 2000
@@ -104,6 +105,7 @@ def regrade(
         session.execute(select(Assignment.id, Assignment.exercise).where(Assignment.set_id == exercise_set.id)).all()
     )
     started = time.monotonic()
+    passback_policy = Policy.from_mapping(document)
 
     def batches() -> Iterator[list[tuple]]:
         after = 0
@@ -136,6 +138,8 @@ def regrade(
             for s, r in graded
         ]
         session.execute(_insert(session), rows)
+        # Changed scores of LTI learners go to the outbox in the transaction of their grades.
+        passback.after_regrade(session, [s for s, _r in graded], passback_policy)
         session.commit()
         done += len(graded)
         if progress:

@@ -23,6 +23,7 @@ from grader.service.facade import attempts, idempotency
 from grader.service.facade.assignments import attempts_used, trace_of
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.facade.targets import Target
+from grader.service.lti import passback
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 from grader.service.problems import ProblemError
 
@@ -88,6 +89,8 @@ def _grade_and_store(session: Session, target: Target, body: bytes, answers, lan
             continue
         if attempt is None:
             raise ProblemError(409, "attempts-exhausted", f"all {limit} attempts have been used")
+        # The LMS's copy of the score goes in the outbox in this same transaction: nothing lost.
+        passback.after_attempt(session, target.assignment_id, policy)
         # Attempts are numbered 1..n without gaps: this one's number is the attempts used.
         reveal = policy.reveals(now=now, due_at=target.due_at, attempts_used=attempt, max_attempts=limit)
         graded = grading.to_dict(reveal, language)

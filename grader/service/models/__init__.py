@@ -5,6 +5,18 @@ from grader.service.models.assignments import AccessToken, Assignment
 from grader.service.models.base import Base, utcnow
 from grader.service.models.exercise_sets import ExerciseSet, PolicyVersion
 from grader.service.models.idempotency import IdempotencyRecord
+from grader.service.models.jobs import Job, JobState
+from grader.service.models.lti import (
+    LtiDeployment,
+    LtiEnrolment,
+    LtiLaunchState,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiSetGrant,
+    LtiUsedNonce,
+    LtiUser,
+    ToolKey,
+)
 from grader.service.models.submissions import Grade, Submission
 
 __all__ = [
@@ -17,7 +29,18 @@ __all__ = [
     "ExerciseSet",
     "Grade",
     "IdempotencyRecord",
+    "Job",
+    "JobState",
+    "LtiDeployment",
+    "LtiEnrolment",
+    "LtiLaunchState",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiSetGrant",
+    "LtiUsedNonce",
+    "LtiUser",
     "PolicyVersion",
     "Submission",
+    "ToolKey",
     "utcnow",
 ]

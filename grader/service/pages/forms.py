@@ -81,6 +81,10 @@ def _sane_year(_form, field) -> None:
         raise ValidationError(_l("Choose a date between the years 1970 and 9000."))
 
 
+def _passback_choices() -> list[tuple[str, str]]:
+    return [("latest", _l("The latest attempt's score")), ("best", _l("The best attempt's score"))]
+
+
 class PolicyForm(FlaskForm):
     """The grading policy, the attempt limit and the due date of a set."""
 
@@ -102,6 +106,7 @@ class PolicyForm(FlaskForm):
     weight_gradients = FloatField(_l("Gradients"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
     weight_updates = FloatField(_l("Updated weights"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
     reveal = SelectField(_l("Show students the expected values"), choices=_reveal_choices, default="never")
+    passback = SelectField(_l("Grade sent to the LMS"), choices=_passback_choices, default="latest")
     max_attempts = WholeNumberField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, MAX_ATTEMPTS)])
     due_at = DateTimeLocalField(
         _l("Due date (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional(), _sane_year]
@@ -120,6 +125,7 @@ class PolicyForm(FlaskForm):
             "misconception_credit": float(self.misconception_credit.data),
             "phase_weights": {phase: float(getattr(self, f"weight_{phase}").data) for phase in PHASES},
             "reveal": self.reveal.data,
+            "passback": self.passback.data,
         }
 
     def due_datetime(self) -> datetime | None:

@@ -9,6 +9,7 @@ from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
 from grader.service.facade import regrading, reports
 from grader.service.facade.exercise_sets import find_set, summary, update_set
+from grader.service.lti.panel import lti_panel
 from grader.service.models import ExerciseSet
 from grader.service.pages import charts, errors
 from grader.service.pages.formatting import label
@@ -58,6 +59,7 @@ def render_set_page(
         missed_count=_missed,
         policy_form=policy_form,
         roster_form=roster_form or RosterForm(formdata=None),
+        lti=lti_panel(session, exercise_set.id),
     )
     return page, status
 

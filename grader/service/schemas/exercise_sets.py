@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from grader.engine.exercise import PHASES
-from grader.grading.policy import REVEAL_RULES, reveal_rule
+from grader.grading.policy import REVEAL_RULES, Passback, reveal_rule
 from grader.grading.tolerance import MODES
 from grader.service.schemas.fields import MAX_SEED, StrictBoolean, StrictInteger, StrictNumber
 
@@ -82,6 +82,13 @@ class PolicySchema(ma.Schema):
                 {"type": "boolean", "description": "The older switch: true is always, false is never"},
             ],
         }
+    )
+    passback = ma.fields.String(
+        validate=validate.OneOf([p.value for p in Passback]),
+        metadata={
+            "description": "Which score LTI sends to the LMS gradebook: latest (the last attempt's) or best "
+            "(the best attempt's). Default latest"
+        },
     )
 
 

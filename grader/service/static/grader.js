@@ -22,4 +22,7 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // Deep linking: the signed answer goes back to the LMS by itself (the button stays as a fallback).
+  const autosubmit = document.querySelector("form[data-autosubmit]");
+  if (autosubmit) autosubmit.submit();
 });
