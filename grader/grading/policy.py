@@ -58,6 +58,7 @@ class Passback(StrEnum):
     LATEST = "latest"  # the last attempt's score, as most LMS quiz settings default to
     BEST = "best"  # the best score over all attempts
 
+
 # Each rule of ``reveal``: when students (and LMSs acting for them) see the expected values.
 REVEAL_RULES: dict[str, str] = {
     "never": "only instructors see them",
