@@ -90,7 +90,8 @@ def _grade_and_store(session: Session, target: Target, body: bytes, answers, lan
         if attempt is None:
             raise ProblemError(409, "attempts-exhausted", f"all {limit} attempts have been used")
         # The LMS's copy of the score goes in the outbox in this same transaction: nothing lost.
-        passback.after_attempt(session, target.assignment_id, policy)
+        if target.lti_enrolled is not False:
+            passback.after_attempt(session, target.assignment_id, policy)
         # Attempts are numbered 1..n without gaps: this one's number is the attempts used.
         reveal = policy.reveals(now=now, due_at=target.due_at, attempts_used=attempt, max_attempts=limit)
         graded = grading.to_dict(reveal, language)
