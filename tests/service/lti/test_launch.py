@@ -186,3 +186,28 @@ def test_a_regrade_that_changes_a_score_sends_the_new_one(tool, lms, browser, bo
     with tool.sessions() as session:
         regrade(session, session.get(ExerciseSet, seed_set_id))
     assert tool.send_scores() == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_submission_through_the_api_is_passed_back_too_and_best_keeps_the_best(tool, lms, browser, seed_set_id):
+    from grader.service.facade.exercise_sets import update_set
+    from grader.service.facade.keys import create_key
+    from grader.service.lti.registration import find_platform, link_signature
+    from grader.service.models import ExerciseSet
+
+    with tool.sessions() as session:
+        secret = create_key(session, "carol", "admin")[1]
+        platform = find_platform(session, lms.issuer)
+        custom = {"set_id": str(seed_set_id), "set_sig": link_signature(platform, seed_set_id)}
+        update_set(session, session.get(ExerciseSet, seed_set_id), {"policy": {"passback": "best"}})
+        session.commit()
+    launched = lms.launch(browser, "s6", [LEARNER], custom=custom)
+    submit_on_page(browser, location(launched), {"z3": "0.755", "y3": "0.6803", "z4": "0.68"})
+    with tool.sessions() as session:
+        student_id = session.query(LtiUser).one().student_id
+    url = f"{tool.url}/api/v1/exercise-sets/{seed_set_id}/students/{student_id}/submissions"
+    worse = requests.post(url, json={"answers": {"z3": 0.755}}, headers={"Authorization": f"Bearer {secret}"})
+    assert worse.status_code == 201, worse.text
+    assert tool.send_scores() == 1  # the first score was superseded before it was sent: only the newest goes
+    lineitem = next(iter(lms.platform.lineitems))
+    assert lms.current_score(lineitem, "s6")["scoreGiven"] == 3.0  # best of 3 and 1
