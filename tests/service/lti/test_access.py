@@ -54,7 +54,7 @@ def test_no_lti_session_reaches_the_json_api(tool, launched, seed_set_id, seed_e
 
 def test_a_learner_reaches_only_their_own_variant(tool, launched, seed_set_id):
     browser, page = launched["learner"]
-    other_browser, other_page = launched["other_learner"]
+    _, other_page = launched["other_learner"]
     assert page != other_page
     mine = browser.get(page)
     assert mine.status_code == 200
