@@ -5,7 +5,24 @@ from __future__ import annotations
 import click
 
 
-@click.group()
+class Main(click.Group):
+    """The command group; a bad setting or an unusable database ends a command with one line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            from grader.cli.service import explain
+
+            message = explain(error, ctx)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=Main)
 @click.version_option(package_name="bp-grader")
 def main() -> None:
     """BP Grader: reference solutions and step-by-step grading of back-propagation by hand."""

@@ -7,9 +7,9 @@ import click
 
 
 def _app():
-    from grader.service import create_app
+    from grader.cli.service import service_app
 
-    return create_app()
+    return service_app()
 
 
 def _engine():

@@ -10,10 +10,11 @@ ROLES = ("admin", "instructor")
 
 
 def _session():
-    from grader.service import create_app, schema
+    from grader.cli.service import service_app
+    from grader.service import schema
     from grader.service.database import get_database
 
-    database = get_database(create_app())
+    database = get_database(service_app())
     schema.upgrade(database.engine)
     return database.sessions()
 

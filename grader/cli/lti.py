@@ -10,9 +10,9 @@ URL_HELP = "The public base URL of this service (default GRADER_PUBLIC_URL)."
 
 
 def _app():
-    from grader.service import create_app
+    from grader.cli.service import service_app
 
-    return create_app()
+    return service_app()
 
 
 def _urls(app, url: str | None):

@@ -30,12 +30,13 @@ def regrade_command(set_id: int, workers: int, batch: int) -> None:
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from grader.service import create_app, schema
+    from grader.cli.service import service_app
+    from grader.service import schema
     from grader.service.database import get_database
     from grader.service.facade import regrading
     from grader.service.models import ExerciseSet
 
-    database = get_database(create_app())
+    database = get_database(service_app())
     schema.upgrade(database.engine)
     with database.sessions() as session:
         exercise_set = session.get(ExerciseSet, set_id)

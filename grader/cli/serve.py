@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from pathlib import Path
+
 import click
+
+
+def grader_command() -> str:
+    """How to run ``grader`` from this shell: the bare name when it is on the PATH, else its path
+    (after ``make run`` it lives in ``.venv/bin``, which is not on the PATH until activated)."""
+    running = Path(sys.argv[0]).resolve()
+    found = shutil.which("grader")
+    if found and Path(found).resolve() == running:
+        return "grader"
+    try:
+        return os.path.relpath(running)
+    except ValueError:  # another drive on Windows
+        return str(running)
 
 
 @click.command("serve")
@@ -17,11 +35,12 @@ def serve_command(host: str, port: int, debug: bool) -> None:
     """
     from sqlalchemy import func, select
 
-    from grader.service import create_app, schema
+    from grader.cli.service import service_app
+    from grader.service import schema
     from grader.service.database import get_database
     from grader.service.models import ApiKey
 
-    app = create_app()
+    app = service_app()
     database = get_database(app)
     created = schema.current(database.engine) is None
     schema.upgrade(database.engine)
@@ -31,12 +50,12 @@ def serve_command(host: str, port: int, debug: bool) -> None:
     url = f"http://{shown}:{port}/"
     click.echo(f"Database: {database.url.render_as_string(hide_password=True)}{' (created)' if created else ''}")
     click.echo(f"BP Grader is running at {url}")
-    click.echo(f"  API: {url}api/v1/   OpenAPI: {url}api/v1/openapi.json")
+    click.echo(f"  JSON API: {url}api/v1/openapi.json (its OpenAPI description; every call is under /api/v1)")
     if not keys:
         click.echo("No API keys yet. Create an instructor key (in another terminal, same settings) with:")
     else:
         click.echo("To create another instructor key:")
-    click.echo("  grader keys create --role instructor --name YOUR-NAME")
+    click.echo(f"  {grader_command()} keys create --role instructor --name YOUR-NAME")
     # The embedded server sends LMS scores itself; production runs `grader worker` processes.
     from grader.service.worker import start_in_background
 

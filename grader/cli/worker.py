@@ -19,11 +19,12 @@ import click
 def worker_command(interval: float, until_idle: bool) -> None:
     """Send queued scores to the LMSs, with retries; any number of workers may share one PostgreSQL
     database (each job is claimed by one of them with FOR UPDATE SKIP LOCKED)."""
-    from grader.service import create_app, schema
+    from grader.cli.service import service_app
+    from grader.service import schema
     from grader.service.database import get_database
     from grader.service.worker import Worker
 
-    app = create_app()
+    app = service_app()
     engine = get_database(app).engine
     if schema.current(engine) != schema.head(engine):
         raise click.ClickException("the database is not at the newest revision; run `grader db upgrade` first")

@@ -36,11 +36,50 @@ _Loader.add_implicit_resolver(
 )
 
 
+class DuplicateKey(ValueError):
+    """A mapping (a YAML mapping or a JSON object) names one key twice."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    """A mapping in which every key is written once: PyYAML would keep the last of two silently."""
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _value in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *base" may be overridden, by design
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node)
+        except TypeError:  # an unhashable key; PyYAML reports it itself
+            continue
+        if first is not key_node:
+            raise DuplicateKey(
+                f"key {key!r} is written twice, on line {first.start_mark.line + 1} "
+                f"and on line {key_node.start_mark.line + 1}"
+            )
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(f"key {key!r} is written twice in one object")
+        out[key] = value
+    return out
+
+
 def read_document(text: str, source: str = "<text>") -> Any:
     """Parse YAML (with YAML 1.2 floats such as ``1e-3``) or, for a ``.json`` source, JSON;
-    a syntax error is reported as an ExerciseError."""
+    a syntax error, or a key written twice in one mapping, is reported as an ExerciseError."""
     try:
-        return json.loads(text) if source.endswith(".json") else yaml.load(text, Loader=_Loader)
+        if source.endswith(".json"):
+            return json.loads(text, object_pairs_hook=_unique_pairs)
+        return yaml.load(text, Loader=_Loader)
+    except DuplicateKey as error:
+        raise ExerciseError([Problem("", f"{source}: {error}; keep one")]) from None
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise ExerciseError([Problem("", f"{source} is not valid YAML/JSON: {error}")]) from None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,9 +19,8 @@ from grader.generation.constraints import MISCONCEPTIONS, Violation, parameter_v
 from grader.generation.distinguishability import misconception_violations
 from grader.generation.draws import GENERATOR_VERSION, Draws, digest
 from grader.generation.passes import passes
+from grader.generation.student_ids import student_id_problem
 from grader.generation.template import Template
-
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class GenerationError(ValueError):
@@ -171,10 +169,9 @@ def check_students(students: Sequence[str]) -> list[str]:
     if not roster:
         raise GenerationError("the roster is empty")
     for sid in roster:
-        if not STUDENT_ID.match(sid):
-            raise GenerationError(
-                f"student id {sid!r} must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-            )
+        problem = student_id_problem(sid)
+        if problem:
+            raise GenerationError(f"student id {sid!r}: {problem.removeprefix('student_id ')}")
     repeated = [sid for sid, n in Counter(roster).items() if n > 1]
     if repeated:
         raise GenerationError(f"student id {repeated[0]!r} appears more than once in the roster")

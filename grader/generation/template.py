@@ -1,4 +1,4 @@
-"""Exercise templates: the exercise format of DESIGN.md, where numbers may be random rules.
+"""Exercise templates: the exercise format of docs/exercise-format.md, where numbers may be random rules.
 
 A template is an exercise document (see ``grader.engine.exercise``) in which
 

@@ -1,41 +1,49 @@
 """Grade a student's values against a trace, step by step, with follow-through.
 
-Every step of the trace is walked in order.  A step's *own* expectation is its rule applied to
-the student's own earlier values (the reference where the student gave none).  A value is
-``correct`` when it matches the reference, or matches its own expectation while resting only on
-correct values (so careful rounding never costs marks).  It is ``carried`` when it matches its
-own expectation but rests on earlier wrong values.
+The pipeline, in order (docs/grading-integrity.md explains each rule and why an honest student
+is not hurt by it):
 
-The follow-through guard.  Typing trivial values early (0, 1, a copy of an input, or a wild
-number that saturates a sigmoid) can make every later step trivial.  So a value that follows
-from wrong earlier values earns no follow-through credit when one of the wrong values it rests on
-(a *root*: a wrong value that does not itself follow from the student's earlier values) is a
-placeholder:
-  - within tolerance of 0,
-  - exactly +1 or -1, or exactly a number given in the exercise (an input, weight, bias, target
-    or the learning rate), or
-  - implausible: further from the reference than 10 times max(1, |reference|).
-Such a value is marked ``incorrect`` with a message that names the placeholder.  An honest slip
-(a wrong product, a dropped term, a sign) is none of these, so its consequences stay carried.
+1. **Marking.**  Every step of the trace is walked in order.  A step's *own* expectation is its
+   rule applied to the student's own earlier values (the reference where the student gave none).
+   A value is ``correct`` when it matches the reference, or matches its own expectation while
+   resting only on correct values (so careful rounding never costs marks).  It is ``carried``
+   when it matches its own expectation but rests on earlier wrong values.
+2. **No update, no copy.**  An update equal to the old value, or a later iteration's value equal
+   to the earlier iteration's, earns nothing where the reference visibly changed (at the policy's
+   precision, ``Tolerance.resolution``), even when the change is within tolerance.
+3. **The follow-through guard.**  A value that follows from wrong earlier values earns no credit
+   when one of the wrong values it rests on (a *root*: a wrong value that does not itself follow
+   from the student's earlier values) is a placeholder: within tolerance of 0, exactly +1 or -1,
+   exactly a number given in the exercise, implausible (further from the reference than 10 times
+   max(1, |reference|)), or a copied previous value (step 2).  An honest slip is none of these.
+4. **Integrity** (``integrity``).  Steps that read a given directly and contradict it show which
+   numbers the student worked on: one or two misread givens are named (``misread_given``) and cost
+   only the steps that read them; answers worked on other numbers get no follow-through and at
+   most 20 % of the marks.
+5. **Reasons** (``reasons``).  An ``incorrect`` value gets a reason where one can be seen: sign,
+   power of ten, coarse rounding, a neighbour's or another iteration's or sample's value.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from grader.engine.exercise import PHASES
 from grader.engine.trace import Step, Trace
+from grader.grading import evidence, integrity
 from grader.grading.answers import Invalid, parse_answers
 from grader.grading.misconceptions import KINDS
 from grader.grading.policy import Policy
+from grader.grading.reasons import reason
 from grader.grading.result import Grading, KeyResult
 
 TRIVIAL = (1.0, -1.0)
 IMPLAUSIBLE = 10.0
 DEFAULT_POLICY = Policy()
+UPDATE_KINDS = ("new_w", "new_b")
 
 
 class Judgement(NamedTuple):
@@ -49,19 +57,24 @@ class Judgement(NamedTuple):
 
 MISSING = Judgement("missing", 0.0, "missing")
 CORRECT = Judgement("correct", 1.0, "correct")
+NO_CAUSE = Judgement("incorrect", 0.0, "incorrect")
 
 
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-12 + 1e-9 * abs(b)
 
 
-def _safe(rule, args) -> float:
+def _safe(rule: Any, args: Sequence[float]) -> float:
     """A rule's value, or NaN where it has none (not applicable, or undefined for these numbers)."""
     try:
         value = rule(*args)
     except (ArithmeticError, ValueError):
         return math.nan
     return value if value is not None and math.isfinite(value) else math.nan
+
+
+def _pairs(keys: Sequence[str], values: Mapping[str, float]) -> list[list[Any]]:
+    return [[k, values[k]] for k in keys]
 
 
 def grade(trace: Trace, answers: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> Grading:
@@ -79,8 +92,16 @@ class _Marker:
         self.effective: dict[str, float] = {}
         self.roots: dict[str, frozenset[str]] = {}
         self.weights = {phase: policy.weight(phase) for phase in PHASES}
+        self.guards = evidence.guards(trace, policy.tolerance)
+        self.copies: set[str] = set()  # roots that repeat a previous value: placeholders
+        self.suspects: list[str] = []  # anchors wrong with no known cause (see ``integrity``)
+        self.owns: dict[str, float] = {}  # own expectations worked out on the slow path
 
     # Only a wrong answer needs these, and most answers are right.
+    @functools.cached_property
+    def facts(self) -> evidence.TraceFacts:
+        return evidence.facts(self.trace)
+
     @functools.cached_property
     def order(self) -> dict[str, int]:
         return {key: n for n, key in enumerate(self.trace.steps)}
@@ -102,9 +123,11 @@ class _Marker:
         given = self.answers.get(key)
         return given if isinstance(given, float) else self.trace.steps[key].value
 
+    def own(self, step: Step) -> float:
+        return _safe(step.rule, [self.effective[k] for k in step.inputs])
+
     def run(self, asked: list[str]) -> Grading:
-        wanted = set(asked)
-        results: dict[str, KeyResult] = {}
+        judgements: dict[str, Judgement] = {}
         empty: frozenset[str] = frozenset()
         for key, step in self.trace.steps.items():
             if step.phase == "given":
@@ -112,54 +135,84 @@ class _Marker:
                 self.roots[key] = empty
                 continue
             submitted = self.answers.get(key)
-            if isinstance(submitted, float) and self.close(submitted, step.value):
+            if isinstance(submitted, float) and self.close(submitted, step.value) and not self.repeats(key, submitted):
                 # Right by the reference: what it rests on no longer matters (most answers take
                 # this path, so the student's own expectation is not worked out for them).
                 judgement = CORRECT
                 self.effective[key] = submitted
                 self.roots[key] = empty
-            else:
-                own = _safe(step.rule, [self.effective[k] for k in step.inputs])
+            elif isinstance(submitted, float):
+                # Wrong, or right only because a copied previous value is within tolerance.
+                own = self.owns[key] = self.own(step)
                 upstream = empty.union(*(self.roots[k] for k in step.inputs))
-                if isinstance(submitted, float):
-                    judgement = self.judge(step, submitted, own, upstream)
-                    self.effective[key] = submitted
-                    if judgement.verdict == "correct":
-                        self.roots[key] = empty
-                    else:
-                        self.roots[key] = upstream if judgement.follows else upstream | {key}
+                judgement = self.judge(step, submitted, own, upstream)
+                self.effective[key] = submitted
+                if judgement.verdict == "correct":
+                    self.roots[key] = empty
                 else:
-                    self.effective[key] = own if not math.isnan(own) else step.value
-                    self.roots[key] = upstream
-                    judgement = (
-                        MISSING
-                        if submitted is None
-                        else Judgement("invalid", 0.0, "invalid", params={"raw": repr(submitted.raw)})
-                    )
-            if key in wanted:
-                results[key] = KeyResult(
-                    key=key,
-                    phase=step.phase,
-                    verdict=judgement.verdict,
-                    credit=judgement.credit,
-                    weight=self.weights[step.phase],
-                    submitted=submitted,
-                    expected=step.value,
-                    note=judgement.note,
-                    misconception=judgement.misconception,
-                    params=judgement.params or {},
+                    self.roots[key] = upstream if judgement.follows else upstream | {key}
+                if judgement is NO_CAUSE and key in self.facts.anchors:
+                    self.suspects.append(key)
+            else:
+                own = self.own(step)
+                self.effective[key] = own if not math.isnan(own) else step.value
+                self.roots[key] = empty.union(*(self.roots[k] for k in step.inputs))
+                judgement = (
+                    MISSING
+                    if submitted is None
+                    else Judgement("invalid", 0.0, "invalid", params={"raw": repr(submitted.raw)})
                 )
+            judgements[key] = judgement
+        finding = self.weigh(judgements) if self.suspects else integrity.NOTHING
+        results = {key: self.result(key, judgements[key]) for key in asked}
+        if finding.other_numbers:
+            results = _capped(results, integrity.OTHER_NUMBERS_CAP)
         return Grading(results, self.policy)
+
+    def result(self, key: str, judgement: Judgement) -> KeyResult:
+        step = self.trace.steps[key]
+        submitted = self.answers.get(key)
+        if judgement is NO_CAUSE and isinstance(submitted, float):
+            right = self.owns.get(key, math.nan)
+            found = reason(
+                self.trace,
+                self.facts,
+                self.policy.tolerance,
+                self.effective,
+                key,
+                submitted,
+                step.value if math.isnan(right) else right,
+            )
+            if found is not None:
+                judgement = Judgement("incorrect", 0.0, found[0], None, found[1])
+        return KeyResult(
+            key=key,
+            phase=step.phase,
+            verdict=judgement.verdict,
+            credit=judgement.credit,
+            weight=self.weights[step.phase],
+            submitted=submitted,
+            expected=step.value,
+            note=judgement.note,
+            misconception=judgement.misconception,
+            params=judgement.params or {},
+        )
 
     def judge(self, step: Step, a: float, own: float, upstream: frozenset[str]) -> Judgement:
         """The verdict on a number ``a`` that is not the reference, given what the student's own inputs give."""
+        before = self.facts.previous.get(step.key)
+        if before is not None and evidence.visible(self.policy.tolerance, step.value, self.trace.steps[before].value):
+            copied = self.copied(step, a, before, own)
+            if copied is not None:
+                return copied
         if not math.isnan(own) and self.close(a, own):
             if not upstream:
                 return Judgement("correct", 1.0, "correct_rounding")
-            sources = self.describe(upstream)
+            sources = self.sources(upstream)
             trivial = self.placeholder(upstream)
             if trivial:
-                return Judgement("incorrect", 0.0, "trivial", None, {"sources": sources, "trivial": trivial}, True)
+                note = "trivial_copy" if trivial[0] in self.copies else "trivial"
+                return Judgement("incorrect", 0.0, note, None, {"sources": sources, "trivial": trivial}, True)
             if not self.policy.follow_through:
                 return Judgement("incorrect", 0.0, "carried_off", None, {"sources": sources}, True)
             return Judgement("carried", self.policy.carried_credit, "carried", None, {"sources": sources}, True)
@@ -170,22 +223,93 @@ class _Marker:
             if not math.isnan(own) and self.close(alternative, own):
                 continue
             code = misconception.code
-            return Judgement("misconception", self.policy.misconception_credit, code, code)
-        return Judgement("incorrect", 0.0, "incorrect")
+            return Judgement("misconception", self.policy.misconception_credit, code, code, self.context(code))
+        return NO_CAUSE
 
-    def describe(self, roots: frozenset[str]) -> str:
+    def repeats(self, key: str, a: float) -> bool:
+        """Whether ``a``, within tolerance of the reference, may be the previous value written again
+        where the reference changed visibly: then it is judged as a wrong value would be."""
+        before = self.guards.get(key)
+        if before is None:
+            return False
+        return self.same_figures(a, self.effective[before])
+
+    def same_figures(self, a: float, previous: float) -> bool:
+        """Whether ``a`` is ``previous`` at the policy's precision (within half its rounding unit)."""
+        return abs(a - previous) <= 0.5 * self.policy.tolerance.resolution(previous) + 1e-12
+
+    def copied(self, step: Step, a: float, before: str, own: float) -> Judgement | None:
+        """A judgement of no credit when ``a`` repeats the previous value rather than what is due."""
+        previous = self.effective[before]
+        gap = abs(a - previous) + 1e-12
+        if gap >= abs(a - step.value) or not self.same_figures(a, previous):
+            return None
+        if math.isnan(own):
+            own = step.value
+        # What the student's own values give must differ visibly from what they wrote before: a
+        # careful rounder whose own numbers barely move may honestly write the same figures twice.
+        if gap >= abs(a - own) or not evidence.visible(self.policy.tolerance, own, previous):
+            return None
+        self.copies.add(step.key)
+        note = "unchanged" if step.kind in UPDATE_KINDS else "copied"
+        return Judgement("incorrect", 0.0, note, None, {"previous": before})
+
+    def context(self, code: str) -> dict[str, Any] | None:
+        """What a misconception's message needs to hold under this exercise's conventions."""
+        ex = self.trace.exercise
+        out: dict[str, Any] = {}
+        if ex.delta_convention != "dE/dz":
+            out["convention"] = ex.delta_convention
+        return out or None
+
+    def weigh(self, judgements: dict[str, Judgement]) -> integrity.Finding:
+        """Apply ``integrity``: name misread givens, or withdraw follow-through from other numbers."""
+        answered = {k: v for k, v in self.answers.items() if isinstance(v, float)}
+        finding = integrity.assess(self.trace, self.facts, self.effective, answered, self.suspects, self.close)
+        ex = self.trace.exercise
+        printed = {**ex.weights, **ex.biases}
+        if finding.other_numbers:
+            example: dict[str, Any] = {}
+            if finding.misread:
+                given, value = next(iter(finding.misread.items()))
+                example = {"given": given, "value": value, "printed": self.trace.steps[given].value}
+            withdrawn = Judgement("incorrect", 0.0, "other_numbers", None, example or None)
+            for key, judgement in judgements.items():
+                if judgement.verdict == "carried" or key in self.suspects:
+                    judgements[key] = withdrawn
+            return finding
+        for key in finding.explained:
+            step = self.trace.steps[key]
+            given = next(g for g in step.inputs if g in finding.misread)
+            value = finding.misread[given]
+            params = {"given": given, "value": value, "printed": printed.get(given, self.trace.steps[given].value)}
+            judgements[key] = Judgement("incorrect", 0.0, "misread_given", None, params)
+        return finding
+
+    def sources(self, roots: frozenset[str]) -> list[list[Any]]:
         order = sorted(roots, key=self.order.__getitem__)
-        shown = ", ".join(f"{k} = {self.effective[k]:g}" for k in order[:3])
-        return shown + (f" and {len(order) - 3} more" if len(order) > 3 else "")
+        shown = _pairs(order[:3], self.effective)
+        return shown + ([["more", len(order) - 3]] if len(order) > 3 else [])
 
-    def placeholder(self, roots: frozenset[str]) -> str | None:
-        """The first wrong earlier value that is a placeholder, as "key = value", if any."""
+    def placeholder(self, roots: frozenset[str]) -> list[Any] | None:
+        """The first wrong earlier value that is a placeholder, as [key, value], if any."""
         for key in sorted(roots, key=self.order.__getitem__):
             value, reference = self.effective[key], self.trace.steps[key].value
             if (
-                self.close(value, 0.0)
+                key in self.copies
+                or self.close(value, 0.0)
                 or any(_same(value, p) for p in self.placeholders)
                 or abs(value - reference) > IMPLAUSIBLE * max(1.0, abs(reference))
             ):
-                return f"{key} = {value:g}"
+                return [key, value]
         return None
+
+
+def _capped(results: dict[str, KeyResult], cap: float) -> dict[str, KeyResult]:
+    """Results whose points add up to at most ``cap`` of the maximum, every credit scaled alike."""
+    score = sum(r.points for r in results.values())
+    limit = cap * sum(r.weight for r in results.values())
+    if score <= limit:
+        return results
+    factor = limit / score
+    return {k: r.with_credit(r.credit * factor) for k, r in results.items()}

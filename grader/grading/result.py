@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.engine.exercise import PHASES
 from grader.engine.rules import number
 from grader.grading.answers import Invalid
-from grader.grading.messages import EXPECTED, render
+from grader.grading.messages import EXPECTED, REASONS, render
 from grader.grading.policy import Policy
 
 VERDICTS = ("correct", "carried", "misconception", "incorrect", "missing", "invalid")
@@ -35,9 +35,18 @@ class KeyResult:
     def points(self) -> float:
         return self.credit * self.weight
 
+    @property
+    def reason(self) -> str | None:
+        """Why an ``incorrect`` value is wrong, where that can be seen (a note code), else None."""
+        return self.note if self.verdict == "incorrect" and self.note in REASONS else None
+
+    def with_credit(self, credit: float) -> KeyResult:
+        """The same result with another credit (a capped grading scales every key alike)."""
+        return replace(self, credit=credit)
+
     def message(self, language: str = "en", reveal: bool = False) -> str:
         """Feedback for this key; the expected value only when ``reveal``."""
-        text = render(self.note, self.params, language)
+        text = render(self.note, self.params, language, self.key)
         if reveal and self.verdict not in ("correct",):
             text += EXPECTED.get(language, EXPECTED["en"]).format(expected=number(self.expected))
         return text
@@ -49,6 +58,7 @@ class KeyResult:
             "credit": self.credit,
             "weight": self.weight,
             "misconception": self.misconception,
+            "reason": self.reason,
             "message": self.message(language, reveal),
             "phase": self.phase,
             "submitted": submitted
@@ -94,7 +104,7 @@ class Grading:
         return out
 
     def to_dict(self, reveal: bool | None = None, language: str = "en") -> dict[str, Any]:
-        """The JSON contract of DESIGN.md, with the expected values when ``reveal`` is true.
+        """The JSON shape of docs/verdicts.md, with the expected values when ``reveal`` is true.
 
         ``reveal`` is the caller's decision (``Policy.reveals`` with the set's due date and the
         student's attempts); None reveals only under the rule ``always``, as no state is known here.

@@ -44,6 +44,28 @@ class Tolerance:
             return 0.5 * 10.0 ** (-self.decimals)
         return max(self.atol, self.rtol * magnitude)
 
+    def resolution(self, expected: float) -> float:
+        """The coarsest rounding unit (a power of ten) a careful student may use near ``expected``.
+
+        ``sigfigs`` and ``decimals`` name their unit.  ``relative`` accepts a value rounded to s
+        significant figures when half a unit of the s-th figure is within ``rtol`` (3 for 1 %), and
+        one rounded to d decimals when half a unit of the d-th is within ``atol`` (4 for 1e-4): a
+        careful student may use either, so the coarser of the two is the policy's precision here.
+        Two values that differ by at least this much look different on a careful student's page.
+        """
+        magnitude = abs(expected)
+        if self.mode == "decimals":
+            return 10.0 ** (-self.decimals)
+        if self.mode == "sigfigs":
+            figures = self.sigfigs
+            floor = 10.0 ** (-12)
+        else:
+            figures = _places(self.rtol) + 1 if self.rtol > 0 else 0
+            floor = 10.0 ** (-_places(self.atol)) if self.atol > 0 else 10.0 ** (-12)
+        if figures == 0 or magnitude == 0.0:
+            return floor
+        return max(floor, 10.0 ** (math.floor(math.log10(magnitude)) - figures + 1))
+
     def padded(self, expected: float) -> float:
         """The half-width actually applied: ``half_width`` plus float-noise padding."""
         width = self.half_width(expected)
@@ -52,3 +74,9 @@ class Tolerance:
     def close(self, submitted: float, expected: float) -> bool:
         """Whether ``submitted`` counts as ``expected``; never true for NaN."""
         return abs(submitted - expected) <= self.padded(expected)
+
+
+def _places(half_width: float) -> int:
+    """The fewest decimal places d with half a unit of the d-th place within ``half_width``: 4 for 1e-4."""
+    # Rounded first, so that 0.005 (log10 of 0.01 is exactly -2) is not pushed up by float noise.
+    return max(0, math.ceil(round(-math.log10(2.0 * half_width), 9)))

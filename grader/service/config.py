@@ -52,6 +52,10 @@ ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
 }
 
 
+class ConfigurationError(RuntimeError):
+    """A setting the service cannot start with; the message names the setting and the fix, in one line."""
+
+
 def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dict[str, Any]:
     """The config keys set by ``GRADER_*`` variables; a bad number stops the start with a clear error."""
     environ = os.environ if environ is None else environ
@@ -63,7 +67,8 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
         try:
             out[key] = kind(raw)
         except ValueError:
-            raise RuntimeError(f"{variable} must be a {kind.__name__}, got {raw!r}") from None
+            what = "a whole number" if kind is int else kind.__name__
+            raise ConfigurationError(f"{variable} must be {what}, got {raw!r}") from None
     return out
 
 

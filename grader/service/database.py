@@ -11,6 +11,7 @@ request to save one 503 per process after an outage.
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -18,22 +19,60 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from grader.service import json_codec
+from grader.service.config import ConfigurationError
+
+BACKENDS = ("postgresql", "sqlite")
+URL_FORMS = "postgresql+psycopg://USER:PASSWORD@HOST:5432/DB or sqlite:////absolute/path.sqlite3"
+
+
+class DatabaseURLError(ConfigurationError):
+    """``GRADER_DATABASE_URL`` cannot be used: not a URL, an unsupported database, or no driver."""
+
+
+def _masked(url: str) -> str:
+    """A URL as typed, with any password replaced, for messages."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def database_url(url: str):
+    """Parse and check a database URL; ``postgres://`` (as some hosts write it) reads as PostgreSQL."""
+    try:
+        parsed = make_url(url)
+    except (exc.ArgumentError, ValueError):
+        raise DatabaseURLError(f"GRADER_DATABASE_URL {_masked(url)!r} is not a database URL; use {URL_FORMS}") from None
+    if parsed.drivername == "postgres":
+        parsed = parsed.set(drivername="postgresql")
+    if parsed.get_backend_name() not in BACKENDS:
+        raise DatabaseURLError(
+            f"GRADER_DATABASE_URL {_masked(url)!r}: {parsed.get_backend_name()} databases are not supported; "
+            f"use {URL_FORMS}"
+        )
+    return parsed
 
 
 class Database:
     """An engine and a session factory for one database URL."""
 
     def __init__(self, url: str, pool_size: int = 5, connect_timeout: int = 3):
-        self.url = make_url(url)
-        self.engine: Engine = create_engine(
-            self.url, json_serializer=json_codec.dumps, **_engine_options(self.url, pool_size, connect_timeout)
-        )
+        self.url = database_url(url)
+        try:
+            self.engine: Engine = create_engine(
+                self.url, json_serializer=json_codec.dumps, **_engine_options(self.url, pool_size, connect_timeout)
+            )
+        except (exc.NoSuchModuleError, ImportError) as error:
+            raise DatabaseURLError(
+                f"GRADER_DATABASE_URL {self}: the driver {self.url.drivername!r} cannot be loaded ({error}); "
+                f"use {URL_FORMS}"
+            ) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _configure_sqlite)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
-        return f"Database({self.url.render_as_string(hide_password=True)})"
+        return f"Database({self})"
+
+    def __str__(self) -> str:
+        return self.url.render_as_string(hide_password=True)
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,6 +115,15 @@ def is_outage(error: BaseException) -> bool:
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
     return isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError))
+
+
+def explain_failure(error: BaseException) -> str | None:
+    """One line saying why the database could not be used, for an error that means so; else None."""
+    if not isinstance(error, exc.DBAPIError) and not is_outage(error):
+        return None
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
 
 
 def init_app(app: Flask) -> None:

@@ -76,6 +76,11 @@ TYPES: dict[str, tuple[str, str]] = {
         "Service unavailable",
         "The database cannot be reached. Nothing was stored by this request; retry after the Retry-After delay.",
     ),
+    "not-ready": (
+        "Not ready",
+        "The service cannot take requests yet: its database is unreachable, was never migrated, or is "
+        "behind the code's migrations (run `grader db upgrade`). Retry after the Retry-After delay.",
+    ),
     "internal-error": ("Internal server error", "An unexpected error. It has been logged."),
 }
 

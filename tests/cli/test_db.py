@@ -59,3 +59,33 @@ def test_prune_deletes_only_expired_idempotency_records(runner, database_url):
     with Session(engine) as session:
         assert session.scalars(select(IdempotencyRecord.key)).all() == ["fresh"]
     engine.dispose()
+
+
+def test_three_simultaneous_upgrades_of_an_empty_postgresql_database_all_succeed(postgres_server):
+    """Three instances starting at once (docker compose scale, a rolling deploy) each run
+    ``grader db upgrade``: none fails, and the schema is built once."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from grader.service import schema
+
+    name = f"race_{uuid.uuid4().hex[:12]}"
+    url = postgres_server.create_database(name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_DATABASE_URL"] = url
+    grader = str(Path(sys.executable).with_name("grader"))
+    try:
+        runs = [
+            subprocess.Popen([grader, "db", "upgrade"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for _ in range(3)
+        ]
+        outputs = [(run.wait(timeout=120), run.stdout.read().decode()) for run in runs]
+        assert [code for code, _ in outputs] == [0, 0, 0], outputs
+        engine = create_engine(url)
+        assert schema.current(engine) == schema.head(engine)
+        assert schema.differences(engine) == []
+        engine.dispose()
+    finally:
+        postgres_server.drop_database(name)

@@ -53,6 +53,16 @@ def test_generate_from_a_file_with_a_roster(tmp_path):
     assert solve(exercise).values
 
 
+def test_generate_takes_the_student_ids_the_api_takes(tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("alice@example.edu\nurn:lms:user:42\nbob+cs101\n", encoding="utf-8")
+    result = run("generate", "seed-classic", "--seed", 1, "--students", roster, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 0, result.output
+    manifest = yaml.safe_load((tmp_path / "out" / "set.yaml").read_text())
+    assert [s["student"] for s in manifest["students"]] == ["alice@example.edu", "urn:lms:user:42", "bob+cs101"]
+    assert (tmp_path / "out" / "urn:lms:user:42" / "worksheet.html").exists()
+
+
 def test_generate_uses_a_policy_file(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text("tolerance: decimals\ndecimals: 3\n", encoding="utf-8")

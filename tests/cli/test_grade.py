@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -58,3 +59,30 @@ def test_grade_reports_bad_input_without_a_traceback(runner, tmp_path):
     broken.write_text("z3: [unclosed\n")
     out = runner.invoke(main, ["grade", SEED, str(broken)])
     assert out.exit_code == 1 and "cannot read answers" in out.output
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("answers.yaml", "z3: 0.755\ny3: 0.68\nz3: 0.7\n", "on line 1 and on line 3"),
+        ("answers.json", '{"z3": 0.755, "z3": 0.7}', "in one object"),
+    ],
+)
+def test_a_key_written_twice_is_refused_not_last_one_wins(runner, tmp_path, name, text, where):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = runner.invoke(main, ["grade", SEED, str(path), "--json"])
+    assert out.exit_code == 1
+    assert "key 'z3' is written twice" in out.output and where in out.output
+    assert "Traceback" not in out.output
+
+
+def test_a_policy_or_exercise_with_a_key_written_twice_is_refused(runner, tmp_path, answers_file):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("rtol: 0.5\nrtol: 0.01\n", encoding="utf-8")
+    out = runner.invoke(main, ["grade", SEED, str(answers_file), "--policy", str(policy)])
+    assert out.exit_code == 1 and "key 'rtol' is written twice" in out.output
+    exercise = tmp_path / "exercise.yaml"
+    exercise.write_text(Path(SEED).read_text(encoding="utf-8") + "learning_rate: 2.0\n", encoding="utf-8")
+    out = runner.invoke(main, ["solve", str(exercise)])
+    assert out.exit_code == 1 and "key 'learning_rate' is written twice" in out.output

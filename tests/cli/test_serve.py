@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -28,11 +29,14 @@ def test_serve_creates_the_database_and_serves(tmp_path):
         while time.monotonic() < deadline:
             line = server.stdout.readline()
             lines.append(line)
-            if "grader keys create --role instructor" in line:
+            if "keys create --role instructor" in line:
                 break
         output = "".join(lines)
         assert "(created)" in output and "grader.sqlite3" in output
         assert f"http://localhost:{port}/" in output and "/api/v1/openapi.json" in output
+        # The printed command runs from here: grader is not on the PATH of this environment.
+        command = next(line for line in lines if "keys create --role instructor" in line).split()[0]
+        assert Path(command).resolve() == Path(GRADER).resolve()
         assert (tmp_path / "instance" / "grader.sqlite3").exists()
         for _ in range(100):
             try:
@@ -41,6 +45,11 @@ def test_serve_creates_the_database_and_serves(tmp_path):
             except requests.ConnectionError:
                 time.sleep(0.1)
         assert response.status_code == 200 and response.json()["database"] == "ok"
+        # Every link the start-up message prints answers.
+        links = re.findall(r"http://localhost:\d+/\S*", output)
+        assert links
+        for link in links:
+            assert requests.get(link.replace("localhost", "127.0.0.1"), timeout=5).status_code == 200, link
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -95,7 +95,7 @@ def with_parameters(exercise: Exercise, values: dict[str, float], **changes) -> 
 
 
 def prefix(iteration: int, sample: int | None) -> str:
-    """The key prefix DESIGN.md prescribes: it{k}. for k >= 2, then s{m}. for numbered samples."""
+    """The key prefix docs/step-keys.md prescribes: it{k}. for k >= 2, then s{m}. for numbered samples."""
     return (f"it{iteration}." if iteration > 1 else "") + (f"s{sample}." if sample is not None else "")
 
 

@@ -106,7 +106,7 @@ def test_negated_delta_convention(exercise):
 @settings(max_examples=60, deadline=None)
 @given(exercise=exercises(samples=(1, 3), iterations=(1, 3)))
 def test_update_rule(exercise):
-    # new = old - eta * grad, chained from the given values through every update, in DESIGN.md's keys.
+    # new = old - eta * grad, chained from the given values through every update, in the keys of docs/step-keys.md.
     trace = solve(exercise)
     eta = exercise.learning_rate
     current = {name: name for name in parameters(exercise)}

@@ -1,4 +1,4 @@
-"""The trace's keys, order, phases and inputs follow DESIGN.md, and every rule recomputes its step."""
+"""The trace's keys, order, phases and inputs follow docs/step-keys.md, and every rule recomputes its step."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _prefix(iteration: int, sample: int | None) -> str:
 
 
 def expected_keys(ex: Exercise) -> list[str]:
-    """Every key in the order DESIGN.md and a student's worksheet give them, written out independently."""
+    """Every key in the order docs/step-keys.md and a student's worksheet give them, written out independently."""
     nodes, start = [], 1
     for width in ex.layers:
         nodes.append(list(range(start, start + width)))

@@ -107,11 +107,26 @@ def test_fixed_template_is_kept_with_warnings():
 
 @pytest.mark.parametrize(
     ("roster", "message"),
-    [([], "empty"), (["a", "a"], "more than once"), (["../x"], "must be 1 to 64"), (["ok", "bad id"], "bad id")],
+    [
+        ([], "empty"),
+        (["a", "a"], "more than once"),
+        (["../x"], "must be 1 to 128"),
+        (["x" * 129], "must be 1 to 128"),
+        (["ok", "bad id"], "bad id"),
+    ],
 )
 def test_bad_rosters_are_refused(roster, message):
     with pytest.raises(GenerationError, match=message):
         check_students(roster)
+
+
+def test_rosters_take_every_id_the_api_takes():
+    """An LMS's ids (e-mail addresses, urn-like and +-tagged ids, 128 characters) work in both."""
+    from grader.service.schemas.fields import STUDENT_ID
+
+    ids = ["alice@example.edu", "urn:lms:user:42", "bob+cs101", "a.b_c-d", "x" * 128]
+    assert all(STUDENT_ID.match(sid) for sid in ids)
+    assert check_students(ids) == ids
 
 
 def test_default_students_are_numbered():

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from hypothesis import strategies as st
 
-from grader.engine import Exercise, Trace, keys
+from grader.engine import Exercise, Step, Trace, keys
 from grader.grading.misconceptions import Misconception
 
 Rounder = Callable[[float], float]
@@ -22,14 +22,24 @@ def sigfigs(figures: int) -> Rounder:
     return lambda v: float(f"{v:.{figures}g}")
 
 
+# A habit: what a student writes at a step instead of the right value, from the values they have
+# written so far (None: the right value).
+Habit = Callable[[Step, dict[str, float]], float | None]
+
+
 def work(
     trace: Trace,
     rounder: Rounder = float,
     slip: tuple[str, float] | None = None,
     misconception: Misconception | None = None,
+    habit: Habit | None = None,
+    slips: dict[str, float] | None = None,
 ) -> dict[str, float]:
     """Every step the student computes, from their own rounded values, as they would write it."""
     own: dict[str, float] = {}
+    slips = dict(slips or {})
+    if slip is not None:
+        slips[slip[0]] = slip[1]
 
     def value(key: str) -> float:
         return own[key] if key in own else trace.steps[key].value
@@ -46,8 +56,11 @@ def work(
             wrong = misconception.rule(step, value, trace)
             if wrong is not None and math.isfinite(wrong):
                 result = wrong
-        if slip is not None and key == slip[0]:
-            result *= slip[1]
+        if habit is not None:
+            instead = habit(step, own)
+            result = result if instead is None else instead
+        if key in slips:
+            result *= slips[key]
         own[key] = rounder(result)
     return {k: own[k] for k in trace.asked_keys()}
 

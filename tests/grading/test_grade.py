@@ -36,7 +36,7 @@ def test_a_slip_in_z3_is_carried_through_every_later_step(seed_trace):
     result = grade(seed_trace, answers)
     assert result.results["z3"].verdict == "incorrect"
     assert [result.results[k].verdict for k in ("y3", "z5", "y5", "E")] == ["carried"] * 4
-    assert "z3 = 1.755" in result.results["E"].message()
+    assert "z₃ = 1.755" in result.results["E"].message()
     assert result.results["z4"].verdict == "missing"
 
 
@@ -59,21 +59,21 @@ def test_placeholder_values_earn_no_follow_through(seed_trace):
     assert result.results["y3"].verdict == "incorrect"
     for key in ("z5", "y5", "E", "delta5"):
         assert result.results[key].credit == 0, key
-    assert "y3 = 0 looks like a placeholder" in result.results["y5"].message()
+    assert "y₃ = 0 looks like a placeholder" in result.results["y5"].message()
 
 
 def test_copying_an_input_is_a_placeholder(seed_trace):
     answers = {"y3": 0.35, "z5": 0.3 * 0.35 + 0.9 * seed_trace["y4"]}
     result = grade(seed_trace, answers)
     assert result.results["z5"].verdict == "incorrect"
-    assert "y3 = 0.35" in result.results["z5"].message()
+    assert "y₃ = 0.35" in result.results["z5"].message()
 
 
 def test_a_saturating_value_cannot_make_later_steps_free(seed_trace):
     answers = {"z5": 1000.0, "y5": 1.0, "delta5": 0.0, "delta3": 0.0, "grad_w5_3": 0.0, "new_w5_3": 0.3}
     result = grade(seed_trace, answers)
     assert result.score == 0
-    assert "z5 = 1000 looks like a placeholder" in result.results["delta5"].message()
+    assert "z₅ = 1000 looks like a placeholder" in result.results["delta5"].message()
 
 
 def test_near_zero_values_are_placeholders_too(seed_trace):
@@ -84,7 +84,7 @@ def test_near_zero_values_are_placeholders_too(seed_trace):
 def test_a_zero_gradient_cannot_make_the_update_free(seed_trace):
     result = grade(seed_trace, {"grad_w5_3": 0.0, "new_w5_3": 0.3})
     assert result.results["new_w5_3"].credit == 0
-    assert "grad_w5_3 = 0 looks like a placeholder" in result.results["new_w5_3"].message()
+    assert "∂E/∂w₅₃ = 0 looks like a placeholder" in result.results["new_w5_3"].message()
 
 
 def test_carried_credit_follows_the_policy(seed_trace):

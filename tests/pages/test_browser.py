@@ -218,7 +218,7 @@ def test_the_seed_example_worked_by_hand_gets_full_marks_and_a_slip_carries(live
     # The rest came out within tolerance of the right values even from the slip.
     assert set(shown.values()) == {"incorrect", "correct", "carried"}
     assert page.locator(".score-figure").inner_text().split() == ["28", "/", "29"]
-    assert "Follows correctly from your earlier z3 = 1.755" in page.locator("#fb-y3").inner_text()
+    assert "Follows correctly from your earlier z₃ = 1.755" in page.locator("#fb-y3").inner_text()
     shot(page, "student-carried.png")
     assert page.locator("text=Past attempts").count() == 1
     assert page.locator("table a:has-text('Attempt 1')").count() == 1
@@ -295,7 +295,7 @@ def test_the_chinese_interface(live, keys, app, new_page):
     for term in ("正向传播", "误差", "反向传播", "梯度", "更新后的权重", "学习率", "激活函数", "提交评分"):
         assert page.get_by_text(term).count() >= 1, term
     fill_and_submit_zh(page, {"z3": "0.755", "delta5": "-0.040681"})
-    assert "输出层误差项的符号反了" in page.locator("#fb-delta5").inner_text()
+    assert "输出层误差项 δ 的符号反了" in page.locator("#fb-delta5").inner_text()
     shot(page, "student-zh.png")
     page.click("text=English")
     assert page.locator("button[type=submit]").inner_text() == "Submit for grading"

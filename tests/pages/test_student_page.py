@@ -70,7 +70,7 @@ def test_submitting_grades_stores_and_shows_a_verdict_beside_every_field(app, cl
     assert shown["z4"] == "incorrect"
     assert shown["delta5"] == "misconception"
     assert shown["new_w5_3"] == "missing"
-    assert "The output delta has the wrong sign" in page
+    assert "The output δ has the wrong sign" in page
     assert 'value="0.755"' in page  # the typed values stay in their fields
     assert "Past attempts" in page and "Attempt 1" in page
     assert stored_submissions(app) == 1
@@ -174,7 +174,7 @@ def test_feedback_comes_in_chinese(app, client, seed_set):
     token = student_token(app, seed_set, "amy")
     client.post(f"/student/{token}", data=answer_form({"delta5": "-0.040681"}))
     page = client.get(f"/student/{token}", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
-    assert "输出层误差项的符号反了" in page  # the grader's own message
+    assert "输出层误差项 δ 的符号反了" in page  # the grader's own message
     assert "典型错误" in page and "正向传播" in page and "反向传播" in page
 
 

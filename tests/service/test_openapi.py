@@ -9,7 +9,7 @@ from tests.service.helpers import API
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 METHODS = ("get", "post", "put", "patch", "delete")
-PUBLIC = {"/api/v1/health", "/api/v1/problems/{slug}"}
+PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/problems/{slug}"}
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from grader.service.auth import resolve
 from grader.service.database import get_database
 from grader.service.facade.assignments import locate
 from grader.service.facade.keys import revoke_key
+from grader.service.facade.principals import resolve
 from grader.service.facade.targets import Target, find_target
 from grader.service.models import Assignment
 from tests.service.helpers import API

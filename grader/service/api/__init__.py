@@ -15,6 +15,7 @@ from werkzeug.routing import BaseConverter
 
 from grader import __version__
 from grader.service import problems
+from grader.service.api import errors as domain_errors
 from grader.service.json_bodies import StrictParser
 from grader.service.problems import PROBLEM_JSON
 from grader.service.schemas.fields import STUDENT_ID, STUDENT_ID_RULE
@@ -41,6 +42,10 @@ first response (with `Idempotent-Replayed: true`); the same key with another bod
 a retry while the first is still running is 409 with `Retry-After`. Keys are kept for 24 hours;
 after that the same key starts a new request. A 503 means the database was unreachable and
 nothing was stored: retry it.
+
+**Contracts.** Step keys (`z3`, `delta5`, `grad_w5_3`, `it2.E`, ...), the exercise format, the
+verdicts and the worked example are written out in the repository's `docs/` folder
+(`docs/step-keys.md`, `docs/exercise-format.md`, `docs/verdicts.md`, `docs/seed-example.md`).
 
 **Numbers** are JSON numbers (float64). `NaN`, `Infinity` and numbers beyond float64 are
 rejected. Answers may also be numeric strings, including a decimal comma (`"0,69"`).
@@ -101,6 +106,7 @@ class Api(flask_smorest.Api):
 
     def _register_error_handlers(self):
         problems.init_app(self._app)
+        domain_errors.init_app(self._app)
 
 
 def init_app(app: Flask) -> Api:

@@ -13,9 +13,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from grader.service.api import Blueprint
-from grader.service.auth import Principal, authenticated, credential, current_principal, resolve_with_assignment
+from grader.service.auth import authenticated, credential, current_principal
 from grader.service.database import get_session
 from grader.service.facade import assignments, exercise_sets, targets
+from grader.service.facade.principals import Principal, resolve_with_assignment
 from grader.service.facade.targets import Target
 from grader.service.models import ExerciseSet
 from grader.service.problems import ProblemError

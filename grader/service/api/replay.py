@@ -7,6 +7,7 @@ from flask import current_app, request
 from grader.service import json_codec
 from grader.service.facade import idempotency
 from grader.service.facade.idempotency import StoredResponse
+from grader.service.problems import ProblemError
 
 # Documented by hand and read directly: parsing one header through a schema on every
 # submission costs more than it is worth.
@@ -21,9 +22,23 @@ IDEMPOTENCY_KEY = {
 REPLAYED = {"schema": {"type": "string"}, "description": "true when this is a stored response replayed"}
 
 
+def parse_key(raw: str | None) -> str | None:
+    """The key from the header (a bare token, or an sf-string in double quotes); 400 when malformed."""
+    if raw is None:
+        return None
+    key = raw.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    if not idempotency.is_valid_key(key):
+        detail = f"must be 1 to {idempotency.MAX_KEY} printable ASCII characters, e.g. a UUID"
+        header = idempotency.HEADER
+        raise ProblemError(400, "malformed-request", f"{header} {detail}", [{"header": header, "detail": detail}])
+    return key
+
+
 def key_and_fingerprint() -> tuple[str | None, str | None]:
     """The request's Idempotency-Key (400 when malformed) and, with a key, the request's fingerprint."""
-    key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
+    key = parse_key(request.headers.get(idempotency.HEADER))
     if key is None:
         return None, None
     return key, idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))

@@ -46,8 +46,9 @@ def submit(body, set_id: int, student_id: str):
     target = submission_target(set_id, student_id)
     key, print_ = key_and_fingerprint()
     lang = language()
-    raw = request.get_data(cache=True)
-    stored, replayed = submissions.submit(session(), target, raw, body["answers"], key, print_, lang)
+    # The strict JSON parser has checked that the body is UTF-8; it is stored as it was sent.
+    sent = request.get_data(cache=True).decode("utf-8")
+    stored, replayed = submissions.submit(session(), target, body["answers"], key, print_, lang, document=sent)
     response = replay_response(stored, replayed)
     response.headers["Content-Language"] = lang
     return response

@@ -17,20 +17,20 @@ from sqlalchemy.orm import Session
 from grader.engine import Exercise, Trace, solve
 from grader.engine.walkthrough import walkthrough
 from grader.generation import GenerationError, Template, generate_variant
-from grader.service.auth import Principal
 from grader.service.credentials import STUDENT_TOKEN_PREFIX, digest, new_secret
+from grader.service.facade.errors import BadIdentifier, Conflict, InvalidExercise, NotFound, Problem
+from grader.service.facade.principals import SEES_SET, Principal
 from grader.service.models import AccessToken, Assignment, ExerciseSet, Submission, utcnow
-from grader.service.problems import ProblemError
 from grader.service.schemas.fields import student_id_problem
 
 CREATE_TRIES = 5
 
 
 def check_student_id(student_id: str) -> None:
-    """400 unless ``student_id`` is an acceptable external id."""
+    """``BadIdentifier`` unless ``student_id`` is an acceptable external id."""
     problem = student_id_problem(student_id)
     if problem:
-        raise ProblemError(400, "malformed-request", problem, [{"parameter": "student_id", "detail": problem}])
+        raise BadIdentifier(problem, [Problem(problem, field="student_id")])
 
 
 @functools.lru_cache(maxsize=64)
@@ -62,9 +62,8 @@ def trace_of(assignment: Assignment) -> Trace:
 _LOCATE = (
     select(ExerciseSet, Assignment)
     .outerjoin(Assignment, and_(Assignment.set_id == ExerciseSet.id, Assignment.student_id == bindparam("student")))
-    .where(ExerciseSet.id == bindparam("set_id"))
+    .where(ExerciseSet.id == bindparam("set_id"), SEES_SET)
 )
-_LOCATE_OWNED = _LOCATE.where(ExerciseSet.owner_id == bindparam("owner"))
 
 
 def locate(
@@ -72,18 +71,13 @@ def locate(
 ) -> tuple[ExerciseSet, Assignment | None]:
     """The set (with its current policy) and the student's assignment if any, in one query.
 
-    404 when the caller may not see the set.  This is on the path of every submission, so it
-    costs one round trip to the database, with statements built once.
+    ``NotFound`` when the caller may not see the set (the one rule of ``principals.SEES_SET``).
+    One round trip to the database, with the statement built once.
     """
-    params = {"set_id": set_id, "student": student_id}
-    if principal.is_staff and principal.account.is_admin:
-        row = session.execute(_LOCATE, params).one_or_none()
-    elif principal.is_staff:
-        row = session.execute(_LOCATE_OWNED, {**params, "owner": principal.account.id}).one_or_none()
-    else:
-        row = session.execute(_LOCATE, params).one_or_none() if principal.assignment.set_id == set_id else None
+    params = {"set_id": set_id, "student": student_id, **principal.visibility()}
+    row = session.execute(_LOCATE, params).one_or_none()
     if row is None:
-        raise ProblemError(404, "not-found", f"no exercise set {set_id}")
+        raise NotFound(f"no exercise set {set_id}")
     return row[0], row[1]
 
 
@@ -113,7 +107,7 @@ def assignment_for(session: Session, exercise_set: ExerciseSet, student_id: str)
             return assignment
         except IntegrityError:
             session.rollback()
-    raise ProblemError(409, "conflict", "the assignment could not be created; retry")
+    raise Conflict("the assignment could not be created; retry")
 
 
 def _new_assignment(session: Session, exercise_set: ExerciseSet, student_id: str) -> Assignment:
@@ -135,9 +129,7 @@ def _new_assignment(session: Session, exercise_set: ExerciseSet, student_id: str
             if start >= template.constraints.max_tries:
                 raise GenerationError(f"the template gives too few distinct variants for {len(taken) + 1} students")
     except GenerationError as error:
-        raise ProblemError(
-            422, "invalid-exercise", f"no variant could be made for student {student_id!r}: {error}"
-        ) from None
+        raise InvalidExercise(f"no variant could be made for student {student_id!r}: {error}") from None
     return Assignment(
         set_id=exercise_set.id,
         student_id=student_id,

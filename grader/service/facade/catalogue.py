@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from grader.generation import Template, catalogue_template, template_names
-from grader.service.problems import ProblemError
+from grader.service.facade.errors import NotFound
 
 
 def describe(template: Template, with_document: bool = False) -> dict[str, Any]:
@@ -42,8 +42,8 @@ def list_templates() -> list[dict[str, Any]]:
 
 
 def get_template(name: str) -> dict[str, Any]:
-    """One catalogue template with its document, or 404."""
+    """One catalogue template with its document, or ``NotFound``."""
     templates = _catalogue()
     if name not in templates:
-        raise ProblemError(404, "not-found", f"no template {name!r}; known: {', '.join(templates)}")
+        raise NotFound(f"no template {name!r}; known: {', '.join(templates)}")
     return describe(templates[name], with_document=True)

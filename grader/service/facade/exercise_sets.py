@@ -8,35 +8,24 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from grader.generation import Template, TemplateError, catalogue_template, template_names
 from grader.grading import Policy, PolicyError
-from grader.service.auth import Principal
+from grader.service.facade.errors import Invalid, InvalidExercise, InvalidPolicy, NotFound, Problem, problems_under
 from grader.service.facade.limits import MAX_TEMPLATE_TRIES, check_size
-from grader.service.models import (
-    Account,
-    Assignment,
-    ExerciseSet,
-    Grade,
-    LtiSetGrant,
-    PolicyVersion,
-    Submission,
-    utcnow,
-)
-from grader.service.problems import ProblemError, body_errors
+from grader.service.facade.principals import SEES_SET, Principal
+from grader.service.models import Account, Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 
 
 def resolve_template(name: str | None, document: Any, max_steps: int) -> tuple[Template, dict[str, Any]]:
-    """The template a set is made from, and the document to store; 422 naming what is wrong."""
+    """The template a set is made from, and the document to store; ``Invalid`` naming what is wrong."""
     if name is not None:
         if name not in template_names():
-            raise ProblemError(
-                422,
-                "validation-error",
+            raise Invalid(
                 f"no template {name!r} in the catalogue; see GET /api/v1/templates",
-                [{"pointer": "#/template", "detail": f"unknown template; known: {', '.join(template_names())}"}],
+                [Problem(f"unknown template; known: {', '.join(template_names())}", pointer="#/template")],
             )
         template = catalogue_template(name)
         return template, yaml.safe_load(template.source)
@@ -44,30 +33,23 @@ def resolve_template(name: str | None, document: Any, max_steps: int) -> tuple[T
     try:
         template = Template.from_mapping(document, "inline")
     except TemplateError as error:
-        raise ProblemError(
-            422,
-            "invalid-exercise",
-            "the inline template cannot be used",
-            body_errors(error.problems, "template_document"),
+        raise InvalidExercise(
+            "the inline template cannot be used", problems_under(error.problems, "template_document")
         ) from None
     if template.constraints.max_tries > MAX_TEMPLATE_TRIES:
-        raise ProblemError(
-            422,
-            "invalid-exercise",
+        raise InvalidExercise(
             f"an inline template may resample at most {MAX_TEMPLATE_TRIES} times",
-            [{"pointer": "#/template_document/constraints/max_tries", "detail": f"at most {MAX_TEMPLATE_TRIES}"}],
+            [Problem(f"at most {MAX_TEMPLATE_TRIES}", pointer="#/template_document/constraints/max_tries")],
         )
     return template, dict(document)
 
 
 def validate_policy(document: Mapping[str, Any] | None) -> Policy:
-    """A policy from its document; 422 with pointers under ``#/policy``."""
+    """A policy from its document; ``InvalidPolicy`` with pointers under ``#/policy``."""
     try:
         return Policy.from_mapping(dict(document) if document is not None else None)
     except PolicyError as error:
-        raise ProblemError(
-            422, "invalid-policy", "the grading policy cannot be used", body_errors(error.problems, "policy")
-        ) from None
+        raise InvalidPolicy("the grading policy cannot be used", problems_under(error.problems, "policy")) from None
 
 
 def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_steps: int) -> ExerciseSet:
@@ -95,31 +77,21 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
     return exercise_set
 
 
-def visible_to(principal: Principal) -> ColumnElement[bool]:
-    """The sets a caller may see: all for admins, their own for instructors, and for an LTI
-    instructor also those their launches granted them."""
-    account = principal.require_staff()
-    if account.is_admin:
-        return ExerciseSet.id.is_not(None)
-    granted = select(LtiSetGrant.set_id).where(LtiSetGrant.account_id == account.id)
-    return or_(ExerciseSet.owner_id == account.id, ExerciseSet.id.in_(granted))
-
-
 def list_sets(principal: Principal) -> Select:
-    """The caller's sets, newest first."""
-    return select(ExerciseSet).where(visible_to(principal)).order_by(ExerciseSet.id.desc())
+    """The sets of a staff caller (admins: everyone's), newest first; ``NotAllowed`` for a student."""
+    principal.require_staff()
+    query = select(ExerciseSet).where(SEES_SET).order_by(ExerciseSet.id.desc())
+    return query.params(principal.visibility())
+
+
+_FIND_SET = select(ExerciseSet).where(ExerciseSet.id == bindparam("set_id"), SEES_SET)
 
 
 def find_set(session: Session, principal: Principal, set_id: int) -> ExerciseSet:
-    """A set the caller may see, or 404.  A student token sees its own set only."""
-    if principal.is_staff:
-        found = session.execute(
-            select(ExerciseSet).where(ExerciseSet.id == set_id, visible_to(principal))
-        ).scalar_one_or_none()
-    else:
-        found = session.get(ExerciseSet, set_id) if principal.assignment.set_id == set_id else None
+    """A set the caller may see, or ``NotFound``.  A student token sees its own set only."""
+    found = session.execute(_FIND_SET, {"set_id": set_id, **principal.visibility()}).scalar_one_or_none()
     if found is None:
-        raise ProblemError(404, "not-found", f"no exercise set {set_id}")
+        raise NotFound(f"no exercise set {set_id}")
     return found
 
 

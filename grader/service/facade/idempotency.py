@@ -4,8 +4,9 @@
    unique constraint lets exactly one request, in any process, win the key.
 2. The winner does its work and calls ``complete`` inside the *same* transaction as the work,
    so the stored response exists if and only if the work was committed.
-3. Everyone else finds the record: a different request fingerprint is 422; a completed record
-   is replayed; a record still processing is 409 with Retry-After.
+3. Everyone else finds the record: a different request fingerprint is ``IdempotencyConflict``
+   (422 in the API); a completed record is replayed; a record still processing is
+   ``RequestInProgress`` (409 with Retry-After).
 4. A request that fails after claiming ``release``-s the key, so a corrected retry can use it.
    If even that fails (the database went away), the claim expires after ``LEASE``.
 5. A key is kept for ``RETENTION`` (24 hours, as the API description publishes): a retry that
@@ -26,8 +27,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from grader.service import json_codec
+from grader.service.facade.errors import IdempotencyConflict, RequestInProgress
 from grader.service.models import IdempotencyRecord, utcnow
-from grader.service.problems import ProblemError
 
 HEADER = "Idempotency-Key"
 LEASE = timedelta(seconds=30)
@@ -44,17 +45,9 @@ class StoredResponse:
     location: str | None
 
 
-def parse_key(raw: str | None) -> str | None:
-    """The key from the header (a bare token, or an sf-string in double quotes); 400 when malformed."""
-    if raw is None:
-        return None
-    key = raw.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':
-        key = key[1:-1]
-    if not 1 <= len(key) <= MAX_KEY or not all(" " <= c <= "~" for c in key):
-        detail = f"must be 1 to {MAX_KEY} printable ASCII characters, e.g. a UUID"
-        raise ProblemError(400, "malformed-request", f"{HEADER} {detail}", [{"header": HEADER, "detail": detail}])
-    return key
+def is_valid_key(key: str) -> bool:
+    """Whether ``key`` can be an idempotency key: 1 to ``MAX_KEY`` printable ASCII characters."""
+    return 1 <= len(key) <= MAX_KEY and all(" " <= c <= "~" for c in key)
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -89,7 +82,8 @@ def run(
 
 
 def claim(session: Session, scope: str, key: str, print_: str) -> StoredResponse | None:
-    """Win the key (None: go ahead) or get the stored response to replay; 409/422 otherwise."""
+    """Win the key (None: go ahead) or get the stored response to replay; ``IdempotencyConflict``
+    when the key was used for another request, ``RequestInProgress`` while that one still runs."""
     session.add(IdempotencyRecord(scope=scope, key=key, fingerprint=print_, state="processing"))
     try:
         session.commit()
@@ -106,21 +100,15 @@ def claim(session: Session, scope: str, key: str, print_: str) -> StoredResponse
         _forget(session, record)
         return claim(session, scope, key, print_)
     if record.fingerprint != print_:
-        raise ProblemError(
-            422,
-            "idempotency-key-reused",
-            f"the {HEADER} {key!r} was already used for a different request; use a new key for a new request",
-            [{"header": HEADER, "detail": "already used with another body or endpoint"}],
+        raise IdempotencyConflict(
+            f"the {HEADER} {key!r} was already used for a different request; use a new key for a new request"
         )
     if record.state == "completed":
         return StoredResponse(record.status_code, json.loads(record.response), record.location)
     if utcnow() - record.locked_at > LEASE and _take_over(session, record):
         return None
-    raise ProblemError(
-        409,
-        "idempotency-key-in-use",
-        f"a request with {HEADER} {key!r} is still being processed; retry shortly to get its response",
-        headers={"Retry-After": "1"},
+    raise RequestInProgress(
+        f"a request with {HEADER} {key!r} is still being processed; retry shortly to get its response", retry_after=1
     )
 
 

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from grader.service.problems import ProblemError
+from grader.service.facade.errors import ExerciseTooLarge, Problem
 
 MAX_TEMPLATE_TRIES = 100
 
@@ -49,13 +49,11 @@ def estimated_steps(doc: Any) -> int:
 
 
 def check_size(doc: Any, limit: int, where: str) -> None:
-    """422 when the exercise at body pointer ``where`` would take more than ``limit`` steps."""
+    """``ExerciseTooLarge`` when the exercise at pointer ``where`` would take more than ``limit`` steps."""
     steps = estimated_steps(doc)
     if steps > limit:
-        raise ProblemError(
-            422,
-            "exercise-too-large",
+        raise ExerciseTooLarge(
             f"this exercise would compute about {steps} steps; the server allows {limit} per exercise "
             "(fewer layers, nodes, samples or iterations)",
-            [{"pointer": where, "detail": f"about {steps} steps, more than {limit}"}],
+            [Problem(f"about {steps} steps, more than {limit}", pointer=where)],
         )

@@ -1,7 +1,8 @@
 """Submissions: graded on arrival, stored verbatim with their grade in one transaction.
 
-Nothing acknowledged is ever lost: the 201 goes out only after the commit that holds the raw
-body, its grade and (with an Idempotency-Key) the response to replay.  Attempts are numbered
+The facade takes the answers parsed (by the API or the student page), and the submitted document
+as text, kept verbatim.  Nothing acknowledged is ever lost: the 201 goes out only after the
+commit that holds that document, its grade and (with an Idempotency-Key) the response to replay.  Attempts are numbered
 1, 2, ... per student; the unique (assignment, attempt) constraint is what enforces
 ``max_attempts`` when two submissions race, in one process or many.
 """
@@ -9,6 +10,7 @@ body, its grade and (with an Idempotency-Key) the response to replay.  Attempts 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -21,11 +23,11 @@ from grader.grading import AnswerError, Policy, grade
 from grader.service import grade_records
 from grader.service.facade import attempts, idempotency
 from grader.service.facade.assignments import attempts_used, trace_of
+from grader.service.facade.errors import AttemptsExhausted, Conflict, NotFound, PastDue, Problem, UnknownAnswerKey
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.facade.targets import Target
 from grader.service.lti import passback
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
-from grader.service.problems import ProblemError
 
 API = "/api/v1"
 INSERT_TRIES = 5
@@ -37,36 +39,47 @@ def location(set_id: int, student_id: str, attempt: int | None = None) -> str:
     return path if attempt is None else f"{path}/{attempt}"
 
 
+def document_of(answers: Mapping[str, Any]) -> str:
+    """The submitted document ``{"answers": ...}`` as compact JSON text."""
+    return json.dumps({"answers": dict(answers)}, ensure_ascii=False, separators=(",", ":"))
+
+
 def submit(
     session: Session,
     target: Target,
-    body: bytes,
-    answers: dict[str, Any],
+    answers: Mapping[str, Any],
     key: str | None,
     print_: str | None,
     language: str = "en",
+    document: str | None = None,
 ) -> tuple[StoredResponse, bool]:
-    """Grade and store a submission, at most once per Idempotency-Key; returns (response, replayed)."""
+    """Grade and store a submission, at most once per idempotency key; returns (response, replayed).
+
+    ``answers`` are parsed already (step key -> number or numeric text); ``document`` is the
+    submission as it was sent, stored verbatim (by default ``document_of(answers)``).  Raises
+    ``UnknownAnswerKey``, ``PastDue``, ``AttemptsExhausted``, ``Conflict`` and the idempotency errors.
+    """
+    stored = document_of(answers) if document is None else document
     return idempotency.run(
-        session, target.scope, key, print_, lambda: _grade_and_store(session, target, body, answers, language)
+        session, target.scope, key, print_, lambda: _grade_and_store(session, target, stored, answers, language)
     )
 
 
-def _grade_and_store(session: Session, target: Target, body: bytes, answers, language: str) -> StoredResponse:
+def _grade_and_store(
+    session: Session, target: Target, document: str, answers: Mapping[str, Any], language: str
+) -> StoredResponse:
     """Grade, then add the submission and its grade to the session (the caller commits)."""
     policy = target.policy
     try:
         # grade() checks the answers' keys first; graded once here, not validated and then graded.
         grading = grade(target.trace, answers, policy)
     except AnswerError as error:
-        raise ProblemError(
-            422,
-            "unknown-answer-key",
+        raise UnknownAnswerKey(
             "; ".join(p.message for p in error.problems),
-            [{"pointer": "#/answers" + p.pointer, "detail": p.message} for p in error.problems],
+            [Problem(p.message, pointer="#/answers" + p.pointer) for p in error.problems],
         ) from None
     if target.due_at is not None and utcnow() > target.due_at:
-        raise ProblemError(409, "past-due", f"submissions closed at {target.due_at.isoformat()}")
+        raise PastDue(f"submissions closed at {target.due_at.isoformat()}")
     limit = target.max_attempts
     record = grade_records.to_record(grading)
     for _ in range(INSERT_TRIES):
@@ -76,7 +89,7 @@ def _grade_and_store(session: Session, target: Target, body: bytes, answers, lan
                 session,
                 target.assignment_id,
                 limit,
-                body.decode("utf-8"),
+                document,
                 target.scope,
                 target.policy_id,
                 ENGINE_VERSION,
@@ -88,7 +101,7 @@ def _grade_and_store(session: Session, target: Target, body: bytes, answers, lan
             session.rollback()
             continue
         if attempt is None:
-            raise ProblemError(409, "attempts-exhausted", f"all {limit} attempts have been used")
+            raise AttemptsExhausted(limit)
         # The LMS's copy of the score goes in the outbox in this same transaction: nothing lost.
         if target.lti_enrolled is not False:
             passback.after_attempt(session, target.assignment_id, policy)
@@ -98,7 +111,7 @@ def _grade_and_store(session: Session, target: Target, body: bytes, answers, lan
         view = _view(target.set_id, target.student_id, attempt, now, target.policy_version, graded, answers)
         view["attempts_left"] = None if limit is None else limit - attempt
         return StoredResponse(201, view, location(target.set_id, target.student_id, attempt))
-    raise ProblemError(409, "conflict", "too many simultaneous submissions for this student; retry")
+    raise Conflict("too many simultaneous submissions for this student; retry")
 
 
 def _view(set_id, student_id, attempt, submitted_at, policy_version: int, graded: dict[str, Any], answers):
@@ -176,10 +189,10 @@ def history(assignment: Assignment):
 
 
 def find_submission(session: Session, assignment: Assignment, attempt: int) -> Submission:
-    """One attempt, or 404."""
+    """One attempt, or ``NotFound``."""
     found = session.execute(
         select(Submission).where(Submission.assignment_id == assignment.id, Submission.attempt == attempt)
     ).scalar_one_or_none()
     if found is None:
-        raise ProblemError(404, "not-found", f"no attempt {attempt} for student {assignment.student_id!r}")
+        raise NotFound(f"no attempt {attempt} for student {assignment.student_id!r}")
     return found

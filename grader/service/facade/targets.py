@@ -16,14 +16,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Text, and_, bindparam, cast, exists, or_, select
+from sqlalchemy import Text, and_, bindparam, cast, exists, select
 from sqlalchemy.orm import Session
 
 from grader.engine import Trace
 from grader.grading import Policy
-from grader.service.auth import Principal
 from grader.service.credentials import API_KEY_PREFIX, STUDENT_TOKEN_PREFIX, digest
 from grader.service.facade.assignments import trace_for_text, trace_of
+from grader.service.facade.principals import Principal, key_holder_sees_set, token_holder_sees_set
 from grader.service.models import (
     AccessToken,
     Account,
@@ -106,10 +106,7 @@ _BY_API_KEY = _current_policy(
     select(ACCOUNTS.id, *_COLUMNS)
     .select_from(ApiKey.__table__)
     .join(Account.__table__, ACCOUNTS.id == API_KEYS.account_id)
-    .join(
-        ExerciseSet.__table__,
-        and_(SETS.id == bindparam("set_id"), or_(ACCOUNTS.role == "admin", SETS.owner_id == ACCOUNTS.id)),
-    )
+    .join(ExerciseSet.__table__, and_(SETS.id == bindparam("set_id"), key_holder_sees_set(SETS, ACCOUNTS)))
     .join(Assignment.__table__, and_(ASSIGNMENTS.set_id == SETS.id, ASSIGNMENTS.student_id == bindparam("student")))
     .where(API_KEYS.secret_hash == bindparam("digest"), API_KEYS.revoked_at.is_(None))
 )
@@ -117,11 +114,10 @@ _BY_STUDENT_TOKEN = _current_policy(
     select(ASSIGNMENTS.id, *_COLUMNS)
     .select_from(AccessToken.__table__)
     .join(Assignment.__table__, ASSIGNMENTS.id == TOKENS.assignment_id)
-    .join(ExerciseSet.__table__, SETS.id == ASSIGNMENTS.set_id)
+    .join(ExerciseSet.__table__, and_(SETS.id == bindparam("set_id"), token_holder_sees_set(SETS, ASSIGNMENTS)))
     .where(
         TOKENS.secret_hash == bindparam("digest"),
         TOKENS.revoked_at.is_(None),
-        ASSIGNMENTS.set_id == bindparam("set_id"),
         ASSIGNMENTS.student_id == bindparam("student"),
     )
 )

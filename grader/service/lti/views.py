@@ -26,6 +26,7 @@ from sqlalchemy import select
 from grader.service.database import get_session
 from grader.service.facade.assignments import assignment_for, issue_token
 from grader.service.facade.catalogue import list_templates
+from grader.service.facade.errors import DomainError, NotFound
 from grader.service.facade.exercise_sets import create_set, find_set
 from grader.service.lti import claims, deep_linking, keys, passback, people
 from grader.service.lti.framing import STATE_COOKIE, clear_for_launch, set_state_cookie, start_lti_session
@@ -35,7 +36,6 @@ from grader.service.models import Account, ExerciseSet, LtiDeployment, LtiPlatfo
 from grader.service.pages import csrf, errors
 from grader.service.pages.errors import PageError, render_error
 from grader.service.pages.signin import current_account, current_principal, protect
-from grader.service.problems import ProblemError
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 errors.register(bp)
@@ -168,7 +168,7 @@ def pick(purpose: str):
             exercise_set = create_set(
                 db, account, {"template": name, "title": title}, current_app.config["MAX_TRACE_STEPS"]
             )
-        except ProblemError as error:
+        except DomainError as error:
             db.rollback()
             flash(error.detail, "error")
             return redirect(url_for("lti.pick", purpose=purpose))
@@ -176,7 +176,7 @@ def pick(purpose: str):
     elif chosen.isdigit():
         try:
             exercise_set = find_set(db, current_principal(), int(chosen))
-        except ProblemError:
+        except NotFound:
             raise PageError(404, _("There is no such exercise set, or it is not yours to choose.")) from None
     else:
         flash(_("Choose a set, or a template for a new one."), "error")

@@ -1,7 +1,10 @@
 """Error pages: every failure of a page is a styled page in the reader's language, never a traceback.
 
-The JSON API answers problem+json (``grader.service.problems``); these handlers are registered on
-the page blueprints only, so the two never meet.
+The facade's domain errors (``grader.service.facade.errors``) get their status and translated
+text here, once (``explain``): a page either shows that text in a form or a flash message, or
+lets the error through to the error page.  The JSON API answers problem+json
+(``grader.service.api.errors``); these handlers are registered on the page blueprints only, so
+the two never meet.
 """
 
 from __future__ import annotations
@@ -14,7 +17,18 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from grader.service.database import is_outage
-from grader.service.problems import ProblemError
+from grader.service.facade.errors import (
+    AttemptsExhausted,
+    BadIdentifier,
+    Conflict,
+    DomainError,
+    IdempotencyConflict,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    PastDue,
+    RequestInProgress,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +81,37 @@ def _page_error(error: PageError):
     return render_error(error.status, error.detail)
 
 
-def _problem(error: ProblemError):
-    # A facade error that a page did not turn into a form message: show its status, and its
-    # detail (English) only where no translated text says more.
-    return render_error(error.status, _details().get(error.status) or error.detail)
+def _domain_pages() -> dict[type[DomainError], tuple[int, str | None]]:
+    # Domain error class -> (status, translated text); no text: the error's own detail (English),
+    # which names the bad value, says more than a general sentence would.
+    details = _details()
+    return {
+        NotFound: (404, details[404]),
+        NotAllowed: (403, details[403]),
+        Conflict: (409, None),
+        AttemptsExhausted: (409, _("You have used all your attempts; this submission was not stored.")),
+        PastDue: (409, _("The due date has passed; this submission was not stored.")),
+        RequestInProgress: (409, _("Your answers are still being graded; reload the page in a moment.")),
+        IdempotencyConflict: (422, None),
+        Invalid: (422, None),
+        BadIdentifier: (400, None),
+    }
+
+
+def explain(error: DomainError) -> tuple[int, str]:
+    """The status and the text in the reader's language for a domain error (its class's, or its
+    nearest base class's)."""
+    pages = _domain_pages()
+    for cls in type(error).__mro__:
+        if cls in pages:
+            status, text = pages[cls]
+            return status, text or error.detail
+    return 500, _details()[500]
+
+
+def _domain_error(error: DomainError):
+    # A facade error that a page did not turn into a form or flash message.
+    return render_error(*explain(error))
 
 
 def _http_error(error: HTTPException):
@@ -96,7 +137,7 @@ def _unexpected(error: Exception):
 def register(blueprint: Blueprint) -> None:
     """Install the error pages on a page blueprint."""
     blueprint.register_error_handler(PageError, _page_error)
-    blueprint.register_error_handler(ProblemError, _problem)
+    blueprint.register_error_handler(DomainError, _domain_error)
     blueprint.register_error_handler(CSRFError, _csrf_error)
     blueprint.register_error_handler(HTTPException, _http_error)
     blueprint.register_error_handler(Exception, _unexpected)

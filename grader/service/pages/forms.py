@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from grader.engine.exercise import PHASES
 from grader.grading import Policy
-from grader.service.facade.idempotency import MAX_KEY
+from grader.service.facade.idempotency import is_valid_key
 from grader.service.schemas.exercise_sets import MAX_ATTEMPTS
 from grader.service.schemas.fields import MAX_SEED, student_id_problem
 
@@ -36,7 +36,7 @@ MAX_ROSTER = 500
 
 def one_time_key(raw: str | None) -> str | None:
     """A form's idempotency key when it is one the page could have made (printable ASCII); else None."""
-    if raw and len(raw) <= MAX_KEY and all(" " <= c <= "~" for c in raw):
+    if raw and is_valid_key(raw):
         return raw
     return None
 

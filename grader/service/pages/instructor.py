@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from grader.service.database import get_session
 from grader.service.facade import idempotency
 from grader.service.facade.catalogue import list_templates
+from grader.service.facade.errors import DomainError
 from grader.service.facade.exercise_sets import create_set, list_sets, summary
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.facade.sheets import template_preview_svg
@@ -21,7 +22,6 @@ from grader.service.pages import errors
 from grader.service.pages.errors import PageError
 from grader.service.pages.forms import CreateSetForm, one_time_key
 from grader.service.pages.signin import current_account, current_principal, protect
-from grader.service.problems import ProblemError
 
 bp = Blueprint("instructor", __name__)
 errors.register(bp)
@@ -84,9 +84,9 @@ def new_set():
                 idempotency.fingerprint(request.method, request.path, request.get_data()),
                 work,
             )
-        except ProblemError as error:
+        except DomainError as error:
             session.rollback()
-            form.form_errors.append(error.detail)
+            form.form_errors.append(errors.explain(error)[1])
         else:
             flash(_("Created the set “%(title)s”.", title=stored.body["title"]), "success")
             return redirect(url_for("set_page.show", set_id=stored.body["id"]))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
 from grader.service.facade import regrading, reports
+from grader.service.facade.errors import DomainError
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.lti.panel import lti_panel
 from grader.service.models import ExerciseSet
@@ -15,7 +16,6 @@ from grader.service.pages import charts, errors
 from grader.service.pages.formatting import label
 from grader.service.pages.forms import PolicyForm, RosterForm
 from grader.service.pages.signin import current_account, current_principal, protect
-from grader.service.problems import ProblemError
 
 # Set ids are bounded like the API's, so no id in a URL can overflow a database integer.
 SET_PATH = f"/sets/<int(max={MAX_ID}):set_id>"
@@ -104,9 +104,9 @@ def edit_policy(set_id: int):
                 "due_at": form.due_datetime(),
             },
         )
-    except ProblemError as error:
+    except DomainError as error:
         session.rollback()
-        form.form_errors.append(error.detail)
+        form.form_errors.append(errors.explain(error)[1])
         return render_set_page(owned_set(set_id), policy_form=form, status=422)
     if exercise_set.policy.version != before:
         flash(

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from grader.service.auth import Principal
 from grader.service.database import get_session
+from grader.service.facade.principals import Principal
 from grader.service.facade.signin import active_key, key_for_secret
 from grader.service.lti.framing import session_account_id
 from grader.service.models import Account

@@ -12,7 +12,6 @@ cookie, so a page on another site cannot post to it without already knowing the 
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,12 +23,13 @@ from markupsafe import Markup
 
 from grader.engine import keys
 from grader.grading.answers import MAX_TEXT
-from grader.service.auth import Principal, resolve
 from grader.service.credentials import STUDENT_TOKEN_PREFIX
 from grader.service.database import get_session
 from grader.service.facade import idempotency
 from grader.service.facade.assignments import student_view, trace_of
-from grader.service.facade.submissions import history, submit, views
+from grader.service.facade.errors import AttemptsExhausted, PastDue, RequestInProgress
+from grader.service.facade.principals import Principal, resolve
+from grader.service.facade.submissions import document_of, history, submit, views
 from grader.service.facade.targets import Target
 from grader.service.models import Assignment, ExerciseSet, utcnow
 from grader.service.pages import conventions, errors
@@ -37,7 +37,6 @@ from grader.service.pages.errors import PageError
 from grader.service.pages.formatting import group_title
 from grader.service.pages.forms import one_time_key
 from grader.service.pages.language import current_language
-from grader.service.problems import ProblemError
 from grader.worksheets import notation
 from grader.worksheets.diagram import network_svg
 
@@ -173,28 +172,17 @@ def submit_answers(token: str):
         # An empty form is a slip, not an attempt: it would cost the student one for nothing.
         flash(_("The form was empty: fill in the values you have computed, then submit."), "error")
         return redirect(url_for("student.exercise", token=token))
-    body = json.dumps({"answers": answers}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     key = one_time_key(request.form.get("submission_key"))
+    # The fingerprint of what is stored: the same answers under the same key are one submission.
+    fingerprint = idempotency.fingerprint("POST", request.path, document_of(answers).encode("utf-8"))
     try:
         response, _replayed = submit(
-            session,
-            Target.of(principal, exercise_set, assignment),
-            body,
-            answers,
-            key,
-            idempotency.fingerprint("POST", request.path, body),
-            current_language(),
+            session, Target.of(principal, exercise_set, assignment), answers, key, fingerprint, current_language()
         )
-    except ProblemError as error:
+    except (AttemptsExhausted, PastDue, RequestInProgress) as error:
+        # Closed, or a double click still being graded: say so above the form (other errors get a page).
         session.rollback()
-        message = {
-            "attempts-exhausted": _("You have used all your attempts; this submission was not stored."),
-            "past-due": _("The due date has passed; this submission was not stored."),
-            "idempotency-key-in-use": _("Your answers are still being graded; reload the page in a moment."),
-        }.get(error.slug)
-        if message is None:
-            raise
-        flash(message, "error")
+        flash(errors.explain(error)[1], "error")
         return redirect(url_for("student.exercise", token=token))
     return redirect(url_for("student.exercise", token=token, attempt=response.body["attempt"]) + "#result")
 

@@ -8,12 +8,11 @@ document says and what the server accepts are the same thing.
 from __future__ import annotations
 
 import math
-import re
 
 import marshmallow as ma
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}$")
-STUDENT_ID_RULE = "1 to 128 characters from A-Z a-z 0-9 . _ - @ : +, starting with a letter or digit"
+from grader.generation.student_ids import STUDENT_ID, STUDENT_ID_RULE, student_id_problem  # noqa: F401 (re-exported)
+
 MAX_SEED = 2**63 - 1
 
 
@@ -47,10 +46,3 @@ class StrictBoolean(ma.fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
-
-
-def student_id_problem(student_id: str) -> str | None:
-    """Why an external student id is not acceptable, or None when it is."""
-    if STUDENT_ID.match(student_id):
-        return None
-    return f"student_id must be {STUDENT_ID_RULE}"

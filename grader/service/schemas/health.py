@@ -12,6 +12,13 @@ class HealthSchema(ma.Schema):
     engine_version = ma.fields.String(required=True, metadata={"description": "Reference engine version"})
 
 
+class ReadySchema(ma.Schema):
+    status = ma.fields.String(required=True, metadata={"example": "ready"})
+    revision = ma.fields.String(
+        required=True, metadata={"description": "The database's migration revision, the code's newest"}
+    )
+
+
 class ProblemTypeSchema(ma.Schema):
     type = ma.fields.String(required=True)
     title = ma.fields.String(required=True)

@@ -1,4 +1,4 @@
-"""Submissions and their grading, as in DESIGN.md's JSON contract."""
+"""Submissions and their grading, in the JSON shape of docs/verdicts.md."""
 
 from __future__ import annotations
 

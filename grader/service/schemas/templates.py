@@ -25,7 +25,8 @@ class SolveRequestSchema(ma.Schema):
     exercise = ma.fields.Dict(
         required=True,
         metadata={
-            "description": "A concrete exercise in the format of DESIGN.md (layers, activation, weights, samples, ...)",
+            "description": "A concrete exercise in the format of docs/exercise-format.md "
+            "(layers, activation, weights, samples, ...)",
             "example": {
                 "layers": [2, 2, 1],
                 "activation": "sigmoid",

@@ -1,0 +1,131 @@
+"""What a trace's structure says about the evidence in a set of answers, worked out once per trace.
+
+- *Previous values.*  An update starts from the parameter's old value, and a step of iteration
+  k >= 2 has a counterpart in iteration k - 1 (``it2.z3`` and ``z3``).  Writing the previous value
+  again is what a student who skips the update, or copies an earlier iteration, does.
+- *Readers of the givens.*  The steps that read a given weight, bias or input directly: the net
+  inputs of the first pass, the hidden deltas (outgoing weights), the first updates, and the
+  first layer's gradients (the inputs).  A student who works on other numbers contradicts the
+  exercise at exactly these steps (its *anchors*); everything else follows from their own values.
+- *Neighbours.*  The steps of the same kind in the same pass (z3 and z4, new_w5_3 and new_w5_4),
+  and the same step of the other iterations and samples: a value that belongs there was written
+  in the wrong place.
+
+Nothing here depends on a student's answers; ``facts`` caches it per trace (traces are shared by
+every submission to the same exercise), ``guards`` per trace and tolerance.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass
+
+from grader.engine.trace import Trace
+from grader.grading.tolerance import Tolerance
+
+GIVEN_KINDS = ("weight", "bias", "input")
+VISIBLE_UNITS = 2.0
+
+
+@dataclass(frozen=True)
+class TraceFacts:
+    """The answer-independent structure of a trace that the integrity rules read."""
+
+    previous: dict[str, str]  # key -> the key holding its previous value (old parameter, earlier iteration)
+    readers: dict[str, tuple[str, ...]]  # given key -> the steps reading it directly
+    anchors: frozenset[str]  # steps that read at least one given directly
+    kin: dict[str, tuple[str, ...]]  # key -> same kind in the same pass, then the same name elsewhere
+    iteration_of: dict[str, int]
+
+
+_FACTS: weakref.WeakKeyDictionary[Trace, TraceFacts] = weakref.WeakKeyDictionary()
+_GUARDS: weakref.WeakKeyDictionary[Trace, dict[Tolerance, dict[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def split(key: str) -> tuple[int, str, str]:
+    """(iteration, sample prefix such as "s1." or "", bare name) of a step key built by the engine."""
+    iteration, sample = 1, ""
+    *prefix, name = key.split(".")
+    for part in prefix:
+        if part[0] == "i":
+            iteration = int(part[2:])
+        else:
+            sample = part + "."
+    return iteration, sample, name
+
+
+def join(iteration: int, sample: str, name: str) -> str:
+    """The key of ``name`` in an iteration and sample (the inverse of ``split``)."""
+    return (f"it{iteration}." if iteration > 1 else "") + sample + name
+
+
+def facts(trace: Trace) -> TraceFacts:
+    """The trace's ``TraceFacts``, computed on first use."""
+    found = _FACTS.get(trace)
+    if found is None:
+        found = _FACTS[trace] = _build(trace)
+    return found
+
+
+def _build(trace: Trace) -> TraceFacts:
+    steps = trace.steps
+    givens = {k for k, s in steps.items() if s.phase == "given" and s.kind in GIVEN_KINDS}
+    previous: dict[str, str] = {}
+    readers: dict[str, list[str]] = defaultdict(list)
+    groups: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    same_name: dict[str, list[str]] = defaultdict(list)
+    iteration_of: dict[str, int] = {}
+    for key, step in steps.items():
+        if step.phase == "given":
+            continue
+        iteration, sample, name = split(key)
+        iteration_of[key] = iteration
+        groups[(iteration, sample, step.kind)].append(key)
+        same_name[name].append(key)
+        if step.kind in ("new_w", "new_b"):
+            previous[key] = step.inputs[0]
+        elif iteration > 1:
+            earlier = join(iteration - 1, sample, name)
+            if earlier in steps:
+                previous[key] = earlier
+        for source in step.inputs:
+            if source in givens:
+                readers[source].append(key)
+    kin: dict[str, tuple[str, ...]] = {}
+    for key, step in steps.items():
+        if step.phase == "given":
+            continue
+        iteration, sample, name = split(key)
+        near = [k for k in groups[(iteration, sample, step.kind)] if k != key]
+        if name[0] in "zy":  # z3 and y3 of the same node are easily swapped
+            partner = join(iteration, sample, ("y" if name[0] == "z" else "z") + name[1:])
+            near += [partner] if partner in steps else []
+        kin[key] = (*near, *(k for k in same_name[name] if k != key))
+    anchors = frozenset(k for keys in readers.values() for k in keys)
+    return TraceFacts(previous, {g: tuple(r) for g, r in readers.items()}, anchors, kin, iteration_of)
+
+
+def guards(trace: Trace, tolerance: Tolerance) -> dict[str, str]:
+    """key -> previous key, where the reference visibly changed: there a value within tolerance must
+    still be checked for a copy of the previous value (the student's previous value may be nearer
+    the reference than the reference's own previous value is, after several updates not made)."""
+    by_tolerance = _GUARDS.get(trace)
+    if by_tolerance is None:
+        by_tolerance = _GUARDS[trace] = {}
+    found = by_tolerance.get(tolerance)
+    if found is None:
+        found = by_tolerance[tolerance] = {}
+        for key, before in facts(trace).previous.items():
+            now, then = trace.steps[key].value, trace.steps[before].value
+            if visible(tolerance, now, then):
+                found[key] = before
+    return found
+
+
+def visible(tolerance: Tolerance, now: float, then: float) -> bool:
+    """Whether a reference value ``now`` differs from ``then`` at the policy's precision: by at least
+    ``VISIBLE_UNITS`` units of ``Tolerance.resolution``.  One unit is not enough: a careful rounder's
+    own value carries the rounding of the steps before it, and 0.4184 and 0.4174 may both be
+    written 0.418 by a student who rounds every step to 3 significant figures."""
+    return abs(now - then) >= VISIBLE_UNITS * tolerance.resolution(now) * (1.0 - 1e-9)

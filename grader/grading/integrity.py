@@ -1,0 +1,138 @@
+"""Whether a set of answers was worked on the exercise's own numbers.
+
+Follow-through credits a step that is right from the student's own earlier values.  Numbers
+taken from somewhere else (a classmate's variant, another exercise) are "own earlier values" too,
+so on its own follow-through would pay for a copied solution.  The answers hold the evidence:
+
+- Every step that reads a given number directly (an *anchor*: the first pass's net inputs, the
+  hidden deltas, the first updates, the first layer's gradients) either agrees with the givens or
+  contradicts them.  An honest student contradicts them only where they slipped.
+- The contradicting steps imply the numbers the student used.  An update implies its old value
+  exactly (old = new + eta * gradient); a net input, a delta or a gradient implies any one of its
+  givens (each step is affine in each of its inputs, so solving it for one is exact).
+- A given is *misread* when two or more answered steps read it and every one of them agrees with
+  one other value.  A misreading of one or two givens is an honest mistake: the steps that read the
+  number lose credit (``misread_given``, naming the given and the value used) and the rest keeps its
+  follow-through.
+- The answers are worked on *other numbers* when more than two givens are misread, or when at
+  least half of the answered anchors contradict the givens and explaining them takes at least two
+  mistakes (misread givens or unexplained contradictions), at least one of them unexplained, and,
+  without a misread given, at least half of the anchors unexplained.  (Two slips among four or
+  fewer answered anchors look the same as a copy; a complete submission has a dozen anchors or
+  more, so two honest slips stay slips, and one or two misread givens alone are never a copy.)
+  Then no follow-through is paid and the whole earns at most ``OTHER_NUMBERS_CAP`` of the marks.
+
+This runs only when some anchor is wrong with no known cause, so an honest, careful student never
+pays for it: their anchors agree with the givens.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from grader.engine.trace import Trace
+from grader.grading.evidence import TraceFacts
+
+OTHER_NUMBERS_CAP = 0.2
+MAX_MISREAD = 2
+MIN_READERS = 2  # a misreading is named only when two answered steps agree on the value used
+MIN_CONTRADICTIONS = 2
+
+Close = Callable[[float, float], bool]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the anchors say: the givens misread (given key -> value used), the contradicting steps
+    they explain, and whether the answers were worked on other numbers altogether."""
+
+    misread: dict[str, float] = field(default_factory=dict)
+    explained: frozenset[str] = frozenset()
+    other_numbers: bool = False
+
+
+NOTHING = Finding()
+
+
+def assess(
+    trace: Trace,
+    facts: TraceFacts,
+    effective: Mapping[str, float],
+    answered: Mapping[str, float],
+    suspects: list[str],
+    close: Close,
+) -> Finding:
+    """Weigh the anchors in ``suspects`` (wrong with no known cause and not following from the
+    student's own values) against the givens; ``effective`` holds the values the grading used."""
+    steps = trace.steps
+
+    def computed(key: str, subst: Mapping[str, float]) -> float:
+        step = steps[key]
+        try:
+            value = step.rule(*[subst[k] if k in subst else effective[k] for k in step.inputs])
+        except (ArithmeticError, ValueError):
+            return math.nan
+        return value if value is not None and math.isfinite(value) else math.nan
+
+    def consistent(key: str, subst: Mapping[str, float]) -> bool:
+        value = computed(key, subst)
+        return not math.isnan(value) and close(answered[key], value)
+
+    def solve(key: str, given: str, subst: Mapping[str, float]) -> float | None:
+        """The value of ``given`` that makes step ``key`` give the student's value (steps are affine in it)."""
+        start = subst.get(given, effective[given])
+        low = computed(key, {**subst, given: start})
+        slope = computed(key, {**subst, given: start + 1.0}) - low
+        if math.isnan(slope) or abs(slope) < 1e-9:
+            return None
+        value = start + (answered[key] - low) / slope
+        return value if math.isfinite(value) else None
+
+    def confirmed(given: str, subst: Mapping[str, float]) -> bool:
+        readers = [r for r in facts.readers.get(given, ()) if r in answered]
+        return len(readers) >= MIN_READERS and all(consistent(r, subst) for r in readers)
+
+    def differs(given: str, value: float) -> bool:
+        return not close(value, steps[given].value)
+
+    misread: dict[str, float] = {}
+    # An update gives away the old value it started from, exactly.
+    for key in suspects:
+        step = steps[key]
+        if step.kind in ("new_w", "new_b") and step.inputs[0] in facts.readers:
+            value = solve(key, step.inputs[0], {})
+            if value is not None and differs(step.inputs[0], value):
+                misread[step.inputs[0]] = value
+    changed = True
+    while changed:
+        changed = False
+        for given in list(misread):
+            if not confirmed(given, misread):
+                del misread[given]
+                changed = True
+    # The remaining contradictions, one given at a time.
+    for key in suspects:
+        if consistent(key, misread):
+            continue
+        for given in steps[key].inputs:
+            if given not in facts.readers or given in misread:
+                continue
+            value = solve(key, given, misread)
+            if value is None or not differs(given, value):
+                continue
+            trial = {**misread, given: value}
+            if all(confirmed(g, trial) for g in trial):
+                misread = trial
+                break
+    explained = frozenset(k for k in suspects if consistent(k, misread)) if misread else frozenset()
+    unexplained = len(suspects) - len(explained)
+    anchors = sum(1 for k in facts.anchors if k in answered)
+    # Each misread given and each unexplained contradiction is one mistake an honest student made.
+    mistakes = len(misread) + unexplained
+    widespread = 2 * len(suspects) >= anchors  # at least half of the answered anchors contradict
+    other = len(misread) > MAX_MISREAD or (
+        widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and (misread or 2 * unexplained >= anchors)
+    )
+    return Finding(misread, explained, other)

@@ -1,0 +1,136 @@
+"""What can go wrong in the facade, in the domain's words: one exception class per kind of failure.
+
+The facade raises these and nothing else; it never decides an HTTP status or renders a page.
+The JSON API maps each class to its problem+json status and type once
+(``grader.service.api.errors``), and the web pages map it to a translated page once
+(``grader.service.pages.errors``).  A new failure is a new class here plus one line in each map;
+a class missing from either map is caught by ``tests/service/test_domain_errors.py``.
+
+    DomainError
+    ├── NotFound                 no such thing, or not visible to this caller
+    ├── NotAllowed               the caller is known but may not do this
+    ├── Conflict                 the current state forbids it; retrying later may succeed
+    │   ├── AttemptsExhausted    every attempt the set allows is used
+    │   ├── PastDue              the set's due date has passed
+    │   ├── PolicyConflict       the set's policy changed meanwhile
+    │   └── RequestInProgress    the same idempotency key is still being processed
+    ├── IdempotencyConflict      an idempotency key reused for a different request
+    └── Invalid                  the input is wrong; ``problems`` names each bad part
+        ├── BadIdentifier        an identifier (a student id, say) of the wrong form
+        ├── UnknownAnswerKey     answers name a step the exercise does not ask for
+        ├── InvalidExercise      an exercise or template cannot be used
+        ├── ExerciseTooLarge     an exercise would take more steps than the server computes
+        └── InvalidPolicy        a grading policy cannot be used
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from grader.engine.exercise import Problem as EngineProblem
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad part of an input: where it is and what is wrong with it.
+
+    ``pointer`` is a JSON pointer in URI-fragment form into the document the facade was given
+    (``#/answers/z9``, ``#/policy/rtol``); ``field`` names a single value given on its own (the
+    ``student_id``).  Exactly one of the two is set.
+    """
+
+    detail: str
+    pointer: str | None = None
+    field: str | None = None
+
+
+class DomainError(Exception):
+    """A failure of a facade operation; ``detail`` says what went wrong, in English."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.detail!r})"
+
+
+class NotFound(DomainError):
+    """No such set, student, attempt or template, or one the caller may not see (so ids reveal nothing)."""
+
+
+class NotAllowed(DomainError):
+    """The caller is known but may not do this (a student token asking for the answer key, say)."""
+
+
+class Conflict(DomainError):
+    """The current state forbids the operation; the same request may succeed later (a lost race)."""
+
+
+class AttemptsExhausted(Conflict):
+    """The student has used every attempt the set allows."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"all {limit} attempts have been used")
+        self.limit = limit
+
+
+class PastDue(Conflict):
+    """The set's due date has passed: submissions are closed."""
+
+
+class PolicyConflict(Conflict):
+    """The set's policy was changed by someone else since the caller read it."""
+
+
+class RequestInProgress(Conflict):
+    """A request with the same idempotency key is still being processed; ask again after ``retry_after`` s."""
+
+    def __init__(self, detail: str, retry_after: int = 1):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class IdempotencyConflict(DomainError):
+    """An idempotency key already used for a different request: a new request needs a new key."""
+
+
+class Invalid(DomainError):
+    """The input cannot be used; ``problems`` lists each bad part (possibly none beyond ``detail``)."""
+
+    def __init__(self, detail: str, problems: Iterable[Problem] = ()):
+        super().__init__(detail)
+        self.problems = tuple(problems)
+
+
+class BadIdentifier(Invalid):
+    """An identifier given on its own (a student id) does not have the required form."""
+
+
+class UnknownAnswerKey(Invalid):
+    """The answers name a step key that the student's exercise does not ask for."""
+
+
+class InvalidExercise(Invalid):
+    """An exercise or template cannot be used (or no variant could be made from it)."""
+
+
+class ExerciseTooLarge(Invalid):
+    """The exercise would take more steps than the server computes for one request."""
+
+
+class InvalidPolicy(Invalid):
+    """The grading policy cannot be used."""
+
+
+def problems_under(items: Iterable[EngineProblem], *prefix: object) -> list[Problem]:
+    """The engine's and grader's ``Problem(pointer, message)`` items, as problems under ``prefix``."""
+    base = pointer(*prefix) if prefix else "#"
+    return [Problem(item.message, pointer=base + item.pointer) for item in items]
+
+
+def pointer(*parts: object) -> str:
+    """A JSON pointer in URI-fragment form, ``#/answers/z3``, escaping ``~`` and ``/``."""
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "#" + "".join("/" + p for p in escaped)
