@@ -43,6 +43,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from grader.service import api, database, lti, pages
     from grader.service.json_bodies import StrictJSONProvider
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind a TLS proxy: the scheme, host and client address the proxy saw, not its own.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     app.json = StrictJSONProvider(app)
     database.init_app(app)
     api.init_app(app)

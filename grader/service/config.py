@@ -47,6 +47,13 @@ ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
         20_000,
         "Largest exercise accepted, in computed steps, so no request can run for long",
     ),
+    "GRADER_TRUSTED_PROXIES": (
+        "TRUSTED_PROXIES",
+        int,
+        0,
+        "Reverse proxies in front of the app (1 behind one nginx terminating TLS): their X-Forwarded-* "
+        "headers are believed, so the app knows it is served over HTTPS (LTI cookies in LMS iframes)",
+    ),
     "GRADER_DB_POOL_SIZE": ("DB_POOL_SIZE", int, 5, "Connections per server process (PostgreSQL)"),
     "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
 }
