@@ -1,10 +1,11 @@
 """API errors as ``application/problem+json`` (RFC 9457), each bad field named by a pointer.
 
-Every error of the JSON API goes through here: our own ``ProblemError``, werkzeug's HTTP errors
-(404, 405, 413, ...), webargs' validation errors, database outages (503) and anything
-unexpected (500, logged).  ``errors`` lists each bad field as ``{"pointer": "#/answers/z9"}`` for
-the request body, ``{"parameter": "student_id"}`` for path and query parameters and
-``{"header": "Idempotency-Key"}`` for headers, each with its ``detail``.
+Every error of the JSON API goes through here: our own ``ProblemError`` (the facade's domain
+errors become one in ``grader.service.api.errors``), werkzeug's HTTP errors (404, 405, 413,
+...), webargs' validation errors, database outages (503) and anything unexpected (500, logged).
+``errors`` lists each bad field as ``{"pointer": "#/answers/z9"}`` for the request body,
+``{"parameter": "student_id"}`` for path and query parameters and ``{"header": "Idempotency-Key"}``
+for headers, each with its ``detail``.
 
 Each problem ``type`` is a URI below ``/api/v1/problems/`` that serves its description, so a
 client can branch on ``type`` and a person can look it up.
@@ -22,6 +23,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from grader.service.database import is_outage
+from grader.service.facade.errors import pointer
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "/api/v1/problems/"
@@ -143,12 +145,6 @@ class ProblemError(Exception):
         response = current_app.response_class(body, status=self.status, mimetype=PROBLEM_JSON)
         response.headers.update(self.headers)
         return response
-
-
-def pointer(*parts: Any) -> str:
-    """A JSON pointer in URI-fragment form, ``#/answers/z3``, escaping ``~`` and ``/``."""
-    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-    return "#" + "".join("/" + p for p in escaped)
 
 
 def body_errors(problems: Iterable[Any], *prefix: Any) -> list[dict[str, str]]:

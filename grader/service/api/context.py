@@ -16,10 +16,10 @@ from grader.service.api import Blueprint
 from grader.service.auth import authenticated, credential, current_principal
 from grader.service.database import get_session
 from grader.service.facade import assignments, exercise_sets, targets
+from grader.service.facade.errors import NotFound
 from grader.service.facade.principals import Principal, resolve_with_assignment
 from grader.service.facade.targets import Target
 from grader.service.models import ExerciseSet
-from grader.service.problems import ProblemError
 
 LANGUAGES = ["en", "zh"]
 MAX_ID = 2**31 - 1
@@ -68,11 +68,11 @@ def assignment(set_id: int, student_id: str, staff_only: bool = False, create: b
         who.require_staff()
     who.require_student(set_id, student_id)
     if found is None:
-        raise ProblemError(404, "not-found", f"no exercise set {set_id}")
+        raise NotFound(f"no exercise set {set_id}")
     if existing is not None:
         return found, existing
     if not create:
-        raise ProblemError(404, "not-found", f"student {student_id!r} has no assignment in set {set_id}")
+        raise NotFound(f"student {student_id!r} has no assignment in set {set_id}")
     return found, assignments.assignment_for(session(), found, student_id)
 
 

@@ -6,13 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.service.credentials import API_KEY_PREFIX, digest, display, new_secret
+from grader.service.facade.errors import Invalid
 from grader.service.models import ROLES, Account, ApiKey, utcnow
 
 MAX_NAME = 100
 
 
-class KeyRequestError(ValueError):
-    """A key request that cannot be met (bad role or name, role clash, unknown key)."""
+class KeyRequestError(Invalid):
+    """A key request that cannot be met (bad role or name, role clash, unknown key); the CLI prints it."""
 
 
 def create_key(session: Session, name: str, role: str) -> tuple[ApiKey, str]:

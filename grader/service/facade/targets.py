@@ -6,7 +6,9 @@ documents as their stored text, which keys the per-process caches of the trace a
 (both pure functions of that text).  The query answers only the common case: a known caller
 submitting to an existing assignment it may see.  Anything else (first access, an unknown or
 revoked credential, a set the caller may not see) returns None, and the caller takes the general
-path, which says exactly what is wrong or makes the assignment.
+path, which says exactly what is wrong or makes the assignment.  Which sets a caller may see is
+the one rule of ``principals``, here in its credential-joined forms, so both paths agree
+(``tests/service/test_targets.py`` checks that they do).
 """
 
 from __future__ import annotations
