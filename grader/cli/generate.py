@@ -67,6 +67,13 @@ def read_roster(path: str) -> list[str]:
     type=click.Path(exists=True, dir_okay=False),
     help="Grading policy (YAML) whose tolerance the Moodle export uses [default: the default policy].",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the worksheets, answer keys, diagrams and Moodle questions.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 def generate_command(
     template: str,
@@ -76,6 +83,7 @@ def generate_command(
     out: str | None,
     moodle: bool,
     policy_file: str | None,
+    lang: str,
     quiet: bool,
 ) -> None:
     """Generate one variant of TEMPLATE (a file, or a catalogue name such as seed-classic) per student,
@@ -99,11 +107,16 @@ def generate_command(
         except GenerationError as error:
             raise click.ClickException(str(error)) from None
         writing = progress.add_task("worksheets", total=len(variants))
-        files = write_set(directory, chosen, variants, tolerance, lambda v: progress.advance(writing))
+        files = write_set(directory, chosen, variants, tolerance, lambda v: progress.advance(writing), language=lang)
     for warning in sorted(set(variants[0].warnings)):
         click.echo(f"warning: {chosen.name}: {warning}", err=True)
     if not quiet:
-        click.echo(
-            f"{len(variants)} variant{'s' if len(variants) > 1 else ''} of {chosen.name} (seed {seed}), "
-            f"{len(files)} files in {directory}"
-        )
+        if lang == "zh":
+            click.echo(
+                f"{chosen.name}（种子 {seed}）的 {len(variants)} 个题目变体，{len(files)} 个文件，在 {directory}"
+            )
+        else:
+            click.echo(
+                f"{len(variants)} variant{'s' if len(variants) > 1 else ''} of {chosen.name} (seed {seed}), "
+                f"{len(files)} files in {directory}"
+            )

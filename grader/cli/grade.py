@@ -15,6 +15,7 @@ from grader.cli.solve import load_or_exit
 from grader.engine import ExerciseError, solve
 from grader.engine.loader import read_document
 from grader.grading import Policy, grade
+from grader.worksheets.wording import say
 
 COLOURS = {
     "correct": "green",
@@ -58,19 +59,19 @@ def grade_command(file: str, answers: str, policy_file: str | None, as_json: boo
         json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return
-    table = Table(title=f"{exercise.title}: {doc['score']:g} / {doc['max_score']:g}")
-    table.add_column("key")
-    table.add_column("submitted")
+    table = Table(title=f"{exercise.text('title', lang)}: {doc['score']:g} / {doc['max_score']:g}")
+    table.add_column(say("key", lang))
+    table.add_column(say("submitted", lang))
     if "expected" in next(iter(doc["results"].values()), {}):
-        table.add_column("expected")
-    table.add_column("verdict")
-    table.add_column("credit", justify="right")
-    table.add_column("message")
+        table.add_column(say("expected", lang))
+    table.add_column(say("verdict", lang))
+    table.add_column(say("credit", lang), justify="right")
+    table.add_column(say("message", lang))
     for key, row in doc["results"].items():
         cells = [key, "" if row["submitted"] is None else str(row["submitted"])]
         if "expected" in row:
             cells.append(f"{row['expected']:.6g}")
         colour = COLOURS[row["verdict"]]
-        cells += [f"[{colour}]{row['verdict']}[/]", f"{row['credit']:g}", row["message"]]
+        cells += [f"[{colour}]{say(row['verdict'], lang)}[/]", f"{row['credit']:g}", row["message"]]
         table.add_row(*cells)
     Console(width=160).print(table)

@@ -10,6 +10,7 @@ from grader.engine import ExerciseError
 from grader.generation import catalogue, find_template
 from grader.generation.draws import Draws
 from grader.generation.generator import attempt_violations
+from grader.worksheets.wording import say
 
 
 @click.group("templates", invoke_without_command=True)
@@ -21,13 +22,14 @@ def templates_command(context: click.Context) -> None:
 
 
 @templates_command.command("list")
-def list_command() -> None:
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the texts.")
+def list_command(lang: str = "en") -> None:
     """Every catalogue template: name, difficulty, title and objective."""
     for template in catalogue():
-        doc = template.document
-        click.echo(f"{template.name:22} {doc.get('difficulty', 'introductory'):13} {template.title}")
-        if doc.get("objective"):
-            click.echo(f"{'':36} {doc['objective']}")
+        difficulty = say(template.document.get("difficulty", "introductory"), lang)
+        click.echo(f"{template.name:22} {difficulty:13} {template.text('title', lang)}")
+        if template.text("objective", lang):
+            click.echo(f"{'':36} {template.text('objective', lang)}")
 
 
 @templates_command.command("show")

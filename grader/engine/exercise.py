@@ -29,10 +29,15 @@ MAX_SAMPLES = 16
 # one request can cause; each limit above alone would still allow tens of millions of steps.
 MAX_STEPS = 50_000
 
+# Texts a reader sees, each with its Simplified Chinese version ("title_zh"); the pages and the
+# printables pick one by the reader's language (``Exercise.text``).
+TEXT_FIELDS = ("title", "description", "objective")
+TRANSLATED_FIELDS = tuple(f"{name}_zh" for name in TEXT_FIELDS)
 FIELDS = (
     "title",
     "description",
     "objective",
+    *TRANSLATED_FIELDS,
     "difficulty",
     "layers",
     "activation",
@@ -94,6 +99,21 @@ class Exercise:
     description: str = ""
     objective: str = ""
     difficulty: str = "introductory"
+    title_zh: str = ""
+    description_zh: str = ""
+    objective_zh: str = ""
+
+    def text(self, name: str, language: str = "en") -> str:
+        """A reader-facing text ("title", "description", "objective") in a language ("en" or "zh").
+
+        The Chinese version where the exercise has one, else the English one: an exercise an
+        instructor wrote in one language is still shown whole.
+        """
+        if name not in TEXT_FIELDS:
+            raise ValueError(f"no text field {name!r}; expected one of {', '.join(TEXT_FIELDS)}")
+        if language == "zh" and getattr(self, f"{name}_zh"):
+            return getattr(self, f"{name}_zh")
+        return getattr(self, name)
 
     def __repr__(self) -> str:
         shape = "-".join(map(str, self.layers))
@@ -123,10 +143,13 @@ class Exercise:
     def to_mapping(self) -> dict[str, Any]:
         """The exercise as a plain document that ``from_mapping`` reads back unchanged."""
         activation: str | list[str] = self.activations[0] if len(set(self.activations)) == 1 else list(self.activations)
+        # Translations only when present, so an exercise without them keeps its fingerprint.
+        translated = {name: getattr(self, name) for name in TRANSLATED_FIELDS if getattr(self, name)}
         return {
             "title": self.title,
             "description": self.description,
             "objective": self.objective,
+            **translated,
             "difficulty": self.difficulty,
             "layers": list(self.layers),
             "activation": activation,
@@ -209,6 +232,7 @@ class _Validator:
             title=self.text("title", "Untitled exercise"),
             description=self.text("description", ""),
             objective=self.text("objective", ""),
+            **{name: self.text(name, "") for name in TRANSLATED_FIELDS},
             difficulty=self.choice("difficulty", "introductory", DIFFICULTIES),
             loss=self.choice("loss", "half_sse", tuple(LOSSES)),
             bias=self.choice("bias", "none", BIAS_MODES),

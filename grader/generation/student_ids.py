@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}$")
-STUDENT_ID_RULE = "1 to 128 characters from A-Z a-z 0-9 . _ - @ : +, starting with a letter or digit"
+# Spaces inside an id are allowed ("Li Ming", as rosters exported by name have them), not around it
+# (a trailing space would be lost from a folder name or a pasted roster).
+STUDENT_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._@:+ -]{0,126}[A-Za-z0-9._@:+-])?$")
+STUDENT_ID_RULE = (
+    "1 to 128 characters from A-Z a-z 0-9 . _ - @ : + and spaces, starting with a letter or digit "
+    "and not ending with a space"
+)
 
 
 def student_id_problem(student_id: str) -> str | None:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from grader.engine import Exercise, ExerciseError, Problem, solve
-from grader.engine.exercise import PHASES
+from grader.engine.exercise import PHASES, TRANSLATED_FIELDS
 from grader.engine.loader import read_document
 from grader.generation.constraints import Constraints
 from grader.generation.draws import Draws, content_hash
@@ -37,6 +37,7 @@ FIXED_FIELDS = (
     "title",
     "description",
     "objective",
+    *TRANSLATED_FIELDS,
     "difficulty",
     "layers",
     "loss",
@@ -76,6 +77,11 @@ class Template:
     @property
     def title(self) -> str:
         return self.document.get("title", "Untitled exercise")
+
+    def text(self, name: str, language: str = "en") -> str:
+        """The template's "title", "description" or "objective" in a language, as ``Exercise.text``."""
+        english = self.title if name == "title" else self.document.get(name, "")
+        return (self.document.get(f"{name}_zh") or english) if language == "zh" else english
 
     @property
     def random(self) -> bool:

@@ -35,6 +35,8 @@ class TraceFacts:
     previous: dict[str, str]  # key -> the key holding its previous value (old parameter, earlier iteration)
     readers: dict[str, tuple[str, ...]]  # given key -> the steps reading it directly
     anchors: frozenset[str]  # steps that read at least one given directly
+    parameter_anchors: frozenset[str]  # steps that read a given weight or bias directly
+    parameter_givens: frozenset[str]  # the given weights and biases
     kin: dict[str, tuple[str, ...]]  # key -> same kind in the same pass, then the same name elsewhere
     iteration_of: dict[str, int]
 
@@ -103,7 +105,11 @@ def _build(trace: Trace) -> TraceFacts:
             near += [partner] if partner in steps else []
         kin[key] = (*near, *(k for k in same_name[name] if k != key))
     anchors = frozenset(k for keys in readers.values() for k in keys)
-    return TraceFacts(previous, {g: tuple(r) for g, r in readers.items()}, anchors, kin, iteration_of)
+    given_parameters = frozenset(g for g in givens if steps[g].kind in ("weight", "bias"))
+    parameters = frozenset(k for g in given_parameters for k in readers.get(g, ()))
+    return TraceFacts(
+        previous, {g: tuple(r) for g, r in readers.items()}, anchors, parameters, given_parameters, kin, iteration_of
+    )
 
 
 def guards(trace: Trace, tolerance: Tolerance) -> dict[str, str]:

@@ -151,7 +151,7 @@ class _Marker:
                     self.roots[key] = empty
                 else:
                     self.roots[key] = upstream if judgement.follows else upstream | {key}
-                if judgement is NO_CAUSE and key in self.facts.anchors:
+                if judgement is NO_CAUSE and (key in self.facts.anchors or self.reads_unwritten(step)):
                     self.suspects.append(key)
             else:
                 own = self.own(step)
@@ -216,6 +216,10 @@ class _Marker:
             if not self.policy.follow_through:
                 return Judgement("incorrect", 0.0, "carried_off", None, {"sources": sources}, True)
             return Judgement("carried", self.policy.carried_credit, "carried", None, {"sources": sources}, True)
+        return self.misconception(step, a, own) or NO_CAUSE
+
+    def misconception(self, step: Step, a: float, own: float) -> Judgement | None:
+        """The first catalogue entry whose wrong rule gives ``a`` (and not what is due), as a judgement."""
         for misconception in KINDS.get(step.kind, ()):
             alternative = _safe(misconception.rule, (step, self.value, self.trace))
             if math.isnan(alternative) or not self.close(a, alternative):
@@ -224,7 +228,7 @@ class _Marker:
                 continue
             code = misconception.code
             return Judgement("misconception", self.policy.misconception_credit, code, code, self.context(code))
-        return NO_CAUSE
+        return None
 
     def repeats(self, key: str, a: float) -> bool:
         """Whether ``a``, within tolerance of the reference, may be the previous value written again
@@ -234,12 +238,23 @@ class _Marker:
             return False
         return self.same_figures(a, self.effective[before])
 
+    def reads_unwritten(self, step: Step) -> bool:
+        """Whether a step reads a weight or bias the student did not write: a given one, or an update
+        left blank (the grader works it out from the exercise's own numbers).  There, and only
+        there, answers worked on other numbers contradict the exercise."""
+        return any(
+            k in self.facts.parameter_givens
+            or (self.trace.steps[k].kind in UPDATE_KINDS and not isinstance(self.answers.get(k), float))
+            for k in step.inputs
+        )
+
     def same_figures(self, a: float, previous: float) -> bool:
         """Whether ``a`` is ``previous`` at the policy's precision (within half its rounding unit)."""
         return abs(a - previous) <= 0.5 * self.policy.tolerance.resolution(previous) + 1e-12
 
     def copied(self, step: Step, a: float, before: str, own: float) -> Judgement | None:
-        """A judgement of no credit when ``a`` repeats the previous value rather than what is due."""
+        """A judgement of no credit when ``a`` repeats the previous value rather than what is due (or the
+        misconception whose wrong rule gives it, if one does)."""
         previous = self.effective[before]
         gap = abs(a - previous) + 1e-12
         if gap >= abs(a - step.value) or not self.same_figures(a, previous):
@@ -250,6 +265,9 @@ class _Marker:
         # careful rounder whose own numbers barely move may honestly write the same figures twice.
         if gap >= abs(a - own) or not evidence.visible(self.policy.tolerance, own, previous):
             return None
+        named = self.misconception(step, a, own)
+        if named is not None:
+            return named  # a known wrong rule that barely moves the value is named as such
         self.copies.add(step.key)
         note = "unchanged" if step.kind in UPDATE_KINDS else "copied"
         return Judgement("incorrect", 0.0, note, None, {"previous": before})
@@ -265,7 +283,9 @@ class _Marker:
     def weigh(self, judgements: dict[str, Judgement]) -> integrity.Finding:
         """Apply ``integrity``: name misread givens, or withdraw follow-through from other numbers."""
         answered = {k: v for k, v in self.answers.items() if isinstance(v, float)}
-        finding = integrity.assess(self.trace, self.facts, self.effective, answered, self.suspects, self.close)
+        steps = self.trace.steps
+        anchors = {k for k in answered if k in self.facts.parameter_anchors or self.reads_unwritten(steps[k])}
+        finding = integrity.assess(self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close)
         ex = self.trace.exercise
         printed = {**ex.weights, **ex.biases}
         if finding.other_numbers:
@@ -311,5 +331,5 @@ def _capped(results: dict[str, KeyResult], cap: float) -> dict[str, KeyResult]:
     limit = cap * sum(r.weight for r in results.values())
     if score <= limit:
         return results
-    factor = limit / score
+    factor = limit / score * (1.0 - 1e-12)  # never a hair over the cap by float rounding
     return {k: r.with_credit(r.credit * factor) for k, r in results.items()}

@@ -62,10 +62,12 @@ def assess(
     effective: Mapping[str, float],
     answered: Mapping[str, float],
     suspects: list[str],
+    anchors: set[str],
     close: Close,
 ) -> Finding:
-    """Weigh the anchors in ``suspects`` (wrong with no known cause and not following from the
-    student's own values) against the givens; ``effective`` holds the values the grading used."""
+    """Weigh the steps in ``suspects`` (wrong with no known cause and not following from the
+    student's own values) against the givens; ``effective`` holds the values the grading used, and
+    ``anchors`` the answered steps that read a weight or bias the student did not write."""
     steps = trace.steps
 
     def computed(key: str, subst: Mapping[str, float]) -> float:
@@ -128,11 +130,14 @@ def assess(
                 break
     explained = frozenset(k for k in suspects if consistent(k, misread)) if misread else frozenset()
     unexplained = len(suspects) - len(explained)
-    anchors = sum(1 for k in facts.anchors if k in answered)
+    # The inputs are read in every pass, with the student's own weights from the first update on;
+    # the given weights and biases only until then: those are the steps where a copy shows.
+    contradicting = sum(1 for k in suspects if k in anchors)
     # Each misread given and each unexplained contradiction is one mistake an honest student made.
     mistakes = len(misread) + unexplained
-    widespread = 2 * len(suspects) >= anchors  # at least half of the answered anchors contradict
+    widespread = 2 * contradicting >= len(anchors)  # at least half of those answered contradict
+    mostly_unexplained = bool(misread) or 2 * unexplained >= len(anchors)
     other = len(misread) > MAX_MISREAD or (
-        widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and (misread or 2 * unexplained >= anchors)
+        widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and mostly_unexplained
     )
     return Finding(misread, explained, other)

@@ -27,7 +27,7 @@ from grader.generation import Template, Variant
 from grader.worksheets.exercise_file import exercise_yaml
 from grader.worksheets.moodle import moodle_xml
 from grader.worksheets.notation import label
-from grader.worksheets.render import render_body, render_page
+from grader.worksheets.render import render_body, render_page, set_title, sheet_title
 from grader.worksheets.sheet import build_sheet
 
 
@@ -73,8 +73,12 @@ def write_set(
     variants: Sequence[Variant],
     tolerance: Callable[[float], float] | None = None,
     progress: Callable[[Variant], None] | None = None,
+    language: str = "en",
 ) -> list[Path]:
-    """Write every file of the set under ``directory``; return their paths, in writing order."""
+    """Write every file of the set under ``directory``; return their paths, in writing order.
+
+    Worksheets, answer keys, diagrams and the Moodle export are in ``language`` ("en" or "zh").
+    """
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -87,23 +91,24 @@ def write_set(
 
     sheets, bodies = [], {(k, f): [] for k in ("worksheet", "answer_key") for f in ("html", "md")}
     for variant in variants:
-        sheet = build_sheet(variant)
+        sheet = build_sheet(variant, language)
         sheets.append(sheet)
         folder = variant.student
         write(f"{folder}/exercise.yaml", exercise_yaml(variant))
         write(f"{folder}/network.svg", sheet.svg)
         for (kind, fmt), collected in bodies.items():
             own = render_body(sheet, kind, fmt, "network.svg")
-            title = f"{'Worksheet' if kind == 'worksheet' else 'Answer key'}: {variant.exercise.title} ({folder})"
-            write(f"{folder}/{kind.replace('_', '-')}.{fmt}", render_page([own], fmt, title))
+            write(
+                f"{folder}/{kind.replace('_', '-')}.{fmt}", render_page([own], fmt, sheet_title(sheet, kind), language)
+            )
             # In the set's Markdown the diagram sits in the student's folder.
             collected.append(own if fmt == "html" else own.replace("](network.svg)", f"]({folder}/network.svg)"))
         if progress:
             progress(variant)
-    name = template.title
+    name = template.text("title", language)
     for (kind, fmt), collected in bodies.items():
         plural = "worksheets" if kind == "worksheet" else "answer-keys"
-        write(f"{plural}.{fmt}", render_page(collected, fmt, f"{plural.replace('-', ' ').capitalize()}: {name}"))
+        write(f"{plural}.{fmt}", render_page(collected, fmt, set_title(kind, name, language), language))
     write("answers.csv", answers_csv(variants))
     if tolerance is not None:
         write("moodle.xml", moodle_xml(variants, tolerance, sheets=sheets))

@@ -14,8 +14,8 @@ from html import escape
 
 from grader.engine import Exercise
 from grader.generation.draws import digest
-from grader.worksheets.conventions import layer_names
 from grader.worksheets.notation import given, subscript
+from grader.worksheets.wording import layer_names, say
 
 RADIUS = 21
 COLUMN = 210
@@ -61,8 +61,13 @@ class Box:
         return True
 
 
+def _advance(text: str) -> float:
+    """The width of a label: CJK characters are about a full em wide."""
+    return sum(FONT if ord(c) >= 0x2E80 else CHAR for c in text)
+
+
 def _text_box(x: float, y: float, text: str, anchor: str = "middle") -> Box:
-    width = len(text) * CHAR + 6
+    width = _advance(text) + 6
     left = {"middle": x - width / 2, "start": x - 3, "end": x - width + 3}[anchor]
     return Box(left, y - FONT + 1, left + width, y + 5)
 
@@ -130,23 +135,26 @@ def _label(x: float, y: float, text: str, fill: str = "#111") -> str:
     )
 
 
-def network_svg(exercise: Exercise, edge_labels: str = "value") -> str:
+def network_svg(exercise: Exercise, edge_labels: str = "value", language: str = "en") -> str:
     """The exercise's network as an SVG string.
 
     ``edge_labels`` is "value" (0.3), "name" (w₅₃) or "both" (w₅₃ = 0.3); biases and thresholds are
-    shown at their nodes, inputs and targets too when the exercise has a single sample.
+    shown at their nodes, inputs and targets too when the exercise has a single sample.  Layer
+    names and the title are in ``language`` ("en" or "zh").
     """
     ex, layout = exercise, _Layout(exercise, COLUMN if edge_labels == "value" else WIDE_COLUMN)
+    shape = "-".join(map(str, ex.layers))
+    svg_title = say("{title}: network {shape}", language, title=ex.text("title", language), shape=shape)
     marker = "arrow-" + digest(repr(sorted(ex.to_mapping().items(), key=str)), size=4).hex()
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" '
         f'width="{layout.width:.0f}" height="{layout.height:.0f}" role="img" '
         f'font-family="DejaVu Sans, Noto Sans, Helvetica, Arial, sans-serif">',
-        f"<title>{escape(ex.title)}: network {'-'.join(map(str, ex.layers))}</title>",
+        f"<title>{escape(svg_title)}</title>",
         f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
     ]
-    names = layer_names(ex)
+    names = layer_names(ex, language)
     for k in range(len(layout.layers)):
         caption = names[k] if k == 0 else f"{names[k]} · {ex.activations[k - 1]}"
         parts.append(_text(MARGIN_X + k * layout.column, 18, caption, size=12, fill="#555"))

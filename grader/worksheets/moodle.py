@@ -21,6 +21,7 @@ from html import escape
 from grader.generation import Variant
 from grader.worksheets.notation import fixed, label
 from grader.worksheets.sheet import Sheet, build_sheet
+from grader.worksheets.wording import say
 
 ANSWER_FIGURES = 12  # significant figures written for expected values and tolerances
 CELL = 'style="padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top"'
@@ -37,24 +38,29 @@ def _html_text(text: str) -> str:
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
-    body = "".join(f"<tr><th {CELL}>{_html_text(a)}</th><td {CELL}>{_html_text(b)}</td></tr>" for a, b in rows)
+    # The values are formulas ("y₁ = 0.35", "E = ½ Σ (y - t)²"), marked so for readers and checks.
+    body = "".join(
+        f'<tr><th {CELL}>{_html_text(a)}</th><td class="formula" {CELL}>{_html_text(b)}</td></tr>' for a, b in rows
+    )
     return f'<table style="border-collapse:collapse;margin:6px 0">{body}</table>'
 
 
 def question_text(sheet: Sheet, tolerance: Callable[[float], float]) -> str:
     """The Cloze question text of one variant: description, diagram, givens, then one box per asked key."""
-    ex, trace = sheet.exercise, sheet.variant.trace
-    parts = [f"<p>{_html_text(ex.description)}</p>" if ex.description else ""]
-    parts.append('<p><img src="@@PLUGINFILE@@/network.svg" alt="network diagram" style="max-width:100%"></p>')
+    trace = sheet.variant.trace
+    description = sheet.text("description")
+    parts = [f"<p>{_html_text(description)}</p>" if description else ""]
+    alt = _html_text(sheet.say("network diagram"))
+    parts.append(f'<p><img src="@@PLUGINFILE@@/network.svg" alt="{alt}" style="max-width:100%"></p>')
     parts.append(_table([(what, ", ".join(items)) for what, items in sheet.givens]))
     parts.append(_table(sheet.conventions))
-    parts.append("<p>Keep at least 4 decimal places (or 3 significant figures).</p>")
+    parts.append(f"<p>{_html_text(sheet.say('Keep at least 4 decimal places (or 3 significant figures).'))}</p>")
     for part in sheet.asked_parts:
         rows = []
         for row in part.rows:
             value = trace[row.key]
             box = f"{{1:NUMERICAL:={cloze_number(value)}:{cloze_number(tolerance(value))}}}"
-            rows.append(f"<tr><td {CELL}>{_html_text(label(row.key))}</td><td {CELL}>{box}</td></tr>")
+            rows.append(f"<tr><td {CELL}>{_html_text(label(row.key, sheet.language))}</td><td {CELL}>{box}</td></tr>")
         parts.append(
             f'<h4>{_html_text(part.title)}</h4><table style="border-collapse:collapse">{"".join(rows)}</table>'
         )
@@ -66,7 +72,7 @@ def feedback_text(sheet: Sheet) -> str:
     parts = []
     for part in sheet.parts:
         rows = "".join(
-            f"<tr><td {CELL}>{_html_text(r.symbol)}</td><td {CELL}>= {_html_text(r.formula)}"
+            f'<tr><td {CELL}>{_html_text(r.symbol)}</td><td class="formula" {CELL}>= {_html_text(r.formula)}'
             + (f"<br>= {_html_text(r.substituted)}" if r.substituted else "")
             + f"</td><td {CELL}><b>{_html_text(r.value)}</b></td></tr>"
             for r in part.rows
@@ -86,20 +92,28 @@ def moodle_xml(
     tolerance: Callable[[float], float],
     category: str | None = None,
     sheets: Sequence[Sheet] | None = None,
+    language: str = "en",
 ) -> str:
-    """The Moodle XML of a set: a category, then one Cloze question per variant."""
-    sheets = sheets or [build_sheet(v) for v in variants]
+    """The Moodle XML of a set: a category, then one Cloze question per variant.
+
+    The questions' words are in ``language``, or in the language of the ``sheets`` given.
+    """
+    sheets = sheets or [build_sheet(v, language) for v in variants]
+    language = sheets[0].language if sheets else language
     quiz = ET.Element("quiz")
     if variants:
         first = variants[0]
-        name = category or f"$course$/top/BP Grader/{first.template} seed {first.seed}"
+        name = category or "$course$/top/BP Grader/" + say(
+            "{template} seed {seed}", language, template=first.template, seed=first.seed
+        )
         head = ET.SubElement(quiz, "question", type="category")
         _text(head, "category", name)
-        _text(head, "info", f"{len(variants)} variants of {first.exercise.title}", format="html")
+        title = first.exercise.text("title", language)
+        _text(head, "info", say("{n} variants of {title}", language, n=len(variants), title=title), format="html")
     for sheet in sheets:
         v = sheet.variant
         question = ET.SubElement(quiz, "question", type="cloze")
-        _text(question, "name", f"{v.exercise.title} · {v.student} · {v.id}")
+        _text(question, "name", f"{sheet.text('title')} · {v.student} · {v.id}")
         text = _text(question, "questiontext", question_text(sheet, tolerance), format="html")
         svg = ET.SubElement(text, "file", name="network.svg", path="/", encoding="base64")
         svg.text = base64.b64encode(sheet.svg.encode("utf-8")).decode("ascii")

@@ -50,13 +50,15 @@ def _base(name: str) -> tuple[str, bool]:
 
 
 @functools.lru_cache(maxsize=8192)
-def symbol(key: str) -> str:
+def symbol(key: str, lang: str = "en") -> str:
     """The symbol of a key without its iteration and sample: "z₃", "δ₅", "∂E/∂w₅₃", "w₅₃ (new)"."""
     parsed = keys.parse(key)
     if parsed is None:
         raise ValueError(f"not a step key: {key!r}")
     text, new = _base(parsed.name)
-    return f"{text} (new)" if new else text
+    if not new:
+        return text
+    return f"{text}（{WORDS['zh']['new']}）" if lang == "zh" else f"{text} (new)"
 
 
 @functools.lru_cache(maxsize=8192)
@@ -86,7 +88,7 @@ def label(key: str, lang: str = "en") -> str:
     return f"{text}（{words['sep'].join(notes)}）" if lang == "zh" else f"{text} ({', '.join(notes)})"
 
 
-def formula(text: str, line_key: str) -> str:
+def formula(text: str, line_key: str, lang: str = "en") -> str:
     """An engine formula in student notation: "w3_1*y1 + w3_2*y2" -> "w₃₁·y₁ + w₃₂·y₂".
 
     Inside a line, parameters are simply w and b (their current values, the updated ones from
@@ -95,18 +97,18 @@ def formula(text: str, line_key: str) -> str:
     home = keys.parse(line_key)
     home_sample = home.sample if home else None
     text = _EXPONENT.sub(lambda m: fixed(float(m.group(0))), text)
-    text = _KEY_TOKEN.sub(lambda m: _token(m.group(1), home_sample), text)
+    text = _KEY_TOKEN.sub(lambda m: _token(m.group(1), home_sample, lang), text)
     text = _DOUBLE_BRACKETS.sub(r"(\1)", text)
     return text.replace("*", "·").replace("^2", "²")
 
 
 @functools.lru_cache(maxsize=8192)
-def _token(key: str, home_sample: int | None) -> str:
+def _token(key: str, home_sample: int | None, lang: str = "en") -> str:
     parsed = keys.parse(key)
     text, _ = _base(parsed.name)
     parameter = parsed.name.startswith("new_") or parsed.name[0] in "wb"
     if parsed.sample is not None and parsed.sample != home_sample and not parameter:
-        text += f"[sample {parsed.sample}]"
+        text += f"[{WORDS[lang]['sample'].format(parsed.sample)}]"
     return text
 
 

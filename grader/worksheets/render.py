@@ -12,9 +12,11 @@ from markupsafe import Markup
 
 from grader.generation import Variant
 from grader.worksheets.sheet import Sheet, build_sheet
+from grader.worksheets.wording import say
 
 KINDS = ("worksheet", "answer_key")
 FORMATS = ("html", "md")
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 
 ENVIRONMENT = Environment(
     loader=PackageLoader("grader.worksheets", "templates"),
@@ -36,13 +38,30 @@ def render_body(sheet: Sheet, kind: str, fmt: str, svg_path: str = "network.svg"
     return Markup(body) if fmt == "html" else body
 
 
-def render_page(bodies: Sequence[str], fmt: str, title: str) -> str:
+def render_page(bodies: Sequence[str], fmt: str, title: str, language: str = "en") -> str:
     """A whole document of rendered bodies: an HTML page with page breaks, or Markdown with rules."""
-    return ENVIRONMENT.get_template(f"page.{fmt}.j2").render(bodies=[Markup(b) for b in bodies], title=title)
+    page = ENVIRONMENT.get_template(f"page.{fmt}.j2")
+    return page.render(bodies=[Markup(b) for b in bodies], title=title, language=HTML_LANG[language])
 
 
-def render(variant: Variant | Sheet, kind: str = "worksheet", fmt: str = "html", svg_path: str = "network.svg") -> str:
+def sheet_title(sheet: Sheet, kind: str) -> str:
+    """The title of one sheet's page: "Worksheet: <exercise> (<student>)", in the sheet's language."""
+    what = "Worksheet: {title} ({student})" if kind == "worksheet" else "Answer key: {title} ({student})"
+    return sheet.say(what, title=sheet.text("title"), student=sheet.variant.student)
+
+
+def set_title(kind: str, title: str, language: str = "en") -> str:
+    """The title of a page of many sheets: "Worksheets: <set>"."""
+    return say("Worksheets: {title}" if kind == "worksheet" else "Answer keys: {title}", language, title=title)
+
+
+def render(
+    variant: Variant | Sheet,
+    kind: str = "worksheet",
+    fmt: str = "html",
+    svg_path: str = "network.svg",
+    language: str = "en",
+) -> str:
     """A standalone page with one variant's worksheet or answer key."""
-    sheet = variant if isinstance(variant, Sheet) else build_sheet(variant)
-    title = f"{'Worksheet' if kind == 'worksheet' else 'Answer key'}: {sheet.exercise.title} ({sheet.variant.student})"
-    return render_page([render_body(sheet, kind, fmt, svg_path)], fmt, title)
+    sheet = variant if isinstance(variant, Sheet) else build_sheet(variant, language)
+    return render_page([render_body(sheet, kind, fmt, svg_path)], fmt, sheet_title(sheet, kind), sheet.language)

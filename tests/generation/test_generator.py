@@ -112,7 +112,8 @@ def test_fixed_template_is_kept_with_warnings():
         (["a", "a"], "more than once"),
         (["../x"], "must be 1 to 128"),
         (["x" * 129], "must be 1 to 128"),
-        (["ok", "bad id"], "bad id"),
+        (["ok", "bad id!"], "bad id!"),
+        (["ok", "trailing "], "trailing "),
     ],
 )
 def test_bad_rosters_are_refused(roster, message):

@@ -53,7 +53,10 @@ def work(
         except (ArithmeticError, ValueError):  # e.g. ln(0) once a mistake drives y to 0 or 1
             result = math.nan
         if misconception is not None and step.kind in misconception.kinds:
-            wrong = misconception.rule(step, value, trace)
+            try:
+                wrong = misconception.rule(step, value, trace)
+            except (ArithmeticError, ValueError):  # e.g. a wrong rule's ln(0)
+                wrong = None
             if wrong is not None and math.isfinite(wrong):
                 result = wrong
         if habit is not None:

@@ -161,13 +161,32 @@ def test_a_students_drill_down_shows_submitted_and_expected_values(app, client, 
 def test_adding_students_shows_links_that_open_their_pages(client, signed_in, seed_set):
     alice = signed_in("alice")
     token = csrf_token(alice, f"/sets/{seed_set}")
-    response = alice.post(f"/sets/{seed_set}/students", data={"students": "amy, ben\ncarl amy", "csrf_token": token})
+    # A space belongs to the id ("carl amy" is one student); lines, commas, semicolons and tabs separate.
+    roster = "amy, ben\ncarl amy\n  Li   Ming  ;amy\tdee"
+    response = alice.post(f"/sets/{seed_set}/students", data={"students": roster, "csrf_token": token})
     links = {student: url for url, student in LINK.findall(response.get_data(as_text=True))}
-    assert sorted(links) == ["amy", "ben", "carl"]
+    assert sorted(links) == ["Li Ming", "amy", "ben", "carl amy", "dee"]
     page = client.get(links["ben"].removeprefix("http://localhost"))
     assert page.status_code == 200 and "ben" in page.get_data(as_text=True)
-    bad = alice.post(f"/sets/{seed_set}/students", data={"students": "ok, not ok!", "csrf_token": token})
-    assert bad.status_code == 422 and "not ok!" not in alice.get(f"/sets/{seed_set}").get_data(as_text=True)
+
+
+def test_a_pasted_roster_refuses_bad_ids_one_by_one(signed_in, seed_set):
+    alice = signed_in("alice")
+    token = csrf_token(alice, f"/sets/{seed_set}")
+    response = alice.post(
+        f"/sets/{seed_set}/students", data={"students": "ok\nnot ok!\nfine one\n-dash\né", "csrf_token": token}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert sorted(student for _url, student in LINK.findall(page)) == ["fine one", "ok"]
+    refused = re.search(r'<ul class="refused">(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r'<span class="key">([^<]*)</span>', refused) == ["not ok!", "-dash", "é"]
+    gradebook = alice.get(f"/sets/{seed_set}").get_data(as_text=True)
+    assert "fine one" in gradebook and "not ok!" not in gradebook
+    # Nothing valid at all: nobody is added, and each bad id is named at the field.
+    bad = alice.post(f"/sets/{seed_set}/students", data={"students": "a b!, -x", "csrf_token": token})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "a b! is not a valid student id." in text and "-x is not a valid" in text
 
 
 def test_the_api_link_opens_the_same_page(app, client, auth, seed_set):

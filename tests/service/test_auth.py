@@ -100,7 +100,7 @@ def test_revoked_student_tokens_are_refused(client, auth, seed_set, student_toke
     is_problem(client.get(f"{own}/exercise", headers={"Authorization": f"Bearer {student_token}"}), 401)
 
 
-@pytest.mark.parametrize("student", ["", "-lead", "a" * 129, "a b", "a%2Fb", "é", "a;b", "a'--"])
+@pytest.mark.parametrize("student", ["", "-lead", "a" * 129, "a ", "a%2Fb", "é", "a;b", "a'--"])
 def test_bad_student_ids_are_400(client, auth, seed_set, student):
     response = client.get(f"{API}/exercise-sets/{seed_set['id']}/students/{student}/exercise", headers=auth("alice"))
     if student in ("", "a%2Fb"):  # no student segment, or one that decodes to two segments
@@ -110,7 +110,7 @@ def test_bad_student_ids_are_400(client, auth, seed_set, student):
     assert doc["errors"][0]["parameter"] == "student_id"
 
 
-@pytest.mark.parametrize("student", ["s001", "alice@example.edu", "lti:123+abc", "A.b_c-9", "x" * 128])
+@pytest.mark.parametrize("student", ["s001", "alice@example.edu", "lti:123+abc", "A.b_c-9", "x" * 128, "Li Ming"])
 def test_lms_student_ids_are_accepted(client, auth, seed_set, student):
     response = client.get(f"{API}/exercise-sets/{seed_set['id']}/students/{student}/exercise", headers=auth("alice"))
     assert response.status_code == 200

@@ -29,7 +29,7 @@ Grades students' hand calculations of back-propagation, step by step.
 **Authentication.** Send `Authorization: Bearer <credential>`. Instructor and admin API keys
 come from `grader keys create --role instructor --name NAME`; an LMS uses an instructor key,
 server to server, on behalf of its students (`student_id` is the LMS's own user id:
-1 to 128 characters from `A-Z a-z 0-9 . _ - @ : +`). A student access token (from
+1 to 128 characters from `A-Z a-z 0-9 . _ - @ : +` and inner spaces). A student access token (from
 `POST .../access-token`) opens only that student's exercise and submissions.
 
 **Errors** are `application/problem+json` (RFC 9457). `type` is a stable URI to branch on

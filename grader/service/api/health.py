@@ -49,4 +49,3 @@ def ready():
         detail = f"the database is at revision {current}, the code needs {head}; run `grader db upgrade`"
         raise ProblemError(503, "not-ready", detail, headers=RETRY_AFTER)
     return {"status": "ready", "revision": current}
-

@@ -11,14 +11,14 @@ from grader.generation import Template, catalogue_template, template_names
 from grader.service.facade.errors import NotFound
 
 
-def describe(template: Template, with_document: bool = False) -> dict[str, Any]:
-    """A template's summary: name, texts, shape and whether its numbers vary per student."""
+def describe(template: Template, with_document: bool = False, language: str = "en") -> dict[str, Any]:
+    """A template's summary: name, texts (in ``language``), shape and whether its numbers vary per student."""
     doc = template.document
     out = {
         "name": template.name,
-        "title": template.title,
-        "description": doc.get("description", ""),
-        "objective": doc.get("objective", ""),
+        "title": template.text("title", language),
+        "description": template.text("description", language),
+        "objective": template.text("objective", language),
         "difficulty": doc.get("difficulty", "introductory"),
         "layers": doc.get("layers"),
         "ask": doc.get("ask", []),
@@ -36,9 +36,9 @@ def _catalogue() -> dict[str, Template]:
     return {name: catalogue_template(name) for name in template_names()}
 
 
-def list_templates() -> list[dict[str, Any]]:
-    """Every catalogue template, by name."""
-    return [describe(template) for template in _catalogue().values()]
+def list_templates(language: str = "en") -> list[dict[str, Any]]:
+    """Every catalogue template, by name, its texts in ``language``."""
+    return [describe(template, language=language) for template in _catalogue().values()]
 
 
 def get_template(name: str) -> dict[str, Any]:

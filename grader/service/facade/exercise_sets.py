@@ -149,6 +149,7 @@ def summary(session: Session, exercise_set: ExerciseSet) -> dict[str, Any]:
         "policy_version": current.version,
         "max_attempts": exercise_set.max_attempts,
         "due_at": exercise_set.due_at,
+        "archived_at": exercise_set.archived_at,
         "owner": exercise_set.owner.name,
         "students": students,
         "submissions": submissions,

@@ -17,7 +17,7 @@ from grader.generation import Variant, catalogue_template, generate_variant, tem
 from grader.service.facade.assignments import trace_of
 from grader.service.models import Assignment, ExerciseSet
 from grader.worksheets.diagram import network_svg
-from grader.worksheets.render import render_body, render_page
+from grader.worksheets.render import render_body, render_page, set_title
 from grader.worksheets.sheet import build_sheet
 
 PREVIEW_SEED = 0
@@ -48,15 +48,14 @@ def assignments_of(session: Session, exercise_set: ExerciseSet) -> list[Assignme
     )
 
 
-def printable(exercise_set: ExerciseSet, assignments: Sequence[Assignment], kind: str) -> str:
-    """One print-ready HTML page with a worksheet (or answer key) per assignment, a page each."""
-    bodies = [render_body(build_sheet(variant_of(exercise_set, a)), kind, "html") for a in assignments]
-    what = "Worksheets" if kind == "worksheet" else "Answer keys"
-    return render_page(bodies, "html", f"{what}: {exercise_set.title}")
+def printable(exercise_set: ExerciseSet, assignments: Sequence[Assignment], kind: str, language: str = "en") -> str:
+    """One print-ready HTML page with a worksheet (or answer key) per assignment, a page each, in ``language``."""
+    bodies = [render_body(build_sheet(variant_of(exercise_set, a), language), kind, "html") for a in assignments]
+    return render_page(bodies, "html", set_title(kind, exercise_set.title, language), language)
 
 
 @functools.lru_cache(maxsize=64)
-def template_preview_svg(name: str) -> str | None:
+def template_preview_svg(name: str, language: str = "en") -> str | None:
     """The diagram of a catalogue template's example variant; None for an unknown name.
 
     A template with random numbers shows weight names on the edges, since every student's
@@ -66,4 +65,4 @@ def template_preview_svg(name: str) -> str | None:
         return None
     template = catalogue_template(name)
     variant = generate_variant(template, PREVIEW_SEED, PREVIEW_STUDENT)
-    return network_svg(variant.exercise, edge_labels="name" if template.random else "value")
+    return network_svg(variant.exercise, edge_labels="name" if template.random else "value", language=language)

@@ -22,7 +22,7 @@ from flask import Flask
 
 from grader.service.database import get_database
 from grader.service.lti import claims, keys
-from grader.service.models import LtiPlatform, LtiResourceLink, LtiUser, utcnow
+from grader.service.models import Assignment, LtiPlatform, LtiResourceLink, LtiUser, utcnow
 from grader.service.queue import JobFailed, RetryLater
 
 TIMEOUT = 10.0
@@ -181,6 +181,8 @@ def send_score(app: Flask, payload: Mapping[str, Any]) -> None:
         user = session.get(LtiUser, payload["user"])
         if link is None or user is None:
             raise JobFailed("the resource link or the user no longer exists (the platform was removed)")
+        if session.get(Assignment, payload["assignment"]) is None:
+            return  # the instructor removed the student (or the set) since: nothing to report
         label = link.title or (link.set_id and f"BP Grader set {link.set_id}") or "BP Grader"
         lineitem = lineitem_for(session, link, label)
         _call(

@@ -24,7 +24,7 @@ class Assignment(Base):
     __table_args__ = (UniqueConstraint("set_id", "student_id"), UniqueConstraint("set_id", "variant_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id"))
+    set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id", ondelete="CASCADE"))
     student_id: Mapped[str] = mapped_column(String(128))
     exercise: Mapped[dict[str, Any]]
     template_hash: Mapped[str] = mapped_column(String(64))
@@ -44,7 +44,7 @@ class AccessToken(Base):
     __tablename__ = "access_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]

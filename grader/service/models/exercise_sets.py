@@ -35,6 +35,8 @@ class ExerciseSet(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
     due_at: Mapped[datetime | None]
+    # An archived set is kept whole (gradebook, printables) but closed to submissions and listed apart.
+    archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -76,7 +78,7 @@ class PolicyVersion(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id"))
+    set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -109,7 +109,7 @@ class LtiUser(Base):
     sub: Mapped[str] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255))
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:
@@ -132,7 +132,8 @@ class LtiResourceLink(Base):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("lti_deployments.id", ondelete="CASCADE"))
     resource_link_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
-    set_id: Mapped[int | None] = mapped_column(ForeignKey("exercise_sets.id"), index=True)
+    # A deleted set leaves its links unbound (an instructor binds them again).
+    set_id: Mapped[int | None] = mapped_column(ForeignKey("exercise_sets.id", ondelete="SET NULL"), index=True)
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -153,7 +154,7 @@ class LtiEnrolment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("lti_resource_links.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -162,6 +163,6 @@ class LtiSetGrant(Base):
 
     __tablename__ = "lti_set_grants"
 
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

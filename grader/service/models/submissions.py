@@ -26,7 +26,7 @@ class Submission(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     attempt: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)
     submitted_by: Mapped[str] = mapped_column(String(40))
@@ -44,8 +44,8 @@ class Grade(Base):
     __table_args__ = (UniqueConstraint("submission_id", "policy_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id", ondelete="CASCADE"), index=True)
     results: Mapped[dict[str, Any]]
     engine_version: Mapped[str] = mapped_column(String(20))
     graded_at: Mapped[datetime] = mapped_column(default=utcnow)

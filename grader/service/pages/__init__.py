@@ -75,10 +75,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     language.init_app(app)
 
-    from grader.service.pages import formatting, instructor, set_page, signin, student, students
+    from grader.service.pages import editor, formatting, instructor, roster, set_page, signin, student, students
 
     formatting.init_app(app)
     app.before_request(_before_page)
     app.after_request(_after_page)
-    for blueprint in (signin.bp, student.bp, instructor.bp, set_page.bp, students.bp):
+    for blueprint in (signin.bp, student.bp, instructor.bp, set_page.bp, students.bp, roster.bp, editor.bp):
         app.register_blueprint(blueprint)

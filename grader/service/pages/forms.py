@@ -28,10 +28,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from grader.engine.exercise import PHASES
 from grader.grading import Policy
 from grader.service.facade.idempotency import is_valid_key
+from grader.service.facade.roster import MAX_ROSTER, read_roster
 from grader.service.schemas.exercise_sets import MAX_ATTEMPTS
-from grader.service.schemas.fields import MAX_SEED, student_id_problem
-
-MAX_ROSTER = 500
+from grader.service.schemas.fields import MAX_SEED
 
 
 def one_time_key(raw: str | None) -> str | None:
@@ -154,24 +153,12 @@ class CreateSetForm(PolicyForm):
 
 
 def _roster(_form, field) -> None:
-    ids = parse_roster(field.data or "")
+    # Bad ids are refused one by one when the roster is added (grader.service.pages.roster).
+    ids = read_roster(field.data or "")
     if not ids:
         raise ValidationError(_l("Enter at least one student id."))
     if len(ids) > MAX_ROSTER:
         raise ValidationError(_l("At most %(n)d students at a time.", n=MAX_ROSTER))
-    for student_id in ids:
-        if student_id_problem(student_id):
-            raise ValidationError(
-                _l("%(id)s is not a valid student id: use 1 to 128 letters, digits and . _ - @ : +", id=student_id)
-            )
-
-
-def parse_roster(text: str) -> list[str]:
-    """Student ids from a text box: one per line, or separated by commas or spaces; repeats dropped."""
-    seen: dict[str, None] = {}
-    for part in text.replace(",", " ").split():
-        seen.setdefault(part.strip(), None)
-    return list(seen)
 
 
 class RosterForm(FlaskForm):

@@ -21,6 +21,7 @@ from grader.service.facade.sheets import template_preview_svg
 from grader.service.pages import errors
 from grader.service.pages.errors import PageError
 from grader.service.pages.forms import CreateSetForm, one_time_key
+from grader.service.pages.language import current_language
 from grader.service.pages.signin import current_account, current_principal, protect
 
 bp = Blueprint("instructor", __name__)
@@ -34,15 +35,24 @@ def sets():
     """The instructor's exercise sets, newest first, with their counts."""
     session = get_session()
     found = session.execute(list_sets(current_principal())).scalars().all()
-    return render_template("instructor/sets.html", account=current_account(), sets=[summary(session, s) for s in found])
+    current = [summary(session, s) for s in found if s.archived_at is None]
+    archived = [summary(session, s) for s in found if s.archived_at is not None]
+    return render_template("instructor/sets.html", account=current_account(), sets=current, archived=archived)
 
 
 def _templates() -> list[dict]:
     """The catalogue for the picker: the worked example first, then by difficulty and title."""
     rank = {"introductory": 0, "intermediate": 1, "advanced": 2}
     return sorted(
-        list_templates(), key=lambda t: (t["name"] != SEED_TEMPLATE, rank.get(t["difficulty"], 3), t["title"])
+        list_templates(current_language()),
+        key=lambda t: (t["name"] != SEED_TEMPLATE, rank.get(t["difficulty"], 3), t["title"]),
     )
+
+
+def _template_title(name: str | None) -> str | None:
+    """A catalogue template's title in the reader's language; None for an unknown name."""
+    found = next((t for t in list_templates(current_language()) if t["name"] == name), None)
+    return found["title"] if found else None
 
 
 def _create_form() -> CreateSetForm:
@@ -63,7 +73,8 @@ def new_set():
     if form.validate_on_submit():
         data = {
             "template": form.template.data,
-            "title": (form.title.data or "").strip() or None,
+            # Blank: the template's title in the reader's language.
+            "title": (form.title.data or "").strip() or _template_title(form.template.data),
             "seed": form.seed.data,
             "policy": form.policy_document(),
             "max_attempts": form.max_attempts.data,
@@ -98,7 +109,7 @@ def new_set():
 @bp.route("/templates/<name>/diagram.svg")
 def template_diagram(name: str):
     """The diagram of a catalogue template, for the template picker."""
-    svg = template_preview_svg(name)
+    svg = template_preview_svg(name, current_language())
     if svg is None:
         raise PageError(404, _("There is no such template."))
     response = Response(svg, mimetype="image/svg+xml")

@@ -131,13 +131,16 @@ def exercise(token: str):
         item["submitted_at"] = datetime.fromisoformat(item["submitted_at"])
     shown = _attempt_shown(past)
     exercise = trace_of(assignment).exercise
+    language = current_language()
+    # The exercise's own texts in the reader's language (the view holds the English ones).
+    view.update({name: exercise.text(name, language) for name in ("title", "description", "objective")})
     return render_template(
         "student/exercise.html",
         token=token,
         view=view,
         rules=conventions.rules(exercise),
         exercise=exercise,
-        diagram=Markup(network_svg(exercise)),
+        diagram=Markup(network_svg(exercise, language=language)),
         givens=_givens(view, assignment),
         groups=_groups(view["asked"]),
         past=past,

@@ -1,8 +1,9 @@
-"""A set's students: adding them (each gets a variant and an access link), one student's attempts
-in detail, and the printable worksheets and answer keys.
+"""A set's students: adding them from a pasted roster (each gets a variant and an access link), one
+student's attempts in detail, and the printable worksheets and answer keys.
 
 Access links are secrets shown once: they are rendered in the response to the post that made
 them, never put in a redirect or a flash message (which would keep them in the session cookie).
+Revoking, reissuing, the roster's links as CSV and removing are ``grader.service.pages.roster``'s.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from flask_babel import gettext as _
 
 from grader.service.api.students import student_link
 from grader.service.database import get_session
+from grader.service.facade import roster
 from grader.service.facade.assignments import (
-    assignment_for,
     check_student_id,
     find_assignment,
-    issue_token,
     trace_of,
 )
 from grader.service.facade.sheets import assignments_of, printable
@@ -24,7 +24,7 @@ from grader.service.facade.student_records import attempts
 from grader.service.models import Assignment, ExerciseSet
 from grader.service.pages import errors
 from grader.service.pages.errors import PageError
-from grader.service.pages.forms import RosterForm, parse_roster
+from grader.service.pages.forms import RosterForm
 from grader.service.pages.language import current_language
 from grader.service.pages.set_page import SET_PATH, owned_set, render_set_page
 from grader.service.pages.signin import current_account, protect
@@ -36,7 +36,8 @@ protect(bp)
 KINDS = ("worksheet", "answer_key")
 
 
-def _student(exercise_set: ExerciseSet, student_id: str) -> Assignment:
+def student_of(exercise_set: ExerciseSet, student_id: str) -> Assignment:
+    """The set's student with that id; 400 for a malformed id, 404 for an unknown one."""
     check_student_id(student_id)
     found = find_assignment(get_session(), exercise_set, student_id)
     if found is None:
@@ -44,37 +45,54 @@ def _student(exercise_set: ExerciseSet, student_id: str) -> Assignment:
     return found
 
 
-def _links_page(exercise_set: ExerciseSet, assignments: list[Assignment]):
-    session = get_session()
-    # The same link the API hands out (GRADER_PUBLIC_URL when set), so there is one format.
-    links = [(a.student_id, student_link(a.set_id, a.student_id, issue_token(session, a))) for a in assignments]
-    return render_template("instructor/links.html", account=current_account(), exercise_set=exercise_set, links=links)
+def link_for(assignment: Assignment, token: str) -> str:
+    """The student's link with a token, as the API hands it out (GRADER_PUBLIC_URL when set)."""
+    return student_link(assignment.set_id, assignment.student_id, token)
+
+
+def links_page(exercise_set: ExerciseSet, links: list[tuple[str, str]], refused=(), revoked: bool = False):
+    """The page that shows new links once, and the ids of a roster that were refused, one by one."""
+    return render_template(
+        "instructor/links.html",
+        account=current_account(),
+        exercise_set=exercise_set,
+        links=links,
+        refused=list(refused),
+        revoked=revoked,
+    )
 
 
 @bp.route("/students", methods=["POST"])
 def add_students(set_id: int):
-    """Add students (each gets their variant now) and show their access links."""
+    """Add the pasted students (each gets their variant now) and show their links; refuse bad ids one by one."""
     exercise_set = owned_set(set_id)
     form = RosterForm()
     if not form.validate():
         return render_set_page(exercise_set, roster_form=form, status=422)
+    lines = roster.read_roster(form.students.data)
+    good = [line.student_id for line in lines if line.problem is None]
+    refused = [line for line in lines if line.problem is not None]
+    if not good:
+        form.students.errors = [_("%(id)s is not a valid student id.", id=line.student_id) for line in refused]
+        return render_set_page(exercise_set, roster_form=form, status=422)
     session = get_session()
-    assignments = [assignment_for(session, exercise_set, sid) for sid in parse_roster(form.students.data)]
-    return _links_page(exercise_set, assignments)
+    links = roster.new_links(session, roster.add_students(session, exercise_set, good), link_for)
+    return links_page(exercise_set, links, refused)
 
 
 @bp.route("/students/<student_id>/link", methods=["POST"])
 def new_link(set_id: int, student_id: str):
     """A new access link for one student (earlier links keep working)."""
     exercise_set = owned_set(set_id)
-    return _links_page(exercise_set, [_student(exercise_set, student_id)])
+    links = roster.new_links(get_session(), [student_of(exercise_set, student_id)], link_for)
+    return links_page(exercise_set, links)
 
 
 @bp.route("/students/<student_id>")
 def student(set_id: int, student_id: str):
     """One student's attempts, each key with the submitted and expected values and the verdict."""
     exercise_set = owned_set(set_id)
-    assignment = _student(exercise_set, student_id)
+    assignment = student_of(exercise_set, student_id)
     history = attempts(get_session(), assignment, current_language())
     return render_template(
         "instructor/student.html",
@@ -93,7 +111,9 @@ def printables(set_id: int, kind: str):
         raise PageError(404, _("There is no such printable."))
     exercise_set = owned_set(set_id)
     wanted = request.args.getlist("student")
-    chosen = [_student(exercise_set, sid) for sid in wanted] if wanted else assignments_of(get_session(), exercise_set)
+    chosen = (
+        [student_of(exercise_set, sid) for sid in wanted] if wanted else assignments_of(get_session(), exercise_set)
+    )
     if not chosen:
         raise PageError(404, _("This set has no students yet: add students first, then print their sheets."))
-    return Response(printable(exercise_set, chosen, kind), mimetype="text/html")
+    return Response(printable(exercise_set, chosen, kind, current_language()), mimetype="text/html")

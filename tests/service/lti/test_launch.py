@@ -211,3 +211,25 @@ def test_a_submission_through_the_api_is_passed_back_too_and_best_keeps_the_best
     assert tool.send_scores() == 1  # the first score was superseded before it was sent: only the newest goes
     lineitem = next(iter(lms.platform.lineitems))
     assert lms.current_score(lineitem, "s6")["scoreGiven"] == 3.0  # best of 3 and 1
+
+
+def test_removing_a_student_or_deleting_the_set_takes_their_lti_rows_along(
+    tool, lms, browser, bound_custom, seed_set_id
+):
+    from grader.service.facade.roster import delete_set, remove_student
+    from grader.service.models import ExerciseSet, LtiEnrolment, LtiResourceLink, LtiSetGrant
+
+    lms.launch(requests.Session(), "teacher", [INSTRUCTOR], custom=bound_custom)
+    for user in ("a", "b"):
+        launched = lms.launch(browser, user, [LEARNER], custom=bound_custom)
+        submit_on_page(browser, location(launched), {"z3": "0.755"})
+    with tool.sessions() as session:
+        first = session.query(Assignment).order_by(Assignment.id).first()
+        remove_student(session, first)
+        assert session.query(LtiEnrolment).count() == 1
+    assert tool.send_scores() == 2  # the removed student's queued score is dropped, not sent
+    assert [s.document["userId"] for s in lms.platform.scores] == ["b"]
+    with tool.sessions() as session:
+        delete_set(session, session.get(ExerciseSet, seed_set_id))
+        assert session.query(LtiEnrolment).count() == 0 and session.query(LtiSetGrant).count() == 0
+        assert session.query(LtiResourceLink).one().set_id is None  # unbound: an instructor binds it again

@@ -1,8 +1,8 @@
 """LTI 1.3 (platforms, deployments, tool keys, launch states, used nonces, users, resource links,
 enrolments, set grants) and the durable job queue that sends scores back.
 
-Revision ID: 0002_i12
-Revises: 0001
+Revision ID: 0003_i12
+Revises: 0002_i13b
 Create Date: 2026-11-29 19:37:31.739933
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_i12'
-down_revision = '0001'
+revision = '0003_i12'
+down_revision = '0002_i13b'
 branch_labels = None
 depends_on = None
 
@@ -98,7 +98,7 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=255), nullable=True),
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_lti_users_account_id_accounts')),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_lti_users_account_id_accounts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['platform_id'], ['lti_platforms.id'], name=op.f('fk_lti_users_platform_id_lti_platforms'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_users')),
     sa.UniqueConstraint('platform_id', 'sub', name=op.f('uq_lti_users_platform_id_sub'))
@@ -116,7 +116,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['deployment_id'], ['lti_deployments.id'], name=op.f('fk_lti_resource_links_deployment_id_lti_deployments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['platform_id'], ['lti_platforms.id'], name=op.f('fk_lti_resource_links_platform_id_lti_platforms'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['set_id'], ['exercise_sets.id'], name=op.f('fk_lti_resource_links_set_id_exercise_sets')),
+    sa.ForeignKeyConstraint(['set_id'], ['exercise_sets.id'], name=op.f('fk_lti_resource_links_set_id_exercise_sets'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_resource_links')),
     sa.UniqueConstraint('platform_id', 'resource_link_id', name=op.f('uq_lti_resource_links_platform_id_resource_link_id'))
     )
@@ -127,8 +127,8 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('set_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_lti_set_grants_account_id_accounts')),
-    sa.ForeignKeyConstraint(['set_id'], ['exercise_sets.id'], name=op.f('fk_lti_set_grants_set_id_exercise_sets')),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_lti_set_grants_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['set_id'], ['exercise_sets.id'], name=op.f('fk_lti_set_grants_set_id_exercise_sets'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('account_id', 'set_id', name=op.f('pk_lti_set_grants'))
     )
     op.create_table('lti_enrolments',
@@ -137,7 +137,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_lti_enrolments_assignment_id_assignments')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_lti_enrolments_assignment_id_assignments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['link_id'], ['lti_resource_links.id'], name=op.f('fk_lti_enrolments_link_id_lti_resource_links'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['lti_users.id'], name=op.f('fk_lti_enrolments_user_id_lti_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_enrolments')),

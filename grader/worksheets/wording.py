@@ -1,0 +1,186 @@
+"""The words of the printables and the command line, in English and Simplified Chinese.
+
+Worksheets, answer keys, the diagram, the Moodle export and the CLI's tables are made outside the
+web app (``grader generate`` has no Flask), so they cannot use the pages' gettext catalogue; their
+words are here, keyed by the English text, with the source material's terms (正向传播, 误差, 阈值,
+学习率, 隐层) as the pages use them.  ``tests/worksheets/test_wording.py`` checks that every text
+the code asks for has its Chinese version.
+"""
+
+from __future__ import annotations
+
+from grader.engine import Exercise
+
+LANGUAGES = ("en", "zh")
+
+ZH: dict[str, str] = {
+    # Sheets
+    "Worksheet": "练习单",
+    "Answer key": "答案",
+    "Worksheets": "练习单",
+    "Answer keys": "答案",
+    "Worksheet: {title} ({student})": "练习单：{title}（{student}）",
+    "Answer key: {title} ({student})": "答案：{title}（{student}）",
+    "Worksheets: {title}": "练习单：{title}",
+    "Answer keys: {title}": "答案：{title}",
+    "Student {student} · variant {variant} · {difficulty}": "学生 {student} · 题号 {variant} · {difficulty}",
+    "introductory": "入门",
+    "intermediate": "中级",
+    "advanced": "进阶",
+    "Name:": "姓名：",
+    "Objective:": "学习目标：",
+    "Your answers": "你的答案",
+    "Fill in every box, working in the order shown. Keep at least 4 decimal places (or 3 significant figures); "
+    "each step may use your own rounded values from earlier steps.": "按所列顺序填写每个空格。至少保留 4 位小数"
+    "（或 3 位有效数字）；每一步都可以用你自己前面各步四舍五入后的数值。",
+    "Template {template} ({hash}), set seed {seed}, student {student}, resamples {resamples}, engine {engine}, "
+    "generator {generator}.": "模板 {template}（{hash}），题组种子 {seed}，学生 {student}，重抽 {resamples} 次，"
+    "引擎 {engine}，生成器 {generator}。",
+    "not asked": "不要求作答",
+    "Step": "步骤",
+    "Your value": "你的数值",
+    "Formula": "公式",
+    "With numbers": "代入数值",
+    "Value": "数值",
+    "Values": "数值",
+    "Convention": "约定",
+    "Rule": "规则",
+    "network diagram": "网络结构图",
+    "Network": "网络",
+    "{title}: network {shape}": "{title}：{shape} 网络",
+    # Givens
+    "Inputs": "输入",
+    "Target": "目标值",
+    "Targets": "目标值",
+    "Sample {m} inputs": "样本 {m} 的输入",
+    "Sample {m} target": "样本 {m} 的目标值",
+    "Sample {m} targets": "样本 {m} 的目标值",
+    "Weights into {nodes}": "进入节点 {nodes} 的权重",
+    "Biases": "偏置",
+    "Thresholds": "阈值",
+    "Learning rate": "学习率",
+    # Parts of the walk-through
+    "Given": "已知",
+    "Forward pass": "正向传播",
+    "Loss": "误差",
+    "Backward pass (deltas)": "反向传播（误差项 δ）",
+    "Gradients": "梯度",
+    "Updated weights": "更新后的权重",
+    "iteration {n}": "第 {n} 次迭代",
+    "sample {m}": "样本 {m}",
+    "batch sum": "批量求和",
+    "batch mean": "批量平均",
+    "new": "更新后",
+    # Layers
+    "input": "输入层",
+    "hidden": "隐层",
+    "hidden {n}": "第 {n} 隐层",
+    "output": "输出层",
+    # Moodle
+    "Keep at least 4 decimal places (or 3 significant figures).": "至少保留 4 位小数（或 3 位有效数字）。",
+    "{n} variants of {title}": "{title} 的 {n} 个题目变体",
+    "{template} seed {seed}": "{template} 种子 {seed}",
+    # The command line's tables
+    "key": "步骤",
+    "submitted": "提交值",
+    "expected": "正确值",
+    "verdict": "判定",
+    "credit": "得分",
+    "message": "说明",
+    "correct": "正确",
+    "carried": "后续正确",
+    "misconception": "典型错误",
+    "incorrect": "错误",
+    "missing": "未作答",
+    "invalid": "无效",
+}
+
+PHASE_TITLES = {
+    "given": "Given",
+    "forward": "Forward pass",
+    "loss": "Loss",
+    "backward": "Backward pass (deltas)",
+    "gradients": "Gradients",
+    "updates": "Updated weights",
+}
+
+
+def say(text: str, language: str = "en", **params: object) -> str:
+    """``text`` (its English wording, with ``{name}`` fields) in ``language``, fields filled in.
+
+    A text without a Chinese version stays English; the wording test finds any such text.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    wording = ZH.get(text, text) if language == "zh" else text
+    return wording.format(**params) if params else wording
+
+
+def joined(items: list[str], language: str = "en") -> str:
+    """A list in running text: "a, b, c" or "a、b、c"."""
+    return ("、" if language == "zh" else ", ").join(items)
+
+
+def layer_names(exercise: Exercise, language: str = "en") -> list[str]:
+    """One name per layer: "input", "hidden" (or "hidden 1", "hidden 2"), "output"; 输入层, 隐层, 输出层."""
+    hidden = len(exercise.layers) - 2
+    middle = (
+        [say("hidden", language)] if hidden == 1 else [say("hidden {n}", language, n=k) for k in range(1, hidden + 1)]
+    )
+    return [say("input", language), *middle, say("output", language)]
+
+
+def conventions_zh(exercise: Exercise) -> list[tuple[str, str]]:
+    """The rows of ``grader.worksheets.conventions.conventions`` in Chinese.
+
+    The activation and loss formulas are the concept texts of ``grader.worksheets.conventions``
+    (one definition, read here, not copied).
+    """
+    from grader.worksheets.conventions import ACTIVATION_TEXT, LOSS_TEXT
+    from grader.worksheets.notation import fixed
+
+    names = layer_names(exercise, "zh")
+    if len(set(exercise.activations)) == 1:
+        activation = [("激活函数", ACTIVATION_TEXT[exercise.activations[0]])]
+    else:
+        activation = [
+            (f"激活函数（{name}）", ACTIVATION_TEXT[act]) for name, act in zip(names[1:], exercise.activations)
+        ]
+    if exercise.delta_convention == "dE/dz":
+        delta = ("误差项", "δ = ∂E/∂z；∂E/∂wⱼᵢ = δⱼ·yᵢ；w ← w − η·∂E/∂w")
+    else:
+        delta = ("误差项", "教材的符号 g = −∂E/∂z，此处记作 δ；∂E/∂wⱼᵢ = −δⱼ·yᵢ；w ← w − η·∂E/∂w = w + η·δⱼ·yᵢ")
+    bias = {
+        "none": ("偏置", "无偏置：z = Σ w·y"),
+        "bias": ("偏置", "有偏置：z = Σ w·y + b，∂E/∂b = ∂E/∂z"),
+        "threshold": ("阈值", "阈值（M-P 模型）：z = Σ w·y − b，所以 ∂E/∂b = −∂E/∂z"),
+    }[exercise.bias]
+    rows = [
+        (
+            "网络",
+            f"{'-'.join(map(str, exercise.layers))}（{'、'.join(names)}），节点从 1 开始编号，先编输入；"
+            "wⱼᵢ 是从节点 i 到节点 j 的权重",
+        ),
+        *activation,
+        ("误差", LOSS_TEXT[exercise.loss]),
+        bias,
+        delta,
+        ("学习率", f"η = {fixed(exercise.learning_rate)}"),
+    ]
+    samples = len(exercise.samples)
+    if samples > 1 and exercise.update == "batch":
+        how = "求和" if exercise.batch_reduction == "sum" else "求平均"
+        rows.append(("更新", f"批量：{samples} 个样本的梯度（及 E）先{how}，再更新一次"))
+    elif samples > 1:
+        rows.append(("更新", f"逐个：按顺序在 {samples} 个样本的每一个之后更新"))
+    steps = exercise.iterations
+    last = "最后再做一次正向传播，得到新的 E" if steps == 1 else f"{steps} 次迭代，最后再做一次正向传播"
+    rows.append(("迭代", last))
+    return rows
+
+
+def conventions_in(exercise: Exercise, language: str = "en") -> list[tuple[str, str]]:
+    """(topic, rule) rows of how the exercise is worked, in ``language``."""
+    from grader.worksheets.conventions import conventions
+
+    return conventions_zh(exercise) if language == "zh" else conventions(exercise)
