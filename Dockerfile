@@ -17,7 +17,8 @@ RUN pip install . \
 
 USER grader
 WORKDIR /var/lib/grader
-ENV GRADER_INSTANCE_PATH=/var/lib/grader \
+ENV GRADER_ENV=production \
+    GRADER_INSTANCE_PATH=/var/lib/grader \
     GRADER_BIND=0.0.0.0:8000
 EXPOSE 8000
 

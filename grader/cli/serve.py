@@ -37,10 +37,12 @@ def serve_command(host: str, port: int, debug: bool) -> None:
 
     from grader.cli.service import service_app
     from grader.service import schema
+    from grader.service.access_log import hide_in_werkzeug_log
     from grader.service.database import get_database
     from grader.service.models import ApiKey
 
     app = service_app()
+    hide_in_werkzeug_log()
     database = get_database(app)
     created = schema.current(database.engine) is None
     schema.upgrade(database.engine)

@@ -37,21 +37,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment())
     if test_config is not None:
         app.config.from_mapping(test_config)
+    config.check(app.config)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = str(app.config.get("PUBLIC_URL") or "").startswith("https://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
 
-    from grader.service import api, database, lti, pages
+    from grader.service import api, body_limit, database, lti, pages, rate_limits
     from grader.service.json_bodies import StrictJSONProvider
 
-    if app.config.get("TRUSTED_PROXIES"):
-        # Behind a TLS proxy: the scheme, host and client address the proxy saw, not its own.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     app.json = StrictJSONProvider(app)
+    body_limit.init_app(app)
     database.init_app(app)
     api.init_app(app)
     pages.init_app(app)
+    rate_limits.init_app(app)
     lti.init_app(app)
     return app

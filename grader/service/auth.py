@@ -48,6 +48,9 @@ def current_principal() -> Principal:
 def authenticated(principal: Principal | None) -> Principal:
     """Record the request's caller; 401 when the credential resolved to nobody."""
     if principal is None:
+        from grader.service.rate_limits import count_failure
+
+        count_failure("credentials")
         raise _unauthorized("the credential is unknown or has been revoked", "invalid_token")
     g.principal = principal
     return principal

@@ -13,8 +13,26 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+
+def boolean(text: str) -> bool:
+    """A yes/no setting: true/false, yes/no, on/off or 1/0."""
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
 # Environment variable -> (config key, type, default, description).  The single source of truth.
-ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
+ENVIRONMENT: dict[str, tuple[str, Any, Any, str]] = {
+    "GRADER_ENV": (
+        "ENVIRONMENT",
+        str,
+        "development",
+        "production or development; gunicorn (grader.service.gunicorn_config) sets production, which "
+        "refuses a missing, short or placeholder GRADER_SECRET_KEY",
+    ),
     "GRADER_DATABASE_URL": (
         "DATABASE_URL",
         str,
@@ -32,7 +50,14 @@ ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
         "SECRET_KEY",
         str,
         None,
-        "Signs session cookies; default a random key kept in the instance folder",
+        "Signs session cookies: at least 32 random characters, the same in every process; in development "
+        "a random key kept in the instance folder is made when it is not set",
+    ),
+    "GRADER_SECURE_COOKIES": (
+        "SESSION_COOKIE_SECURE",
+        boolean,
+        None,
+        "Send the session cookie over HTTPS only (true/false); default true when GRADER_PUBLIC_URL is https://",
     ),
     "GRADER_PUBLIC_URL": (
         "PUBLIC_URL",
@@ -47,15 +72,20 @@ ENVIRONMENT: dict[str, tuple[str, type, Any, str]] = {
         20_000,
         "Largest exercise accepted, in computed steps, so no request can run for long",
     ),
-    "GRADER_TRUSTED_PROXIES": (
-        "TRUSTED_PROXIES",
+    "GRADER_DB_POOL_SIZE": (
+        "DB_POOL_SIZE",
+        int,
+        5,
+        "Connections kept per server process (PostgreSQL); raised to GRADER_THREADS when that is larger",
+    ),
+    "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
+    "GRADER_PROXIES": (
+        "PROXIES",
         int,
         0,
-        "Reverse proxies in front of the app (1 behind one nginx terminating TLS): their X-Forwarded-* "
-        "headers are believed, so the app knows it is served over HTTPS (LTI cookies in LMS iframes)",
+        "Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed "
+        "(docker-compose: 1, its nginx); client addresses for rate limits come from them",
     ),
-    "GRADER_DB_POOL_SIZE": ("DB_POOL_SIZE", int, 5, "Connections per server process (PostgreSQL)"),
-    "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
 }
 
 
@@ -74,7 +104,7 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
         try:
             out[key] = kind(raw)
         except ValueError:
-            what = "a whole number" if kind is int else kind.__name__
+            what = {int: "a whole number", boolean: "true or false"}.get(kind, kind.__name__)
             raise ConfigurationError(f"{variable} must be {what}, got {raw!r}") from None
     return out
 
@@ -109,3 +139,39 @@ def instance_secret_key(instance_path: str) -> str:
     finally:
         os.unlink(temporary)
     return path.read_text(encoding="ascii").strip()
+
+
+MIN_SECRET_LENGTH = 32
+PLACEHOLDERS = ("change-me", "changeme", "change_me", "secret", "password", "example", "replace", "xxxx")
+SECRET_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def secret_problem(secret: str | None) -> str | None:
+    """Why ``secret`` cannot sign production sessions, or None when it can."""
+    if not secret:
+        return f"GRADER_SECRET_KEY is not set; production needs one, the same in every process: {SECRET_HINT}"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return (
+            f"GRADER_SECRET_KEY is too short ({len(secret)} characters, at least {MIN_SECRET_LENGTH}): "
+            f"{SECRET_HINT}"
+        )
+    lowered = secret.lower()
+    if any(word in lowered for word in PLACEHOLDERS) or len(set(secret)) < 12:
+        return f"GRADER_SECRET_KEY looks like a placeholder, not a random secret: {SECRET_HINT}"
+    return None
+
+
+def check(settings: dict[str, Any]) -> None:
+    """Refuse settings the service must not run with (``ConfigurationError``, one line).
+
+    In production (``GRADER_ENV=production``, the default under gunicorn) the secret key must be
+    set explicitly, long and random: a generated per-instance key would differ between servers,
+    and a placeholder copied from .env.example is public.
+    """
+    environment = settings.get("ENVIRONMENT") or "development"
+    if environment not in ("production", "development"):
+        raise ConfigurationError(f"GRADER_ENV must be production or development, got {environment!r}")
+    if environment == "production":
+        problem = secret_problem(settings.get("SECRET_KEY"))
+        if problem:
+            raise ConfigurationError(problem)

@@ -11,6 +11,7 @@ request to save one 503 per process after an outage.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from typing import Any
 
@@ -126,11 +127,30 @@ def explain_failure(error: BaseException) -> str | None:
     return lines[0] if lines else type(cause).__name__
 
 
+def threads_per_process() -> int:
+    """How many requests one server process serves at once: gunicorn's threads per worker
+    (``GRADER_THREADS``, read by grader/service/gunicorn_config.py too); 1 when unset or unclear."""
+    try:
+        return max(1, int(os.environ.get("GRADER_THREADS") or 1))
+    except ValueError:
+        return 1
+
+
+def pool_size(configured: int) -> int:
+    """The pool size for this process: at least one connection per thread.
+
+    A thread that finds the pool empty waits ``pool_timeout`` and then fails as if the database
+    were down; with fewer connections than threads, that happens whenever every connection is
+    busy in a slow query, while PostgreSQL is fine.
+    """
+    return max(configured, threads_per_process())
+
+
 def init_app(app: Flask) -> None:
     """Attach a Database to the app and close each request's session when the request ends."""
     app.extensions["grader.database"] = Database(
         app.config["DATABASE_URL"],
-        pool_size=app.config["DB_POOL_SIZE"],
+        pool_size=pool_size(app.config["DB_POOL_SIZE"]),
         connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
     )
     app.teardown_appcontext(_close_session)

@@ -27,6 +27,9 @@ def _setting(name: str) -> str:
 
 
 bind = _setting("GRADER_BIND")
+# Under gunicorn the service runs in production unless GRADER_ENV says otherwise: the app then
+# refuses a missing, short or placeholder GRADER_SECRET_KEY (grader.service.config.check).
+raw_env = [] if os.environ.get("GRADER_ENV") else ["GRADER_ENV=production"]
 workers = int(_setting("WEB_CONCURRENCY"))
 threads = int(_setting("GRADER_THREADS"))
 worker_class = "gthread" if threads > 1 else "sync"
@@ -36,15 +39,36 @@ keepalive = 5
 # Each worker builds its own app and connection pool after the fork: nothing is shared.
 preload_app = False
 accesslog = "-"
+# Student tokens and API keys are cut to their prefix in the access log.
+logger_class = "grader.service.access_log.Logger"
 errorlog = "-"
 loglevel = _setting("GRADER_LOG_LEVEL")
 forwarded_allow_ips = _setting("FORWARDED_ALLOW_IPS")
 
 
+def on_starting(server) -> None:
+    """Refuse to start, with one line and exit status 1, on settings the service must not run
+    with (a missing, short or placeholder secret in production; a bad database URL; ...)."""
+    import sys
+
+    from grader.service import create_app
+    from grader.service.config import ConfigurationError
+
+    try:
+        create_app()
+    except ConfigurationError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        sys.exit(1)
+
+
 def post_worker_init(worker) -> None:
-    """Move the loaded app out of the garbage collector's sight: every request allocates many small
-    objects, and each collection would otherwise walk the whole app (modules, schemas, caches)."""
+    """Answer gunicorn's own errors (400, 414, 431) in problem+json; then move the loaded app out
+    of the garbage collector's sight: every request allocates many small objects, and each
+    collection would otherwise walk the whole app (modules, schemas, caches)."""
     import gc
 
+    from grader.service import gunicorn_errors
+
+    gunicorn_errors.install()
     gc.collect()
     gc.freeze()

@@ -74,6 +74,11 @@ TYPES: dict[str, tuple[str, str]] = {
     ),
     "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
     "payload-too-large": ("Payload too large", "The request body is larger than the server accepts."),
+    "too-many-requests": (
+        "Too many requests",
+        "This client has made too many requests of this kind (or too many with an unknown credential) "
+        "in a short time. Retry after the Retry-After delay.",
+    ),
     "database-unavailable": (
         "Service unavailable",
         "The database cannot be reached. Nothing was stored by this request; retry after the Retry-After delay.",
@@ -96,6 +101,7 @@ STATUS_SLUGS = {
     413: "payload-too-large",
     415: "unsupported-media-type",
     422: "validation-error",
+    429: "too-many-requests",
     500: "internal-error",
     503: "database-unavailable",
 }

@@ -16,7 +16,7 @@ def test_signing_in_with_a_key_opens_the_sets(client, keys):
     assert "Signed in as alice." in page
     cookie = client.get_cookie("bp_grader_session")
     assert cookie.http_only and cookie.same_site == "Lax"
-    assert keys["alice"] not in cookie.value  # the cookie holds the key's id, never the key
+    assert keys["alice"] not in cookie.value  # the cookie holds a session secret, never the key
 
 
 def test_a_wrong_key_is_refused_with_a_message(client, keys):
@@ -54,6 +54,16 @@ def test_signing_out_ends_the_session(client, keys):
     response = client.post("/signout", data={"csrf_token": token})
     assert response.status_code == 302
     assert client.get("/sets").status_code == 302
+
+
+def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_stops_working(app, client, keys):
+    sign_in(client, keys["alice"])
+    copy = app.test_client()
+    copy.set_cookie("bp_grader_session", client.get_cookie("bp_grader_session").value)
+    assert copy.get("/sets").status_code == 200  # the copy works while the session is open
+    client.post("/signout", data={"csrf_token": csrf_token(client, "/sets")})
+    response = copy.get("/sets")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/signin")
 
 
 def test_revoking_the_key_signs_its_browsers_out(app, client, keys):

@@ -4,8 +4,11 @@ running the service on loopback, configured only through the environment, as in 
 from __future__ import annotations
 
 import os
+import secrets
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,14 +24,21 @@ class GunicornServer:
     """``with GunicornServer(database_url) as server: requests.get(server.url + "/api/v1/health")``."""
 
     def __init__(
-        self, database_url: str, workers: int | None = 2, threads: int = 1, log: Path | None = None, app: str = APP
+        self,
+        database_url: str,
+        workers: int | None = 2,
+        threads: int = 1,
+        log: Path | None = None,
+        app: str = APP,
+        access_log: Path | None = None,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
         self.env.update(
             GRADER_DATABASE_URL=database_url,
-            GRADER_SECRET_KEY="scale-out-test",
+            # Production (gunicorn's default) refuses short or placeholder secrets.
+            GRADER_SECRET_KEY=secrets.token_urlsafe(32),
             GRADER_BIND=f"127.0.0.1:{self.port}",
             GRADER_THREADS=str(threads),
             GRADER_LOG_LEVEL="warning",
@@ -38,6 +48,7 @@ class GunicornServer:
             self.env["WEB_CONCURRENCY"] = str(workers)
         self.app = app
         self.log = log
+        self.access_log = access_log
         self.process: subprocess.Popen | None = None
 
     def __repr__(self) -> str:
@@ -54,8 +65,9 @@ class GunicornServer:
     def start(self) -> GunicornServer:
         """Launch gunicorn without waiting for it (start several, then ``wait`` for each)."""
         output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
+        access_log = str(self.access_log or "/dev/null")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", CONFIG, "--access-logfile", "/dev/null", self.app],
+            [sys.executable, "-m", "gunicorn", "-c", CONFIG, "--access-logfile", access_log, self.app],
             env=self.env,
             stdout=output,
             stderr=output,
@@ -86,3 +98,146 @@ class GunicornServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+NGINX_TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "grader.conf.template"
+
+
+def render_template(text: str, values: dict[str, str]) -> str:
+    """Fill in ``${NAME}`` for the given names only, as the nginx image's envsubst step does."""
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    return text
+
+
+class NginxProxy:
+    """The shipped nginx configuration (deploy/nginx/grader.conf.template) in front of ``upstream``,
+    run by the system's nginx from a private folder: ``with NginxProxy("127.0.0.1:8000", tmp) as proxy``."""
+
+    def __init__(self, upstream: str, folder: Path, binary: str = "/usr/sbin/nginx"):
+        self.binary = binary
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.upstream = upstream
+        self.process: subprocess.Popen | None = None
+
+    def __repr__(self) -> str:
+        return f"NginxProxy({self.url} -> {self.upstream})"
+
+    @property
+    def access_log(self) -> Path:
+        return self.folder / "access.log"
+
+    def write_config(self) -> Path:
+        """The shipped server block, and a main file that keeps every path inside ``folder``."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        server = render_template(
+            NGINX_TEMPLATE.read_text(), {"GRADER_UPSTREAM": self.upstream, "NGINX_PORT": f"127.0.0.1:{self.port}"}
+        )
+        # The image sends /var/log/nginx/access.log to stdout; here it is a file the tests read.
+        server = server.replace("/var/log/nginx/access.log", str(self.access_log))
+        (self.folder / "grader.conf").write_text(server)
+        kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        temp = "\n".join(f"    {kind}_temp_path {self.folder / kind};" for kind in kinds)
+        main = self.folder / "nginx.conf"
+        main.write_text(
+            ("user root;\n" if os.geteuid() == 0 else "")
+            + f"worker_processes 1;\npid {self.folder / 'nginx.pid'};\nerror_log {self.folder / 'error.log'} warn;\n"
+            "events { worker_connections 1024; }\n"
+            f"http {{\n{temp}\n    include {self.folder / 'grader.conf'};\n}}\n"
+        )
+        return main
+
+    def __enter__(self) -> NginxProxy:
+        main = self.write_config()
+        folder = str(self.folder)
+        self.process = subprocess.Popen(
+            [self.binary, "-p", folder, "-e", f"{folder}/error.log", "-c", str(main), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode()}")
+            try:
+                requests.get(f"{self.url}/api/v1/health", timeout=5)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        self.__exit__()
+        raise RuntimeError("nginx did not start in 20 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class SlowClients:
+    """``count`` connections that each send a request one byte every ``interval`` seconds, from one
+    background thread: ``with SlowClients(port, 50): ...`` holds them open for the block's duration.
+
+    Each starts a POST with a body of ``body_size`` bytes it never finishes sending, the way a
+    client on a bad line (or an attacker) keeps a connection busy; ``open_count`` tells how many
+    the server has not dropped.
+    """
+
+    def __init__(self, port: int, count: int, interval: float = 2.0, path: str = "/api/v1/health", body_size=1000):
+        self.port = port
+        self.count = count
+        self.interval = interval
+        self.request = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {body_size}\r\n\r\n" + "x" * body_size
+        ).encode()
+        self.sockets: list = []
+        self.sent = 0
+        self.dropped = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._trickle, daemon=True)
+
+    def __enter__(self) -> SlowClients:
+        for _ in range(self.count):
+            self.sockets.append(socket.create_connection(("127.0.0.1", self.port), timeout=5))
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+    def _trickle(self) -> None:
+        alive = list(self.sockets)
+        while not self._stop.is_set() and self.sent < len(self.request):
+            byte = self.request[self.sent : self.sent + 1]
+            for sock in list(alive):
+                try:
+                    sock.sendall(byte)
+                except OSError:
+                    alive.remove(sock)
+                    self.dropped += 1
+            self.sent += 1
+            self._stop.wait(self.interval)
+
+    def open_count(self) -> int:
+        """Connections the server still holds open: neither answered nor closed."""
+        still = 0
+        for sock in self.sockets:
+            sock.setblocking(False)
+            try:
+                sock.recv(1)  # data: answered early; b"": closed.  Neither is held.
+            except BlockingIOError:
+                still += 1  # nothing to read and not closed: the server is still waiting for us
+            except OSError:
+                pass  # reset by the server
+            finally:
+                sock.setblocking(True)
+        return still

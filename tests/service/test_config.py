@@ -54,4 +54,4 @@ def test_secret_key_is_generated_once_and_kept(service_env, tmp_path):
 
 def test_every_setting_is_documented():
     for variable, (key, kind, _default, doc) in config.ENVIRONMENT.items():
-        assert variable.startswith("GRADER_") and key and kind in (str, int) and doc
+        assert variable.startswith("GRADER_") and key and kind in (str, int, config.boolean) and doc

@@ -5,6 +5,7 @@ one the app reads, and the command it runs exists and loads the app (gunicorn --
 from __future__ import annotations
 
 import re
+import secrets
 import shlex
 import subprocess
 import sys
@@ -42,14 +43,30 @@ def substitute(value: str, env: dict[str, str]) -> str:
 
 def test_compose_runs_the_app_after_a_healthy_postgres_with_a_named_volume():
     services = COMPOSE["services"]
-    assert set(services) == {"app", "db", "worker"}
+    assert set(services) == {"app", "db", "proxy", "worker"}
     db, app = services["db"], services["app"]
     assert db["image"].startswith("postgres:15")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
     volume = db["volumes"][0].split(":")[0]
     assert volume in COMPOSE["volumes"] and db["volumes"][0].endswith(":/var/lib/postgresql/data")
     assert app["depends_on"]["db"]["condition"] == "service_healthy"
-    assert app["build"] == "." and app["ports"][0].endswith(":8000")
+    assert app["build"] == "." and app["expose"] == ["8000"]
+    assert "ports" not in app  # clients go through the proxy only
+
+
+def test_compose_puts_the_tested_nginx_configuration_in_front_of_the_app():
+    """The proxy mounts the very file tests/service/test_slow_clients.py runs, as an nginx-image
+    template, points it at the app and is the only published port."""
+    proxy = COMPOSE["services"]["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    source, target, mode = proxy["volumes"][0].split(":")
+    assert (ROOT / source).resolve() == (ROOT / "deploy" / "nginx" / "grader.conf.template").resolve()
+    assert target.startswith("/etc/nginx/templates/") and target.endswith(".conf.template") and mode == "ro"
+    template = (ROOT / source).read_text()
+    assert {name for name in re.findall(r"\$\{([A-Z_]+)\}", template)} == set(proxy["environment"])
+    assert proxy["environment"]["GRADER_UPSTREAM"] == "app:8000"
+    assert proxy["ports"][0].endswith(f":{proxy['environment']['NGINX_PORT']}")
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
 
 
 def test_compose_passes_only_variables_the_app_reads():
@@ -115,11 +132,19 @@ def test_gunicorn_loads_the_app_with_the_compose_settings(tmp_path, database_url
     settings["GRADER_DATABASE_URL"] = database_url  # no "db" host here
     settings["GRADER_INSTANCE_PATH"] = str(tmp_path)
     args = shlex.split(command().split(" && ")[1])[1:]
-    result = subprocess.run(
-        [sys.executable, "-m", *args[:1], "--check-config", *args[1:]],
-        env={"PATH": str(Path(sys.executable).parent), **settings},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def check(**changes):
+        return subprocess.run(
+            [sys.executable, "-m", *args[:1], "--check-config", *args[1:]],
+            env={"PATH": str(Path(sys.executable).parent), **settings, **changes},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    # .env.example's placeholder secret is refused in production, as it must be ...
+    refused = check()
+    assert refused.returncode != 0 and "GRADER_SECRET_KEY" in refused.stderr
+    # ... and a real one loads the app.
+    result = check(GRADER_SECRET_KEY=secrets.token_urlsafe(32))
     assert result.returncode == 0, result.stderr

@@ -18,6 +18,7 @@ from grader.service.api.context import (
 from grader.service.api.replay import IDEMPOTENCY_KEY, REPLAYED, key_and_fingerprint, replay_response
 from grader.service.facade import exercise_sets, idempotency, regrading
 from grader.service.facade.idempotency import StoredResponse
+from grader.service.rate_limits import expensive
 from grader.service.schemas.exercise_sets import (
     ExerciseSetCreateSchema,
     ExerciseSetSchema,
@@ -37,6 +38,7 @@ REGRADE_BUDGET = 20.0
     201, ExerciseSetSchema, headers={"Location": {"schema": {"type": "string"}}, "Idempotent-Replayed": REPLAYED}
 )
 @errors(blp, 401, 403, 409, 415)
+@expensive("create_set")
 def create_set(body):
     """Create a set from a catalogue template (``template``) or an inline one (``template_document``)."""
     who = caller()
@@ -88,6 +90,7 @@ def update_set(changes, set_id: int):
 @blp.response(200, RegradeSchema, description="Every submission is graded under the current policy")
 @blp.alt_response(202, schema=RegradeSchema, description="Time ran out: `remaining` are left; call again")
 @errors(blp, 401, 403, 404)
+@expensive("regrade")
 def regrade(set_id: int):
     """Grade every submission under the current policy version (old grades are kept).
 

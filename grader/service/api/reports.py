@@ -7,6 +7,7 @@ from flask import current_app, request
 from grader.service.api import Blueprint
 from grader.service.api.context import SET_ID, caller, errors, exercise_set, session
 from grader.service.facade import reports
+from grader.service.rate_limits import expensive
 from grader.service.schemas.reports import AnalyticsQuerySchema, AnalyticsSchema, GradebookQuerySchema, GradebookSchema
 
 blp = Blueprint("Reports", __name__, description="Gradebook and analytics of a set.")
@@ -30,6 +31,7 @@ def _wants_csv(query) -> bool:
     description="With ?format=csv or Accept: text/csv",
 )
 @errors(blp, 401, 403, 404)
+@expensive("export")
 def gradebook(query, set_id: int):
     """One row per student: attempts, latest and best score, the latest attempt's verdict per key."""
     caller().require_staff()
@@ -48,6 +50,7 @@ def gradebook(query, set_id: int):
 @blp.arguments(AnalyticsQuerySchema, location="query")
 @blp.response(200, AnalyticsSchema)
 @errors(blp, 401, 403, 404)
+@expensive("export")
 def analytics(query, set_id: int):
     """Per key: how many were correct, carried, misconception, incorrect, missing, invalid; top misconceptions."""
     caller().require_staff()

@@ -11,6 +11,7 @@ from grader.service.api import Blueprint
 from grader.service.api.context import caller, errors
 from grader.service.facade.limits import check_size
 from grader.service.problems import ProblemError, body_errors
+from grader.service.rate_limits import expensive
 from grader.service.schemas.templates import SolveRequestSchema, SolveSchema
 
 blp = Blueprint("Solve", __name__, description="Reference solutions of inline exercises.")
@@ -20,6 +21,7 @@ blp = Blueprint("Solve", __name__, description="Reference solutions of inline ex
 @blp.arguments(SolveRequestSchema)
 @blp.response(200, SolveSchema)
 @errors(blp, 401, 403, 415)
+@expensive("solve")
 def solve_exercise(body):
     """Every step of an exercise: value, phase, inputs and formula. Instructor or admin key."""
     caller().require_staff()

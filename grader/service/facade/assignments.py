@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from grader.engine import Exercise, Trace, solve
 from grader.engine.walkthrough import walkthrough
 from grader.generation import GenerationError, Template, generate_variant
+from grader.generation.student_ids import student_id_problem
 from grader.service.credentials import STUDENT_TOKEN_PREFIX, digest, new_secret
 from grader.service.facade.errors import BadIdentifier, Conflict, InvalidExercise, NotFound, Problem
 from grader.service.facade.principals import SEES_SET, Principal
 from grader.service.models import AccessToken, Assignment, ExerciseSet, Submission, utcnow
-from grader.service.schemas.fields import student_id_problem
 
 CREATE_TRIES = 5
 

@@ -2,7 +2,7 @@
 
 An LMS shows the tool in an iframe, so the login's state cookie and the session cookie travel
 on cross-site requests: they must be ``SameSite=None; Secure``, which browsers accept only over
-HTTPS.  Behind a TLS proxy, set ``GRADER_TRUSTED_PROXIES`` so that the app sees the original
+HTTPS.  Behind a TLS proxy, set ``GRADER_PROXIES`` so that the app sees the original
 scheme (``X-Forwarded-Proto``); over plain HTTP (development) the cookies stay ``SameSite=Lax``.
 Pages are never framed by anyone except the platform an LTI session came from (CSP
 ``frame-ancestors``), for an LTI session's pages and for the student pages of LTI learners.

@@ -17,6 +17,8 @@ from grader.service.models.lti import (
     LtiUser,
     ToolKey,
 )
+from grader.service.models.page_sessions import PageSession
+from grader.service.models.rate_limits import RateLimitCounter
 from grader.service.models.submissions import Grade, Submission
 
 __all__ = [
@@ -39,7 +41,9 @@ __all__ = [
     "LtiSetGrant",
     "LtiUsedNonce",
     "LtiUser",
+    "PageSession",
     "PolicyVersion",
+    "RateLimitCounter",
     "Submission",
     "ToolKey",
     "utcnow",

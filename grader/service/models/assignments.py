@@ -48,6 +48,8 @@ class AccessToken(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # Set from the set's token lifetime when the token is issued; None: valid until revoked.
+    expires_at: Mapped[datetime | None]
 
     assignment: Mapped[Assignment] = relationship()
 

@@ -37,6 +37,8 @@ class ExerciseSet(Base):
     due_at: Mapped[datetime | None]
     # An archived set is kept whole (gradebook, printables) but closed to submissions and listed apart.
     archived_at: Mapped[datetime | None]
+    # Days a student access token of this set works after it is issued; None: until revoked.
+    token_lifetime_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

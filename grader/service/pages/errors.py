@@ -42,6 +42,7 @@ def _titles() -> dict[int, str]:
         409: _("Conflict"),
         413: _("Too large"),
         422: _("Cannot be processed"),
+        429: _("Too many attempts"),
         500: _("Something went wrong"),
         503: _("Service unavailable"),
     }
@@ -53,6 +54,7 @@ def _details() -> dict[int, str]:
         404: _("There is no such page, or it is not yours to see. Check the link you were given."),
         405: _("This page does not accept that kind of request."),
         413: _("What you sent is larger than the server accepts."),
+        429: _("Too many attempts in a short time. Wait a minute, then try again."),
         500: _("An unexpected error occurred. It has been logged; please try again later."),
         503: _("The database cannot be reached just now. Nothing was saved; please try again in a moment."),
     }

@@ -23,6 +23,7 @@ from grader.service.pages.errors import PageError
 from grader.service.pages.forms import CreateSetForm, one_time_key
 from grader.service.pages.language import current_language
 from grader.service.pages.signin import current_account, current_principal, protect
+from grader.service.rate_limits import caller, limit_for, limiter
 
 bp = Blueprint("instructor", __name__)
 errors.register(bp)
@@ -67,6 +68,7 @@ def _create_form() -> CreateSetForm:
 
 
 @bp.route("/sets/new", methods=["GET", "POST"])
+@limiter.limit(limit_for("create_set"), key_func=caller, scope="create_set", methods=["POST"])
 def new_set():
     """Create a set from a catalogue template, with its grading policy."""
     form = _create_form()

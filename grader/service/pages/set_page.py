@@ -16,6 +16,7 @@ from grader.service.pages import charts, errors
 from grader.service.pages.formatting import label
 from grader.service.pages.forms import PolicyForm, RosterForm
 from grader.service.pages.signin import current_account, current_principal, protect
+from grader.service.rate_limits import expensive
 
 # Set ids are bounded like the API's, so no id in a URL can overflow a database integer.
 SET_PATH = f"/sets/<int(max={MAX_ID}):set_id>"
@@ -75,6 +76,7 @@ def show(set_id: int):
 
 
 @bp.route("/gradebook.csv")
+@expensive("export")
 def gradebook_csv(set_id: int):
     """The gradebook as a CSV download."""
     exercise_set = owned_set(set_id)
@@ -122,6 +124,7 @@ def edit_policy(set_id: int):
 
 
 @bp.route("/regrade", methods=["POST"])
+@expensive("regrade")
 def regrade(set_id: int):
     """Regrade every submission under the current policy (as much as one request's budget allows)."""
     exercise_set = owned_set(set_id)

@@ -1,8 +1,9 @@
 """Signing in and out of the instructor pages with an API key, and the home page.
 
-The session cookie (signed by Flask) keeps the id of the key that signed in; ``current_account``
-looks it up on every request, so a revoked key is signed out at once.  Signing in starts a fresh
-session, so a session id planted before sign-in is worth nothing after it.
+The session cookie (signed by Flask) carries a random secret of a session kept on the server
+(``grader.service.facade.signin``); ``current_account`` looks it up on every request, so signing
+out, or revoking the key, ends it at once, even for a copy of the cookie.  Signing in starts a
+fresh session, so a session planted before sign-in is worth nothing after it.
 """
 
 from __future__ import annotations
@@ -14,23 +15,24 @@ from flask_babel import gettext as _
 
 from grader.service.database import get_session
 from grader.service.facade.principals import Principal
-from grader.service.facade.signin import active_key, key_for_secret
+from grader.service.facade.signin import end_session, key_for_secret, session_key, start_session
 from grader.service.lti.framing import session_account_id
 from grader.service.models import Account
 from grader.service.pages import csrf, errors
 from grader.service.pages.errors import PageError
 from grader.service.pages.forms import SignInForm
+from grader.service.rate_limits import limit_for, limiter
 
 bp = Blueprint("signin", __name__)
 errors.register(bp)
 
-SESSION_KEY = "key_id"
+SESSION_KEY = "sid"
 
 
 def current_account() -> Account | None:
     """The account signed in on this request (with an API key, or by an LTI staff launch), or None."""
     if "page_account" not in g:
-        key = active_key(get_session(), session.get(SESSION_KEY)) if SESSION_KEY in session else None
+        key = session_key(get_session(), session.get(SESSION_KEY)) if SESSION_KEY in session else None
         if key is None and SESSION_KEY in session:
             session.pop(SESSION_KEY)
         g.page_account = key.account if key else lti_account(get_session())
@@ -88,6 +90,9 @@ def home():
 
 
 @bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(
+    limit_for("signin"), methods=["POST"], scope="signin", deduct_when=lambda response: response.status_code == 422
+)
 def signin():
     """Sign in with an API key."""
     form = SignInForm()
@@ -101,7 +106,7 @@ def signin():
             session.clear()
             if language:
                 session["lang"] = language
-            session[SESSION_KEY] = key.id
+            session[SESSION_KEY] = start_session(get_session(), key)
             flash(_("Signed in as %(name)s.", name=key.account.name), "success")
             return redirect(_safe_next(form.next.data) or url_for("instructor.sets"))
         form.key.errors.append(_("This API key is unknown or has been revoked."))
@@ -110,7 +115,8 @@ def signin():
 
 @bp.route("/signout", methods=["POST"])
 def signout():
-    """Sign out: forget the key, keep the language."""
+    """Sign out: end the session on the server, forget it in the browser, keep the language."""
+    end_session(get_session(), session.get(SESSION_KEY))
     language = session.get("lang")
     session.clear()
     if language:

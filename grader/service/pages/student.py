@@ -37,6 +37,7 @@ from grader.service.pages.errors import PageError
 from grader.service.pages.formatting import group_title
 from grader.service.pages.forms import one_time_key
 from grader.service.pages.language import current_language
+from grader.service.rate_limits import count_failure
 from grader.worksheets import notation
 from grader.worksheets.diagram import network_svg
 
@@ -61,6 +62,7 @@ def _principal(token: str) -> Principal:
     if token.startswith(STUDENT_TOKEN_PREFIX) and len(token) <= MAX_TOKEN:
         principal = resolve(get_session(), token)
     if principal is None or principal.assignment is None:
+        count_failure("credentials")
         raise PageError(
             404, _("This link is not valid. It may have been mistyped or withdrawn; ask your instructor for a new one.")
         )

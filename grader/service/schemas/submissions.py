@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from grader.grading import VERDICTS
+from grader.grading.messages import REASONS
 
 MAX_ANSWER_TEXT = 64
 MAX_ANSWERS = 5000
@@ -64,6 +65,14 @@ class KeyResultSchema(ma.Schema):
         allow_none=True, required=True, metadata={"description": "Code of the misconception recognised, or null"}
     )
     message = ma.fields.String(required=True, metadata={"description": "Feedback, in the Accept-Language (en or zh)"})
+    reason = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "For an incorrect value, why it is wrong where that can be seen (a stable code), else null",
+            "enum": [*sorted(REASONS), None],
+        },
+    )
     phase = ma.fields.String(required=True)
     submitted = ma.fields.Raw(allow_none=True, required=True, metadata={"description": "The value as submitted"})
     expected = ma.fields.Float(metadata={"description": "Only when the policy's reveal rule shows expected values now"})

@@ -23,7 +23,7 @@ def cookie_header(response, name: str) -> str:
 def behind_proxy(tool, database_url):
     """The same service as ``tool`` (same database), as it runs behind one TLS-terminating proxy."""
     app = create_app(
-        {"DATABASE_URL": database_url, "SECRET_KEY": "lti-test-secret", "PUBLIC_URL": tool.url, "TRUSTED_PROXIES": 1}
+        {"DATABASE_URL": database_url, "SECRET_KEY": "lti-test-secret", "PUBLIC_URL": tool.url, "PROXIES": 1}
     )
     yield app
     get_database(app).dispose()
