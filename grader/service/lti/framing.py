@@ -10,6 +10,7 @@ Pages are never framed by anyone except the platform an LTI session came from (C
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request, session
@@ -21,9 +22,16 @@ from grader.service.database import get_session
 from grader.service.models import AccessToken, Account, LtiEnrolment, LtiPlatform, LtiResourceLink
 
 STATE_COOKIE = "bp_lti_state"
+# An LTI staff session is signed in by its launch alone (no key to revoke), so it does not outlive
+# a working day: the LMS launches again, which is one click.
+LTI_SESSION_LIFETIME = 8 * 3600
 STATE_MAX_AGE = 600
 LTI_KEY = "lti"
 ACCOUNT_KEY = "lti_account"
+
+
+def _now() -> float:
+    return time.time()
 
 
 def _cross_site() -> bool:
@@ -77,15 +85,20 @@ def clear_for_launch() -> None:
 
 def start_lti_session(platform: LtiPlatform, account: Account | None) -> None:
     """Mark the session as an LTI one (framed by this platform); staff are signed in as their account."""
-    session[LTI_KEY] = {"platform": platform.id, "origins": platform_origins(platform)}
+    session[LTI_KEY] = {"platform": platform.id, "origins": platform_origins(platform), "at": int(_now())}
     if account is not None:
         session[ACCOUNT_KEY] = account.id
 
 
 def session_account_id() -> int | None:
     """The account id of an LTI staff session, or None."""
-    value = session.get(ACCOUNT_KEY)
-    return value if isinstance(value, int) and not isinstance(value, bool) and LTI_KEY in session else None
+    value, lti = session.get(ACCOUNT_KEY), session.get(LTI_KEY)
+    if not isinstance(value, int) or isinstance(value, bool) or not isinstance(lti, dict):
+        return None
+    started = lti.get("at")
+    if not isinstance(started, int) or not 0 <= _now() - started < LTI_SESSION_LIFETIME:
+        return None
+    return value
 
 
 _FRAMERS_OF_TOKEN = (

@@ -60,3 +60,18 @@ def test_over_plain_http_and_outside_lti_cookies_stay_lax(tool, lms):
     home = client.get("/")
     assert "frame-ancestors 'none'" in home.headers["Content-Security-Policy"]
     assert home.headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_lti_staff_session_ends_after_a_working_day(tool, lms, monkeypatch):
+    import time as clock
+
+    from grader.service.lti import framing
+    from tests.service.lti.test_launch import location
+
+    with requests.Session() as browser:
+        launched = lms.launch(browser, "teacher", [INSTRUCTOR])
+        picker = location(launched)
+        assert browser.get(picker).status_code == 200
+        later = clock.time() + framing.LTI_SESSION_LIFETIME + 1
+        monkeypatch.setattr(framing, "_now", lambda: later)
+        assert browser.get(picker).status_code == 403  # "open this page from your course"
