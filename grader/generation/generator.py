@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -108,11 +109,16 @@ def attempt_violations(template: Template, draws: Draws) -> Iterator[Violation]:
     return _violations(template, draws)[2]
 
 
-def generate_variant(template: Template, seed: int, student: str, start: int = 0) -> Variant:
+def generate_variant(
+    template: Template, seed: int, student: str, start: int = 0, budget: float | None = None
+) -> Variant:
     """The variant of ``student`` in the set ``seed``: the first attempt from ``start`` meeting every constraint.
 
     A template without random values is an exercise its author fixed on purpose: it is never refused,
-    and what it leaves unmet is reported in ``Variant.warnings``.
+    and what it leaves unmet is reported in ``Variant.warnings``.  With ``budget`` (CPU seconds of
+    this thread), the search gives up once it has used that much, with the same kind of message:
+    the service bounds the work one request may cause.  Giving up never changes which variant a
+    student gets, only whether it is found in time.
     """
     if not template.random:
         exercise, trace, found = _violations(template, Draws(template.content_hash, seed, student, start))
@@ -132,6 +138,7 @@ def generate_variant(template: Template, seed: int, student: str, start: int = 0
     unmet: Counter[str] = Counter()
     examples: dict[str, str] = {}
     tries = template.constraints.max_tries
+    began = time.thread_time()
     for attempt in range(start, start + tries):
         exercise, trace, found = _violations(template, Draws(template.content_hash, seed, student, attempt))
         violation = next(found, None)
@@ -141,16 +148,23 @@ def generate_variant(template: Template, seed: int, student: str, start: int = 0
             )
         unmet[violation.constraint] += 1
         examples.setdefault(violation.constraint, violation.message)
+        if budget is not None and time.thread_time() - began > budget:
+            done = attempt - start + 1
+            raise GenerationError(
+                _failure(template, seed, student, done, unmet, examples, f"{done} tries, the work of {budget:g} s")
+            )
     raise GenerationError(_failure(template, seed, student, tries, unmet, examples))
 
 
-def _failure(template: Template, seed: int, student: str, tries: int, unmet: Counter, examples: dict) -> str:
+def _failure(
+    template: Template, seed: int, student: str, tries: int, unmet: Counter, examples: dict, spent: str | None = None
+) -> str:
     worst, count = unmet.most_common(1)[0]
     others = ", ".join(f"{name} {n}" for name, n in unmet.most_common()[1:])
     relax = f"constraints: {{distinguish: {{{worst}: false}}}}" if worst in MISCONCEPTIONS else f"constraints.{worst}"
     return (
         f"template {template.name!r}: no variant for student {student!r} (seed {seed}) met the constraints in "
-        f"{tries} tries. Unmet most often: {worst} ({count} of {tries}), e.g. {examples[worst]}."
+        f"{spent or f'{tries} tries'}. Unmet most often: {worst} ({count} of {tries}), e.g. {examples[worst]}."
         f"{f' Also unmet: {others}.' if others else ''} Widen the template's ranges, or relax {relax}."
     )
 

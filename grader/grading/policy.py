@@ -53,10 +53,10 @@ FIELDS = (
 
 
 class Passback(StrEnum):
-    """Which of a student's grades goes back to the LMS (LTI score passback)."""
+    """Which attempt stands for a student in the gradebook and the score sent to the LMS."""
 
-    LATEST = "latest"  # the last attempt's score, as most LMS quiz settings default to
-    BEST = "best"  # the best score over all attempts
+    LATEST = "latest"
+    BEST = "best"
 
 
 # Each rule of ``reveal``: when students (and LMSs acting for them) see the expected values.
@@ -142,7 +142,7 @@ class Policy:
             "misconception_credit": self.misconception_credit,
             "phase_weights": dict(self.phase_weights),
             "reveal": self.reveal,
-            "passback": self.passback.value,
+            "passback": str(self.passback),
         }
 
     @classmethod
@@ -189,7 +189,7 @@ class Policy:
             )
             reveal = "never"
 
-        passback = doc.get("passback", Passback.LATEST.value)
+        passback = doc.get("passback", Passback.LATEST)
         if passback not in tuple(Passback):
             shown = reprlib.repr(passback)
             problems.append(Problem("/passback", f"must be one of {', '.join(Passback)}, got {shown}"))

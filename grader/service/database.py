@@ -2,7 +2,8 @@
 
 No state lives in process memory beyond the connection pool, so any number of server
 processes can share one PostgreSQL database.  A lost connection is not an error of the
-request: ``is_outage`` tells the error handlers to answer 503 (nothing was committed), and
+request: ``is_outage`` tells the error handlers to answer 503 (nothing was committed, unless
+``outcome_unknown`` says the connection was lost while a COMMIT was on its way), and
 SQLAlchemy, on seeing a disconnect, discards every pooled connection, so the pool reconnects by
 itself once the database is back.  No ``pool_pre_ping``: it would cost a round trip on every
 request to save one 503 per process after an outage.
@@ -67,6 +68,9 @@ class Database:
             ) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _configure_sqlite)
+        event.listen(self.engine, "begin", _transaction_begins)
+        event.listen(self.engine, "commit", _commit_sent)
+        event.listen(self.engine, "handle_error", _mark_commit_failure)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
@@ -109,6 +113,32 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# Whether a COMMIT has been sent on a connection in its current transaction.  A connection lost
+# after that point may have committed or not: the server's answer never arrived.
+COMMIT_SENT = "grader.commit_sent"
+OUTCOME_UNKNOWN = "grader_outcome_unknown"
+
+
+def _transaction_begins(connection) -> None:
+    connection.info[COMMIT_SENT] = False
+
+
+def _commit_sent(connection) -> None:
+    connection.info[COMMIT_SENT] = True
+
+
+def _mark_commit_failure(context) -> None:
+    """Mark a database error raised while a COMMIT was under way (see ``outcome_unknown``)."""
+    connection = context.connection
+    if connection is not None and connection.info.get(COMMIT_SENT) and context.sqlalchemy_exception is not None:
+        setattr(context.sqlalchemy_exception, OUTCOME_UNKNOWN, True)
+
+
+def outcome_unknown(error: BaseException) -> bool:
+    """Whether ``error`` is an outage that struck during COMMIT: the change may or may not be stored."""
+    return is_outage(error) and bool(getattr(error, OUTCOME_UNKNOWN, False))
 
 
 def is_outage(error: BaseException) -> bool:

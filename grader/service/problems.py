@@ -22,7 +22,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from grader.service.database import is_outage
+from grader.service.database import is_outage, outcome_unknown
 from grader.service.facade.errors import pointer
 
 PROBLEM_JSON = "application/problem+json"
@@ -73,6 +73,11 @@ TYPES: dict[str, tuple[str, str]] = {
         "to get its response.",
     ),
     "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
+    "policy-conflict": (
+        "Policy changed meanwhile",
+        "The exercise set's policy was changed by someone else while this change was being made. "
+        "Read the set again, check the policy, and send the change again.",
+    ),
     "payload-too-large": ("Payload too large", "The request body is larger than the server accepts."),
     "too-many-requests": (
         "Too many requests",
@@ -87,6 +92,13 @@ TYPES: dict[str, tuple[str, str]] = {
         "Not ready",
         "The service cannot take requests yet: its database is unreachable, was never migrated, or is "
         "behind the code's migrations (run `grader db upgrade`). Retry after the Retry-After delay.",
+    ),
+    "outcome-unknown": (
+        "Outcome unknown",
+        "The connection to the database was lost while this change was being committed, so it may or may "
+        "not have been stored. Retry with the same Idempotency-Key: if it was stored, the stored response "
+        "is replayed and nothing is done twice. Without a key, read the resource first (for a submission: "
+        "GET .../submissions) before sending the change again.",
     ),
     "internal-error": ("Internal server error", "An unexpected error. It has been logged."),
 }
@@ -223,6 +235,23 @@ def _where(error: Mapping[str, str]) -> str:
 
 def handle_exception(error: Exception):
     """Database outages become 503; anything else unexpected is logged and becomes 500."""
+    if outcome_unknown(error):
+        log.warning("database connection lost during COMMIT: %s", error.__class__.__name__)
+        if not _wants_problem():
+            return current_app.response_class(
+                "Service unavailable: the database connection was lost while saving; the change may or may "
+                "not have been stored.",
+                503,
+                {"Retry-After": "5"},
+            )
+        return ProblemError(
+            503,
+            "outcome-unknown",
+            "the database connection was lost while this change was being committed: it may or may not have "
+            "been stored; retry with the same Idempotency-Key to find out (a stored request is replayed, not "
+            "repeated)",
+            headers={"Retry-After": "5"},
+        ).response()
     if is_outage(error):
         log.warning("database unavailable: %s", error.__class__.__name__)
         if not _wants_problem():

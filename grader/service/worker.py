@@ -28,6 +28,17 @@ def register(kind: str, handler: Handler) -> None:
     HANDLERS[kind] = handler
 
 
+def _regrade_chunk(app: Flask, payload: Mapping[str, Any]) -> None:
+    """A chunk of a regrade (``grader.service.facade.regrading.Chunk``), in its own transaction."""
+    from grader.service.facade.regrading import Chunk, run_chunk
+
+    with get_database(app).engine.begin() as connection:
+        run_chunk(connection, Chunk.from_payload(dict(payload)))
+
+
+register("regrade.chunk", _regrade_chunk)
+
+
 def run_once(app: Flask, limit: int = 10) -> int:
     """Claim and run the jobs that are due now; returns how many were run."""
     database = get_database(app)

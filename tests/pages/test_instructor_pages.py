@@ -250,3 +250,45 @@ def test_policy_editing_and_regrading(app, client, signed_in, seed_set):
     assert "0.5 / 29" in page
     invalid = alice.post(f"/sets/{seed_set}/policy", data={**changed, "rtol": "2"})
     assert invalid.status_code == 422 and "The policy was not changed" in invalid.get_data(as_text=True)
+
+
+def _policy_versions(app, set_id: int) -> list[int]:
+    from sqlalchemy import select
+
+    from grader.service.database import get_database
+    from grader.service.models import PolicyVersion
+
+    with get_database(app).sessions() as session:
+        return list(session.scalars(select(PolicyVersion.version).where(PolicyVersion.set_id == set_id)))
+
+
+def test_a_double_click_on_save_policy_saves_once_and_never_errs(app, signed_in, seed_set):
+    alice = signed_in("alice")
+    page = alice.get(f"/sets/{seed_set}").get_data(as_text=True)
+    assert 'name="based_on" type="hidden" value="1"' in page
+    data = {**POLICY_FORM, "rtol": "0.02", "based_on": "1", "csrf_token": csrf_token(alice, f"/sets/{seed_set}")}
+    first = alice.post(f"/sets/{seed_set}/policy", data=data)
+    second = alice.post(f"/sets/{seed_set}/policy", data=data)  # the same form, posted again
+    assert first.status_code == 302 and second.status_code == 302
+    assert _policy_versions(app, seed_set) == [1, 2]
+    assert stored_policy(app, seed_set)["rtol"] == 0.02
+
+
+def test_saving_over_someone_elses_change_is_a_409_the_form_explains(app, signed_in, seed_set):
+    alice, admin = signed_in("alice"), signed_in("admin")
+    token_a, token_b = csrf_token(alice, f"/sets/{seed_set}"), csrf_token(admin, f"/sets/{seed_set}")
+    # Both opened the form at version 1; the admin saves first.
+    ours = {**POLICY_FORM, "rtol": "0.05", "based_on": "1", "csrf_token": token_b}
+    assert admin.post(f"/sets/{seed_set}/policy", data=ours).status_code == 302
+    theirs = {**POLICY_FORM, "misconception_credit": "0.5", "based_on": "1", "csrf_token": token_a}
+    refused = alice.post(f"/sets/{seed_set}/policy", data=theirs)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Someone else changed this policy while you were editing it" in page
+    assert 'name="based_on" type="hidden" value="2"' in page  # saving again applies alice's values
+    assert re.search(r'name="misconception_credit"[^>]*value="0.5"', page)  # alice's value kept
+    assert stored_policy(app, seed_set)["rtol"] == 0.05 and _policy_versions(app, seed_set) == [1, 2]
+    again = alice.post(f"/sets/{seed_set}/policy", data={**theirs, "based_on": "2"})
+    assert again.status_code == 302 and stored_policy(app, seed_set)["misconception_credit"] == 0.5
+    chinese = alice.post(f"/sets/{seed_set}/policy?lang=zh", data={**theirs, "rtol": "0.3", "based_on": "1"})
+    assert chinese.status_code == 409 and "Someone else" not in chinese.get_data(as_text=True)

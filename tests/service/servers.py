@@ -3,6 +3,7 @@ running the service on loopback, configured only through the environment, as in 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -241,3 +242,67 @@ class SlowClients:
             finally:
                 sock.setblocking(True)
         return still
+
+
+class CommitCutter:
+    """A TCP proxy to PostgreSQL that drops the connection just after a COMMIT has passed through,
+    once, on the first connection that ran a statement containing ``after``: the server commits,
+    the client never hears so.  ``with CommitCutter(port, b"INSERT INTO submissions") as cut: cut.url(db)``."""
+
+    COMMIT = b"Q\x00\x00\x00\x0bCOMMIT\x00"  # psycopg sends COMMIT as a simple query
+
+    def __init__(self, upstream_port: int, after: bytes):
+        self.upstream_port = upstream_port
+        self.after = after
+        self.cuts = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._stop = threading.Event()
+
+    def url(self, database: str) -> str:
+        """The SQLAlchemy URL of ``database`` through this proxy."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def __enter__(self) -> CommitCutter:
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream_port))
+            muted = threading.Event()  # set: the server's answers are no longer passed on
+            threading.Thread(target=self._pump, args=(client, server, True, muted), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, False, muted), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, from_client: bool, muted: threading.Event) -> None:
+        armed = False
+        try:
+            while data := source.recv(65536):
+                if not from_client:
+                    if muted.is_set():
+                        break
+                    target.sendall(data)
+                    continue
+                if not self.cuts:
+                    armed = armed or self.after in data
+                    if armed and self.COMMIT in data:
+                        self.cuts += 1
+                        muted.set()
+                        target.sendall(data)
+                        time.sleep(0.3)  # the server commits; its answer is never passed on
+                        break
+                target.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, target):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()

@@ -43,7 +43,7 @@ API_CONTRACT = {
     domain.Conflict: (409, "conflict"),
     domain.AttemptsExhausted: (409, "attempts-exhausted"),
     domain.PastDue: (409, "past-due"),
-    domain.PolicyConflict: (409, "conflict"),
+    domain.PolicyConflict: (409, "policy-conflict"),
     domain.RequestInProgress: (409, "idempotency-key-in-use"),
     domain.IdempotencyConflict: (422, "idempotency-key-reused"),
     domain.Invalid: (422, "validation-error"),

@@ -48,3 +48,45 @@ def test_migrations_ship_inside_the_package():
     root = files("grader.migrations")
     assert root.joinpath("env.py").is_file() and root.joinpath("script.py.mako").is_file()
     assert any(entry.name.endswith(".py") for entry in root.joinpath("versions").iterdir())
+
+
+def test_grades_get_their_scores_when_the_column_arrives(empty_engine):
+    """0004_i15 sums existing grades' results in SQL: credit x weight, and weight, over the keys."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    schema.upgrade(empty_engine, "0003_i14")
+    now = datetime(2026, 11, 29, tzinfo=UTC).replace(tzinfo=None)
+    results = '{"z3": ["correct", 1.0, 1.0], "y3": ["carried", 0.5, 2.0], "E": ["misconception", 0.0, 3.0, "x", "x"]}'
+    statements = [
+        ("INSERT INTO accounts (id, name, role, created_at) VALUES (1, 'a', 'instructor', :now)", {}),
+        (
+            "INSERT INTO exercise_sets (id, owner_id, title, template, template_hash, seed, created_at, updated_at)"
+            " VALUES (1, 1, 't', '{}', 'h', 1, :now, :now)",
+            {},
+        ),
+        ("INSERT INTO policy_versions (id, set_id, version, document, created_at) VALUES (1, 1, 1, '{}', :now)", {}),
+        (
+            "INSERT INTO assignments (id, set_id, student_id, exercise, template_hash, engine_version,"
+            " generator_version, resamples, created_at) VALUES (1, 1, 's', '{}', 'h', '1', '1', 0, :now)",
+            {},
+        ),
+        (
+            "INSERT INTO submissions (id, assignment_id, attempt, payload, submitted_by, submitted_at)"
+            " VALUES (1, 1, 1, '{}', 'x', :now)",
+            {},
+        ),
+        (
+            "INSERT INTO grades (submission_id, policy_id, results, engine_version, graded_at)"
+            " VALUES (1, 1, :results, '1', :now)",
+            {"results": results},
+        ),
+    ]
+    with empty_engine.begin() as connection:
+        for statement, params in statements:
+            connection.execute(text(statement), {"now": now, **params})
+    schema.upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT score, max_score FROM grades")).one() == (2.0, 6.0)
+    assert "ix_grades_policy_id" not in {ix["name"] for ix in inspect(empty_engine).get_indexes("grades")}

@@ -109,3 +109,27 @@ def test_workers_skip_the_jobs_another_worker_holds(sessions):
         assert sorted(job.id for job in claimed) == ids[2:]
         holder.rollback()
         assert held == ids[:2]
+
+
+def test_a_regrade_chunk_runs_as_a_job(app, client, auth, seed_set, submit, sessions):
+    from grader.service.facade.regrading import Chunk, counts
+    from grader.service.models import ExerciseSet
+    from grader.service.worker import run_once
+
+    for student in ("s1", "s2", "s3"):
+        assert submit(seed_set["id"], student, {"z3": 0.755}).status_code == 201
+    changed = client.patch(
+        f"/api/v1/exercise-sets/{seed_set['id']}", json={"policy": {"rtol": 0.02}}, headers=auth("alice")
+    )
+    assert changed.status_code == 200
+    with sessions() as session:
+        exercise_set = session.get(ExerciseSet, seed_set["id"])
+        assert counts(session, exercise_set) == (3, 3)
+        ids = sorted(session.scalars(select(Job.id)))  # none yet
+        chunk = Chunk(exercise_set.id, exercise_set.policy.id, 1, 10**9)
+        queue.enqueue(session, "regrade.chunk", chunk.to_payload())
+        session.commit()
+    assert ids == [] and run_once(app) == 1
+    with sessions() as session:
+        assert counts(session, session.get(ExerciseSet, seed_set["id"])) == (3, 0)
+        assert session.scalar(select(Job.state).where(Job.kind == "regrade.chunk")) == JobState.DONE

@@ -37,6 +37,7 @@ def test_gradebook_lists_students_without_attempts(client, auth, graded):
     assert rows[-1] == {
         "student_id": "s4",
         "attempts": 0,
+        "attempt": None,
         "score": None,
         "best_score": None,
         "max_score": None,

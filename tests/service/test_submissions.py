@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from grader.service.database import get_database
+from grader.service.facade.idempotency import LEASE
 from grader.service.models import Grade, IdempotencyRecord, Submission, utcnow
 from tests.service.helpers import API, is_problem
 
@@ -157,8 +159,35 @@ class TestIdempotencyKey:
             url, data=body, content_type="application/json", headers={**auth("alice"), "Idempotency-Key": "busy"}
         )
         is_problem(response, 409, "idempotency-key-in-use")
-        assert response.headers["Retry-After"] == "1"
+        # The truth: the claim was just made, so the key is locked for the whole lease.
+        assert response.headers["Retry-After"] == str(int(LEASE.total_seconds()))
         assert count(app, Submission) == 0
+
+    def test_retry_after_is_true_a_retry_then_gets_through(self, app, seed_set, client, auth):
+        """A claim 1.5 s from the end of its lease: Retry-After says 2, and a retry 2 s later succeeds."""
+        url = f"{API}/exercise-sets/{seed_set['id']}/students/s1/submissions"
+        body = b'{"answers": {"z3": 0.755}}'
+        from grader.service.facade.idempotency import fingerprint
+
+        with get_database(app).sessions() as session:
+            session.add(
+                IdempotencyRecord(
+                    scope="account:2",
+                    key="ending",
+                    state="processing",
+                    locked_at=utcnow() - LEASE + timedelta(seconds=1.5),
+                    fingerprint=fingerprint("POST", url, body),
+                )
+            )
+            session.commit()
+        headers = {**auth("alice"), "Idempotency-Key": "ending"}
+        response = client.post(url, data=body, content_type="application/json", headers=headers)
+        is_problem(response, 409, "idempotency-key-in-use")
+        wait = int(response.headers["Retry-After"])
+        assert wait == 2
+        time.sleep(wait)
+        later = client.post(url, data=body, content_type="application/json", headers=headers)
+        assert later.status_code == 201 and count(app, Submission) == 1
 
     def test_an_abandoned_claim_is_taken_over_after_its_lease(self, app, seed_set, client, auth):
         url = f"{API}/exercise-sets/{seed_set['id']}/students/s1/submissions"

@@ -40,8 +40,10 @@ body, or the `parameter` or `header` it concerns.
 (draft-ietf-httpapi-idempotency-key-header): a retry with the same key and body replays the
 first response (with `Idempotent-Replayed: true`); the same key with another body is 422;
 a retry while the first is still running is 409 with `Retry-After`. Keys are kept for 24 hours;
-after that the same key starts a new request. A 503 means the database was unreachable and
-nothing was stored: retry it.
+after that the same key starts a new request. A 503 `database-unavailable` means the database
+was unreachable and nothing was stored: retry it. A 503 `outcome-unknown` means the connection
+was lost while the change was being committed, so it may or may not be stored: retry with the
+same `Idempotency-Key` (a stored request is replayed, not repeated), or read before resending.
 
 **Contracts.** Step keys (`z3`, `delta5`, `grad_w5_3`, `it2.E`, ...), the exercise format, the
 verdicts and the worked example are written out in the repository's `docs/` folder

@@ -25,6 +25,7 @@ from grader.service.facade.errors import (
     NotAllowed,
     NotFound,
     PastDue,
+    PolicyConflict,
     RequestInProgress,
     UnknownAnswerKey,
 )
@@ -37,6 +38,7 @@ PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
     Conflict: (409, "conflict"),
     AttemptsExhausted: (409, "attempts-exhausted"),
     PastDue: (409, "past-due"),
+    PolicyConflict: (409, "policy-conflict"),
     RequestInProgress: (409, "idempotency-key-in-use"),
     IdempotencyConflict: (422, "idempotency-key-reused"),
     Invalid: (422, "validation-error"),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from urllib.parse import urlencode
+
+from flask import current_app, request, stream_with_context
 
 from grader.service.api import Blueprint
 from grader.service.api.context import SET_ID, caller, errors, exercise_set, session
 from grader.service.facade import reports
+from grader.service.facade.gradebook import DEFAULT_LIMIT, Sort, Status, View
 from grader.service.rate_limits import expensive
 from grader.service.schemas.reports import AnalyticsQuerySchema, AnalyticsSchema, GradebookQuerySchema, GradebookSchema
 
@@ -33,17 +36,40 @@ def _wants_csv(query) -> bool:
 @errors(blp, 401, 403, 404)
 @expensive("export")
 def gradebook(query, set_id: int):
-    """One row per student: attempts, latest and best score, the latest attempt's verdict per key."""
+    """One row per student: attempts, the score of the attempt that counts (the latest, or the best
+    when the policy passes back the best), the best score, and that attempt's verdict per key.
+
+    JSON comes a page at a time: follow ``next_cursor`` (or the ``Link: rel="next"`` header) with
+    the same sort and filters.  The CSV is every student, streamed as the database returns them."""
     caller().require_staff()
     found = exercise_set(set_id)
-    book = reports.gradebook(session(), found)
+    view = View(
+        sort=Sort(query.get("sort", Sort.NAME)),
+        status=Status(query.get("status", Status.ALL)),
+        search=query.get("search", ""),
+        below=query.get("below"),
+        cursor=query.get("cursor"),
+        limit=query.get("limit", DEFAULT_LIMIT),
+    )
     if _wants_csv(query):
+        view.after()  # a bad cursor is refused before the first byte
+        csv_view = View(view.sort, view.status, view.search, view.below, view.cursor, None)
+        rows = reports.gradebook_csv(session(), found, csv_view)
+        # The stream reads through a connection of its own: give the request's back to the pool now,
+        # so an export holds one connection, not two, however long it streams.
+        session().close()
         return current_app.response_class(
-            reports.gradebook_csv(book),
+            stream_with_context(rows),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="gradebook-set-{found.id}.csv"'},
         )
-    return book
+    book = reports.gradebook_page(session(), found, view)
+    headers = {}
+    if book["next_cursor"]:
+        following = {k: v for k, v in request.args.items() if k != "cursor"}
+        following["cursor"] = book["next_cursor"]
+        headers["Link"] = f'<{request.base_url}?{urlencode(following)}>; rel="next"'
+    return book, 200, headers
 
 
 @blp.route(f"/exercise-sets/{SET_ID}/analytics")

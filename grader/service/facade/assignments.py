@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select
@@ -20,6 +21,7 @@ from grader.generation import GenerationError, Template, generate_variant
 from grader.generation.student_ids import student_id_problem
 from grader.service.credentials import STUDENT_TOKEN_PREFIX, digest, new_secret
 from grader.service.facade.errors import BadIdentifier, Conflict, InvalidExercise, NotFound, Problem
+from grader.service.facade.limits import GENERATION_BUDGET
 from grader.service.facade.principals import SEES_SET, Principal
 from grader.service.models import AccessToken, Assignment, ExerciseSet, Submission, utcnow
 
@@ -120,9 +122,12 @@ def _new_assignment(session: Session, exercise_set: ExerciseSet, student_id: str
         ).scalars()
     )
     start = 0
+    began = time.thread_time()
     try:
         while True:
-            variant = generate_variant(template, exercise_set.seed, student_id, start=start)
+            # One budget for the whole search, collisions with other students' variants included.
+            left = max(0.0, GENERATION_BUDGET - (time.thread_time() - began))
+            variant = generate_variant(template, exercise_set.seed, student_id, start=start, budget=left)
             if not template.random or variant.id not in taken:
                 break
             start = variant.resamples + 1

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, bindparam, func, insert, select
+from sqlalchemy import Float, String, Text, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from grader.service import grade_records
 from grader.service.models import Grade, Submission
 from grader.service.models.base import UTCDateTime
 
@@ -52,9 +53,11 @@ def _with_grade(limited: bool):
         bindparam("policy_id"),
         bindparam("engine_version", type_=String()),
         bindparam("results", type_=GRADES.c.results.type),
+        bindparam("score", type_=Float()),
+        bindparam("max_score", type_=Float()),
         bindparam("now", type_=UTCDateTime()),
     )
-    columns = ["submission_id", "policy_id", "engine_version", "results", "graded_at"]
+    columns = ["submission_id", "policy_id", "engine_version", "results", "score", "max_score", "graded_at"]
     return insert(GRADES).from_select(columns, values).returning(select(submission.c.attempt).scalar_subquery())
 
 
@@ -77,6 +80,7 @@ def store_attempt(
 ) -> int | None:
     """Add the next attempt and its grade to the session's transaction; returns the attempt number,
     or None when no attempt is left.  Raises IntegrityError when another insert took the number."""
+    score, max_score = grade_records.score(results)
     params = {
         "assignment_id": assignment_id,
         "limit": limit,
@@ -86,6 +90,8 @@ def store_attempt(
         "policy_id": policy_id,
         "engine_version": engine_version,
         "results": results,
+        "score": score,
+        "max_score": max_score,
     }
     limited = limit is not None
     if session.get_bind().dialect.name == "postgresql":

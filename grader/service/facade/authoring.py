@@ -18,7 +18,7 @@ from grader.engine import ExerciseError, Problem, solve
 from grader.engine.loader import read_document
 from grader.generation import Template, TemplateError, Variant, generate_variant
 from grader.generation.generator import GenerationError
-from grader.service.facade.limits import MAX_TEMPLATE_TRIES, estimated_steps
+from grader.service.facade.limits import GENERATION_BUDGET, MAX_TEMPLATE_TRIES, estimated_steps
 from grader.worksheets.diagram import network_svg
 from grader.worksheets.sheet import Sheet, build_sheet
 
@@ -95,7 +95,7 @@ def preview(template: Template, language: str = "en") -> Preview:
 
     Raises GenerationError when no variant meets the template's constraints.
     """
-    variant = generate_variant(template, PREVIEW_SEED, PREVIEW_STUDENT)
+    variant = generate_variant(template, PREVIEW_SEED, PREVIEW_STUDENT, budget=GENERATION_BUDGET)
     trace = variant.trace or solve(variant.exercise)
     sheet = build_sheet(variant, language)
     svg = network_svg(variant.exercise, language=language)

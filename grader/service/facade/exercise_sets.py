@@ -9,12 +9,28 @@ from typing import Any
 
 import yaml
 from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from grader.generation import Template, TemplateError, catalogue_template, template_names
+from grader.generation import (
+    GenerationError,
+    Template,
+    TemplateError,
+    catalogue_template,
+    generate_variant,
+    template_names,
+)
 from grader.grading import Policy, PolicyError
-from grader.service.facade.errors import Invalid, InvalidExercise, InvalidPolicy, NotFound, Problem, problems_under
-from grader.service.facade.limits import MAX_TEMPLATE_TRIES, check_size
+from grader.service.facade.errors import (
+    Invalid,
+    InvalidExercise,
+    InvalidPolicy,
+    NotFound,
+    PolicyConflict,
+    Problem,
+    problems_under,
+)
+from grader.service.facade.limits import GENERATION_BUDGET, MAX_TEMPLATE_TRIES, check_size
 from grader.service.facade.principals import SEES_SET, Principal
 from grader.service.models import Account, Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 
@@ -60,13 +76,16 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
     """
     template, document = resolve_template(data.get("template"), data.get("template_document"), max_steps)
     policy = validate_policy(data.get("policy"))
+    seed = data["seed"] if data.get("seed") is not None else secrets.randbelow(2**31)
+    if data.get("template") is None and template.random:
+        _trial_draw(template, seed)
     exercise_set = ExerciseSet(
         owner=owner,
         title=data.get("title") or template.title,
         template_name=data.get("template"),
         template=document,
         template_hash=template.content_hash,
-        seed=data["seed"] if data.get("seed") is not None else secrets.randbelow(2**31),
+        seed=seed,
         max_attempts=data.get("max_attempts"),
         due_at=data.get("due_at"),
     )
@@ -75,6 +94,18 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
     session.flush()
     session.expire(exercise_set, ["current_policy"])
     return exercise_set
+
+
+def _trial_draw(template: Template, seed: int) -> None:
+    """``InvalidExercise`` now, within the generation budget, when an inline template cannot give a
+    variant, rather than on every student's first view of the set."""
+    try:
+        generate_variant(template, seed, TRIAL_STUDENT, budget=GENERATION_BUDGET)
+    except GenerationError as error:
+        raise InvalidExercise(
+            f"no variant of this template could be made: {error}",
+            [Problem("no variant meets its constraints: relax them, or widen ranges", pointer="#/template_document")],
+        ) from None
 
 
 def list_sets(principal: Principal) -> Select:
@@ -95,25 +126,65 @@ def find_set(session: Session, principal: Principal, set_id: int) -> ExerciseSet
     return found
 
 
-def update_set(session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any]) -> ExerciseSet:
-    """Apply a validated PATCH; a changed policy becomes the next policy version."""
-    for name in ("title", "max_attempts", "due_at"):
-        if name in changes:
-            setattr(exercise_set, name, changes[name])
+# The student id a new inline set's trial variant is drawn for.
+TRIAL_STUDENT = "trial-draw"
+# Attempts at taking the next policy version number before giving up with PolicyConflict.
+POLICY_TRIES = 10
+SETTINGS = ("title", "max_attempts", "due_at", "token_lifetime_days")
+
+
+def update_set(
+    session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any], based_on: int | None = None
+) -> ExerciseSet:
+    """Apply a validated PATCH and commit it; a changed policy becomes the next policy version.
+
+    Simultaneous changes of one set take turns.  The policy versions of a set are numbered
+    without gaps (a unique constraint), so of two changes that read the same version only one
+    stores the next; the other is applied again on top of it, since a PATCH names only the
+    fields it changes.  ``PolicyConflict`` when that keeps failing (``POLICY_TRIES`` times), or
+    when ``based_on`` (the version a form showed) is no longer current and the change would
+    undo someone else's; the same change sent twice (a double click) is simply saved once.
+    """
+    set_id = exercise_set.id
+    for _ in range(POLICY_TRIES):
+        try:
+            _apply(session, exercise_set, changes, based_on)
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # another change took the version number: read the set again
+            exercise_set = session.get(ExerciseSet, set_id, populate_existing=True)
+            continue
+        session.expire(exercise_set, ["current_policy"])
+        return exercise_set
+    raise PolicyConflict(
+        f"the policy of set {set_id} was changed by others at the same time, {POLICY_TRIES} times over; "
+        "read it again and resend the change"
+    )
+
+
+def _apply(session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any], based_on: int | None) -> None:
+    current_version = exercise_set.policy.version
+    current = dict(exercise_set.policy.document)
+    merged = None
     if "policy" in changes:
-        current = dict(exercise_set.policy.document)
         patch = dict(changes["policy"])
         if "phase_weights" in patch:
             patch["phase_weights"] = {**current.get("phase_weights", {}), **patch["phase_weights"]}
         merged = validate_policy({**current, **patch})
-        # Compared as policies, not documents: an older document may say reveal: true for "always".
-        if merged != Policy.from_mapping(current):
-            version = exercise_set.policy.version + 1
-            session.add(PolicyVersion(set_id=exercise_set.id, version=version, document=merged.to_mapping()))
+    # Compared as policies, not documents: an older document may say reveal: true for "always".
+    policy_changes = merged is not None and merged != Policy.from_mapping(current)
+    settings_change = any(name in changes and getattr(exercise_set, name) != changes[name] for name in SETTINGS)
+    if based_on is not None and based_on != current_version and (policy_changes or settings_change):
+        raise PolicyConflict(
+            f"the policy was changed by someone else (now version {current_version}, the form showed "
+            f"version {based_on}); check it and save again"
+        )
+    for name in SETTINGS:
+        if name in changes:
+            setattr(exercise_set, name, changes[name])
+    if policy_changes:
+        session.add(PolicyVersion(set_id=exercise_set.id, version=current_version + 1, document=merged.to_mapping()))
     exercise_set.updated_at = utcnow()
-    session.commit()
-    session.expire(exercise_set, ["current_policy"])
-    return exercise_set
 
 
 def policy_of(exercise_set: ExerciseSet) -> Policy:

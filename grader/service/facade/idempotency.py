@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -105,10 +106,16 @@ def claim(session: Session, scope: str, key: str, print_: str) -> StoredResponse
         )
     if record.state == "completed":
         return StoredResponse(record.status_code, json.loads(record.response), record.location)
-    if utcnow() - record.locked_at > LEASE and _take_over(session, record):
+    left = record.locked_at + LEASE - utcnow()
+    if left.total_seconds() <= 0 and _take_over(session, record):
         return None
+    # True: by then the first request has finished (and is replayed) or its lease has run out
+    # (and the retry takes over); before then, only the first request can release the key.
+    retry_after = max(1, math.ceil(left.total_seconds()))
     raise RequestInProgress(
-        f"a request with {HEADER} {key!r} is still being processed; retry shortly to get its response", retry_after=1
+        f"a request with {HEADER} {key!r} is still being processed; its response is stored when it ends, "
+        f"and the key is free again at the latest {retry_after} s from now",
+        retry_after=retry_after,
     )
 
 

@@ -15,6 +15,10 @@ from typing import Any
 from grader.service.facade.errors import ExerciseTooLarge, Problem
 
 MAX_TEMPLATE_TRIES = 100
+# CPU seconds one request may spend searching for a variant (a new student's first view, a new
+# inline set's trial draw, an editor preview).  A vetted template finds one in milliseconds; a
+# template whose constraints can never be met would otherwise spend its every try.
+GENERATION_BUDGET = 0.5
 
 
 def _numbers(value: Any) -> list[float]:

@@ -1,13 +1,19 @@
-"""Regrading a set under its current policy version.
+"""Regrading a set under its current policy version, in chunks that any process can run.
 
 Every submission without a grade under the current version gets one; older grades are kept,
-each naming the version it was graded under.  The work goes in batches, each committed with its
-grades, so a regrade can stop at any point (a time budget, a crash, an outage) and the next one
-carries on where it stopped.  Two regrades running at once cannot grade a submission twice: the
-unique (submission, policy) constraint holds, and the insert skips what the other one wrote.
+each naming the version it was graded under.  The work is cut into chunks, each a range of
+submission ids (``Chunk``); a chunk reads its ungraded submissions, grades them and writes the
+grades in one transaction, so a regrade can stop at any point (a time budget, a crash, an
+outage) and the next one carries on where it stopped.  Two regrades running at once cannot
+grade a submission twice: the unique (submission, policy) constraint holds, and the insert
+skips what the other one wrote.
 
-Grading is pure CPU, so a big regrade (``workers`` > 1, as ``grader regrade`` does) grades
-batches in worker processes while the main process reads the next batch and writes the last.
+A chunk is a small JSON-able value naming nothing but ids, so it is also the unit to hand to
+other processes: ``grader regrade`` runs chunks in a local process pool, each process with its
+own connection, and a durable job queue (``grader worker``) can run the same ``run_chunk`` on
+any machine.  On PostgreSQL a chunk's grades go in with ``COPY`` into a temporary table and one
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING``, which is several times faster than inserting
+rows; SQLite takes multi-row inserts, in the calling process.
 """
 
 from __future__ import annotations
@@ -15,24 +21,24 @@ from __future__ import annotations
 import json
 import multiprocessing
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, select
+import orjson
+from sqlalchemy import Connection, Engine, create_engine, exists, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from grader.engine import ENGINE_VERSION
 from grader.grading import Policy, grade
-from grader.service import grade_records
+from grader.service import grade_records, json_codec
 from grader.service.facade.assignments import trace_for
 from grader.service.lti import passback
-from grader.service.models import Assignment, ExerciseSet, Grade, Submission, utcnow
+from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 
-BATCH = 2000
+BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,30 @@ class RegradeResult:
         }
 
 
-def _ungraded(exercise_set: ExerciseSet, policy_id: int):
+@dataclass(frozen=True)
+class Chunk:
+    """The ungraded submissions of a set with ids ``first`` to ``last``, to grade under one policy version."""
+
+    set_id: int
+    policy_id: int
+    first: int
+    last: int
+
+    def to_payload(self) -> dict[str, int]:
+        """The chunk as a job payload (JSON)."""
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Chunk:
+        """The chunk a job payload names."""
+        return cls(**{name: int(payload[name]) for name in ("set_id", "policy_id", "first", "last")})
+
+
+def _ungraded(set_id: int, policy_id: int):
     return (
         select(Submission.id, Submission.assignment_id, Submission.payload)
         .join(Assignment, Assignment.id == Submission.assignment_id)
-        .where(Assignment.set_id == exercise_set.id)
+        .where(Assignment.set_id == set_id)
         .where(~exists().where(Grade.submission_id == Submission.id, Grade.policy_id == policy_id))
     )
 
@@ -67,26 +92,125 @@ def counts(session: Session, exercise_set: ExerciseSet) -> tuple[int, int]:
         .join(Assignment, Assignment.id == Submission.assignment_id)
         .where(Assignment.set_id == exercise_set.id)
     )
-    ungraded = _ungraded(exercise_set, exercise_set.policy.id).subquery()
+    ungraded = _ungraded(exercise_set.id, exercise_set.policy.id).with_only_columns(Submission.id).subquery()
     return total or 0, session.scalar(select(func.count()).select_from(ungraded)) or 0
 
 
-def grade_batch(policy_document: dict[str, Any], exercises: dict[int, dict], rows: list[tuple]) -> list[tuple]:
-    """(submission id, stored record) for each (submission id, assignment id, payload) row."""
-    policy = Policy.from_mapping(policy_document)
+def plan(connection: Connection, set_id: int, policy_id: int, size: int = BATCH) -> Iterator[Chunk]:
+    """The chunks of up to ``size`` ungraded submissions that cover a set, in id order.
+
+    Only ids are read, through a server-side cursor on PostgreSQL, so planning a million
+    submissions holds one chunk's ids at a time.
+    """
+    query = _ungraded(set_id, policy_id).with_only_columns(Submission.id).order_by(Submission.id)
+    result = connection.execution_options(stream_results=True, yield_per=size).execute(query)
+    for ids in result.scalars().partitions(size):
+        yield Chunk(set_id, policy_id, ids[0], ids[-1])
+
+
+def grade_rows(policy: Policy, exercises: dict[int, dict], rows: list[tuple]) -> list[tuple[int, dict, float, float]]:
+    """(submission id, stored record, score, max score) for each (id, assignment id, payload) row."""
+    traces = {a: trace_for(exercise) for a, exercise in exercises.items()}
     out = []
     for submission_id, assignment_id, payload in rows:
-        answers = json.loads(payload).get("answers", {})
-        out.append(
-            (submission_id, grade_records.to_record(grade(trace_for(exercises[assignment_id]), answers, policy)))
-        )
+        answers = _loads(payload).get("answers", {})
+        record = grade_records.to_record(grade(traces[assignment_id], answers, policy))
+        out.append((submission_id, record, *grade_records.score(record)))
     return out
 
 
-def _insert(session: Session):
+def _loads(payload: str) -> dict[str, Any]:
+    # orjson is several times faster; it refuses integers beyond 64 bits, which json reads.
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return json.loads(payload)
+
+
+def run_chunk(connection: Connection, chunk: Chunk) -> int:
+    """Grade and store one chunk in ``connection``'s transaction (the caller commits); returns how many."""
+    query = _ungraded(chunk.set_id, chunk.policy_id).where(Submission.id.between(chunk.first, chunk.last))
+    rows = [tuple(r) for r in connection.execute(query)]
+    if not rows:
+        return 0
+    document = connection.scalar(select(PolicyVersion.document).where(PolicyVersion.id == chunk.policy_id))
+    wanted = {r[1] for r in rows}
+    exercises = dict(
+        connection.execute(select(Assignment.id, Assignment.exercise).where(Assignment.id.in_(wanted))).all()
+    )
+    policy = Policy.from_mapping(document)
+    graded = grade_rows(policy, exercises, rows)
+    _store(connection, chunk.policy_id, graded)
+    # Changed scores of LTI learners go to the outbox in the transaction of their grades.
+    with Session(bind=connection) as outbox:
+        passback.after_regrade(outbox, [row[0] for row in graded], policy)
+        outbox.flush()
+    return len(graded)
+
+
+def _store(connection: Connection, policy_id: int, graded: list[tuple[int, dict, float, float]]) -> None:
+    now = utcnow()
+    if connection.dialect.name == "postgresql":
+        _copy(connection, policy_id, graded, now)
+        return
+    rows = [
+        {
+            "submission_id": s,
+            "policy_id": policy_id,
+            "results": record,
+            "score": score,
+            "max_score": max_score,
+            "engine_version": ENGINE_VERSION,
+            "graded_at": now,
+        }
+        for s, record, score, max_score in graded
+    ]
+    connection.execute(_insert(connection), rows)
+
+
+def _insert(connection: Connection):
     """An INSERT of grades that skips any a concurrent regrade already wrote."""
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.bind.dialect.name]
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[connection.dialect.name]
     return dialect.insert(Grade.__table__).on_conflict_do_nothing(index_elements=["submission_id", "policy_id"])
+
+
+_STAGING = """
+CREATE TEMPORARY TABLE IF NOT EXISTS regrade_staging
+    (submission_id integer, results json, score float8, max_score float8) ON COMMIT DELETE ROWS
+"""
+_FROM_STAGING = """
+INSERT INTO grades (submission_id, policy_id, results, score, max_score, engine_version, graded_at)
+SELECT submission_id, :policy_id, results, score, max_score, :engine_version, :now FROM regrade_staging
+ON CONFLICT (submission_id, policy_id) DO NOTHING
+"""
+
+
+def _copy(connection: Connection, policy_id: int, graded: list[tuple], now) -> None:
+    """COPY the grades into a temporary table, then insert what no concurrent regrade wrote first."""
+    connection.execute(text(_STAGING))
+    dumps = json_codec.dumps
+    with (
+        connection.connection.driver_connection.cursor() as cursor,
+        cursor.copy("COPY regrade_staging (submission_id, results, score, max_score) FROM STDIN") as copy,
+    ):
+        for submission_id, record, score, max_score in graded:
+            copy.write_row((submission_id, dumps(record), score, max_score))
+    connection.execute(text(_FROM_STAGING), {"policy_id": policy_id, "engine_version": ENGINE_VERSION, "now": now})
+
+
+# One engine per worker process, made by the pool's initializer from the parent's URL.
+_worker_engine: Engine | None = None
+
+
+def _start_worker(url: str) -> None:
+    global _worker_engine
+    _worker_engine = create_engine(url, json_serializer=json_codec.dumps, pool_size=1)
+
+
+def _run_in_worker(chunk: Chunk) -> int:
+    assert _worker_engine is not None
+    with _worker_engine.begin() as connection:
+        return run_chunk(connection, chunk)
 
 
 def regrade(
@@ -98,66 +222,51 @@ def regrade(
     workers: int = 1,
 ) -> RegradeResult:
     """Grade every ungraded submission under the current policy, or as many as ``budget`` seconds
-    allow (at least one batch), in ``workers`` processes."""
+    allow (at least one chunk of ``batch``), in ``workers`` processes (PostgreSQL; SQLite has one
+    writer, so it works in this process)."""
     version = exercise_set.policy
-    policy_id, policy_number, document = version.id, version.version, dict(version.document)
-    exercises = dict(
-        session.execute(select(Assignment.id, Assignment.exercise).where(Assignment.set_id == exercise_set.id)).all()
-    )
+    set_id, policy_id, policy_number = exercise_set.id, version.id, version.version
     started = time.monotonic()
-    passback_policy = Policy.from_mapping(document)
-
-    def batches() -> Iterator[list[tuple]]:
-        after = 0
-        while True:
-            query = _ungraded(exercise_set, policy_id).where(Submission.id > after).order_by(Submission.id)
-            rows = [tuple(r) for r in session.execute(query.limit(batch)).all()]
-            if not rows:
-                return
-            after = rows[-1][0]
-            yield rows
-            if budget is not None and time.monotonic() - started >= budget:
-                return
-
-    def needed(rows: list[tuple]) -> dict[int, dict]:
-        return {a: exercises[a] for a in {r[1] for r in rows}}
-
     done = 0
 
-    def store(graded: list[tuple]) -> None:
-        nonlocal done
-        now = utcnow()
-        rows = [
-            {
-                "submission_id": s,
-                "policy_id": policy_id,
-                "results": r,
-                "engine_version": ENGINE_VERSION,
-                "graded_at": now,
-            }
-            for s, r in graded
-        ]
-        session.execute(_insert(session), rows)
-        # Changed scores of LTI learners go to the outbox in the transaction of their grades.
-        passback.after_regrade(session, [s for s, _r in graded], passback_policy)
-        session.commit()
-        done += len(graded)
-        if progress:
-            progress(len(graded))
+    def over_budget() -> bool:
+        return budget is not None and time.monotonic() - started >= budget
 
-    if workers <= 1:
-        for rows in batches():
-            store(grade_batch(document, needed(rows), rows))
+    def finished(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress and n:
+            progress(n)
+
+    session.commit()  # what follows reads and writes in transactions of its own
+    engine = session.get_bind()
+    if workers <= 1 or engine.dialect.name != "postgresql":
+        with engine.connect() as reader:
+            chunks = list(plan(reader, set_id, policy_id, batch))
+        for chunk in chunks:
+            with engine.begin() as connection:
+                finished(run_chunk(connection, chunk))
+            if over_budget():
+                break
     else:
         # forkserver, not fork: a forked child would share the parent's database sockets.
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            pending: deque[Future] = deque()
-            for rows in batches():
-                pending.append(pool.submit(grade_batch, document, needed(rows), rows))
-                if len(pending) > workers:
-                    store(pending.popleft().result())
-            while pending:
-                store(pending.popleft().result())
+        url = engine.url.render_as_string(hide_password=False)
+        with (
+            engine.connect() as reader,
+            ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(url,)) as pool,
+        ):
+            pending: set[Future] = set()
+            for chunk in plan(reader, set_id, policy_id, batch):
+                pending.add(pool.submit(_run_in_worker, chunk))
+                # Two chunks per process in flight keep every process busy and planning ahead short.
+                while len(pending) >= 2 * workers:
+                    complete, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in complete:
+                        finished(future.result())
+                if over_budget():
+                    break
+            for future in pending:
+                finished(future.result())
     total, remaining = counts(session, exercise_set)
     return RegradeResult(policy_number, done, remaining, total)

@@ -1,92 +1,77 @@
-"""The gradebook and the per-key analytics of a set, derived from the stored grades."""
+"""The gradebook as documents (a JSON page, a streamed CSV) and the per-key analytics of a set.
+
+Nothing here holds a course in memory: the JSON is one page of rows, the CSV is written as its
+rows arrive from the database, and the analytics are counted by the database (``json_each``
+over the chosen grades, grouped by key, verdict and misconception), so Python sees one line per
+key, verdict and misconception, however many students there are.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import cast, func, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from grader.grading import VERDICTS
-from grader.service import grade_records
-from grader.service.facade.submissions import current_grades
-from grader.service.models import Assignment, ExerciseSet, Submission
+from grader.grading.policy import Passback
+from grader.service.facade import gradebook
+from grader.service.facade.gradebook import View
+from grader.service.models import Assignment, ExerciseSet, Grade
 
 TOP_MISCONCEPTIONS = 10
+CSV_FIXED = ["student_id", "attempts", "score", "best_score", "max_score", "submitted_at", "policy_version"]
+# Rows of CSV written to the response at a time.
+CSV_FLUSH = 200
 
 
-def _latest_grades(session: Session, exercise_set: ExerciseSet):
-    """Per assignment (by student id): its submissions, oldest first, each with its current grade."""
-    assignments = (
-        session.execute(select(Assignment).where(Assignment.set_id == exercise_set.id).order_by(Assignment.student_id))
-        .scalars()
-        .all()
-    )
-    submissions = session.execute(
-        select(Submission.id, Submission.assignment_id, Submission.attempt, Submission.submitted_at)
-        .join(Assignment, Assignment.id == Submission.assignment_id)
-        .where(Assignment.set_id == exercise_set.id)
-        .order_by(Submission.assignment_id, Submission.attempt)
-    ).all()
-    grades = current_grades(session, [s.id for s in submissions])
-    by_assignment: dict[int, list] = defaultdict(list)
-    for s in submissions:
-        by_assignment[s.assignment_id].append((s, *grades[s.id]))
-    return [(a, by_assignment.get(a.id, [])) for a in assignments]
-
-
-def gradebook(session: Session, exercise_set: ExerciseSet) -> dict[str, Any]:
-    """One row per student: attempts, latest and best score, and the latest attempt's verdicts."""
-    rows = []
-    keys: dict[str, None] = {}
-    for assignment, attempts in _latest_grades(session, exercise_set):
-        row: dict[str, Any] = {
-            "student_id": assignment.student_id,
-            "attempts": len(attempts),
-            "score": None,
-            "best_score": None,
-            "max_score": None,
-            "submitted_at": None,
-            "policy_version": None,
-            "verdicts": {},
-        }
-        if attempts:
-            scores = [grade_records.score(g.results) for _, g, _ in attempts]
-            submission, grade_row, version = attempts[-1]
-            row.update(
-                score=scores[-1][0],
-                best_score=max(s for s, _ in scores),
-                max_score=scores[-1][1],
-                submitted_at=submission.submitted_at,
-                policy_version=version.version,
-                verdicts={k: v for k, (v, _) in grade_records.verdicts(grade_row.results).items()},
-            )
-            keys.update(dict.fromkeys(row["verdicts"]))
-        rows.append(row)
+def gradebook_page(session: Session, exercise_set: ExerciseSet, view: View) -> dict[str, Any]:
+    """One page of the gradebook, with the cursor of the next page (``next_cursor``, null after the last)."""
+    found, next_cursor = gradebook.page(session, exercise_set, view)
     return {
         "set_id": exercise_set.id,
         "policy_version": exercise_set.policy.version,
-        "keys": list(keys),
-        "students": rows,
+        "passback": str(gradebook.passback_of(exercise_set)),
+        "keys": gradebook.keys(session, exercise_set),
+        "students": [row.to_dict() for row in found],
+        "next_cursor": next_cursor,
     }
 
 
-def gradebook_csv(book: dict[str, Any]) -> str:
-    """The gradebook as CSV: one line per student, then one verdict column per key."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    fixed = ["student_id", "attempts", "score", "best_score", "max_score", "submitted_at", "policy_version"]
-    writer.writerow(fixed + book["keys"])
-    for row in book["students"]:
-        values = [row[name] for name in fixed]
-        values[5] = values[5].isoformat() if values[5] else ""
-        writer.writerow(
-            ["" if v is None else _safe_cell(v) for v in values] + [row["verdicts"].get(k, "") for k in book["keys"]]
-        )
-    return out.getvalue()
+def gradebook_csv(session: Session, exercise_set: ExerciseSet, view: View | None = None) -> Iterator[str]:
+    """The whole gradebook as CSV text, in pieces as the rows come: a header, then one line per
+    student with one verdict column per key.  The session is used now, not while streaming."""
+    keys = gradebook.keys(session, exercise_set)
+    rows = gradebook.stream(session, exercise_set, view or View(limit=None))
+
+    def generate() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_FIXED + keys)
+        for written, row in enumerate(rows, 1):
+            values = [
+                row.student_id,
+                row.attempts,
+                row.score,
+                row.best_score,
+                row.max_score,
+                row.submitted_at.isoformat() if row.submitted_at else None,
+                row.policy_version,
+            ]
+            verdicts = row.verdicts()
+            writer.writerow(["" if v is None else _safe_cell(v) for v in values] + [verdicts.get(k, "") for k in keys])
+            if written % CSV_FLUSH == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    return generate()
 
 
 def _safe_cell(value: Any) -> Any:
@@ -96,41 +81,63 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
+def _counted_grades(exercise_set: ExerciseSet, attempts: str, distinct_on: bool):
+    """The ids of the grades analytics count: each student's latest attempt, or every attempt
+    (each under its current grade)."""
+    students = select(Assignment.id).where(Assignment.set_id == exercise_set.id).scalar_subquery()
+    if attempts == "latest":
+        return select(gradebook.chosen(students, Passback.LATEST, distinct_on).c.grade_id)
+    return select(gradebook.graded(students, distinct_on).c.grade_id)
+
+
 def analytics(session: Session, exercise_set: ExerciseSet, attempts: str = "latest") -> dict[str, Any]:
     """Per key: how many got each verdict, and which misconceptions; the top misconceptions overall.
 
     ``attempts="latest"`` counts each student's latest attempt once (so a student who tries ten
     times does not count ten times); ``"all"`` counts every attempt.
     """
-    per_key: dict[str, Counter] = {}
-    misconceptions: dict[str, Counter] = {}
+    postgres = gradebook.postgres(session)
+    counted = _counted_grades(exercise_set, attempts, postgres).subquery()
+    # PostgreSQL reads a json document again for every operator on it; jsonb is parsed once.
+    results = cast(Grade.results, JSONB) if postgres else Grade.results
+    each = func.jsonb_each if postgres else func.json_each
+    entries = each(results).table_valued("key", "value").alias("entry")
+    # ``->>`` with a literal index reads an array element in PostgreSQL and in SQLite (3.38+).
+    verdict = entries.c.value.op("->>")(literal_column("0"))
+    code = entries.c.value.op("->>")(literal_column("4"))
+    grouped = session.execute(
+        select(entries.c.key, verdict, code, func.count())
+        .select_from(Grade)
+        .join(entries, literal_column("1") == literal_column("1"))
+        .where(Grade.id.in_(select(counted.c.grade_id)))
+        .group_by(entries.c.key, verdict, code)
+    ).all()
+    submissions = session.scalar(select(func.count()).select_from(counted)) or 0
+    per_key: dict[str, Counter] = defaultdict(Counter)
+    misconceptions: dict[str, Counter] = defaultdict(Counter)
     overall: Counter = Counter()
     where: dict[str, set[str]] = defaultdict(set)
-    counted = 0
-    for _assignment, graded in _latest_grades(session, exercise_set):
-        chosen = graded[-1:] if attempts == "latest" else graded
-        for _submission, grade_row, _version in chosen:
-            counted += 1
-            for key, (verdict, code) in grade_records.verdicts(grade_row.results).items():
-                per_key.setdefault(key, Counter())[verdict] += 1
-                if code:
-                    misconceptions.setdefault(key, Counter())[code] += 1
-                    overall[code] += 1
-                    where[code].add(key)
+    for key, verdict_, code_, n in grouped:
+        per_key[key][verdict_] += n
+        if code_:
+            misconceptions[key][code_] += n
+            overall[code_] += n
+            where[code_].add(key)
+    order = {key: n for n, key in enumerate(gradebook.keys(session, exercise_set))}
     return {
         "set_id": exercise_set.id,
         "attempts": attempts,
-        "submissions": counted,
+        "submissions": submissions,
         "keys": [
             {
                 "key": key,
-                "counts": {v: counts.get(v, 0) for v in VERDICTS},
-                "misconceptions": dict(misconceptions.get(key, Counter()).most_common()),
+                "counts": {v: per_key[key].get(v, 0) for v in VERDICTS},
+                "misconceptions": dict(misconceptions[key].most_common()),
             }
-            for key, counts in per_key.items()
+            for key in sorted(per_key, key=lambda k: (order.get(k, len(order)), k))
         ],
         "top_misconceptions": [
             {"code": code, "count": n, "keys": sorted(where[code])}
-            for code, n in overall.most_common(TOP_MISCONCEPTIONS)
+            for code, n in sorted(overall.items(), key=lambda item: (-item[1], item[0]))[:TOP_MISCONCEPTIONS]
         ],
     }

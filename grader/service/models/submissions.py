@@ -2,7 +2,9 @@
 
 The raw request body is the record of what the student sent; the answers are parsed from it
 whenever they are needed, so there is no second copy to disagree with it.  A grade keeps the
-per-key results; scores are derived from them, never stored beside them.
+per-key results.  Its score and maximum are kept beside them, written with the results and
+never changed apart from them: the gradebook sorts, filters and aggregates 10,000 students'
+scores in the database, which it could not do from inside a JSON document.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grader.service.models.assignments import Assignment
@@ -45,8 +47,12 @@ class Grade(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id", ondelete="CASCADE"), index=True)
+    # No index on policy_id: every query reaches grades through their submission.
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id", ondelete="CASCADE"))
     results: Mapped[dict[str, Any]]
+    # Sums over ``results`` (grade_records.score), written with them.
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
     engine_version: Mapped[str] = mapped_column(String(20))
     graded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from grader.service.database import is_outage
+from grader.service.database import is_outage, outcome_unknown
 from grader.service.facade.errors import (
     AttemptsExhausted,
     BadIdentifier,
@@ -27,6 +27,7 @@ from grader.service.facade.errors import (
     NotAllowed,
     NotFound,
     PastDue,
+    PolicyConflict,
     RequestInProgress,
 )
 
@@ -94,6 +95,13 @@ def _domain_pages() -> dict[type[DomainError], tuple[int, str | None]]:
         AttemptsExhausted: (409, _("You have used all your attempts; this submission was not stored.")),
         PastDue: (409, _("The due date has passed; this submission was not stored.")),
         RequestInProgress: (409, _("Your answers are still being graded; reload the page in a moment.")),
+        PolicyConflict: (
+            409,
+            _(
+                "Someone else changed this policy while you were editing it, and their change is in force. "
+                "The form still shows your values: check them, then save again to apply them."
+            ),
+        ),
         IdempotencyConflict: (422, None),
         Invalid: (422, None),
         BadIdentifier: (400, None),
@@ -128,6 +136,17 @@ def _csrf_error(_error: CSRFError):
 
 
 def _unexpected(error: Exception):
+    if outcome_unknown(error):
+        log.warning("database connection lost during COMMIT: %s", error.__class__.__name__)
+        page, status = render_error(
+            503,
+            _(
+                "The connection to the database was lost just as your work was being saved, so we cannot tell "
+                "whether it was saved. Go back and send the form again: it is safe to resend, it will not be "
+                "counted twice."
+            ),
+        )
+        return page, status, {"Retry-After": "5"}
     if is_outage(error):
         log.warning("database unavailable: %s", error.__class__.__name__)
         page, status = render_error(503)

@@ -75,13 +75,14 @@ def _reveal_choices() -> list[tuple[str, Any]]:
     ]
 
 
+def _passback_choices() -> list[tuple[str, Any]]:
+    # grader.grading.policy.Passback, named for an instructor.
+    return [("latest", _l("The latest attempt")), ("best", _l("The best attempt"))]
+
+
 def _sane_year(_form, field) -> None:
     if field.data is not None and not 1970 <= field.data.year <= 9000:
         raise ValidationError(_l("Choose a date between the years 1970 and 9000."))
-
-
-def _passback_choices() -> list[tuple[str, str]]:
-    return [("latest", _l("The latest attempt's score")), ("best", _l("The best attempt's score"))]
 
 
 class PolicyForm(FlaskForm):
@@ -105,11 +106,18 @@ class PolicyForm(FlaskForm):
     weight_gradients = FloatField(_l("Gradients"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
     weight_updates = FloatField(_l("Updated weights"), default=1, validators=[InputRequired(), NumberRange(0, 1000)])
     reveal = SelectField(_l("Show students the expected values"), choices=_reveal_choices, default="never")
-    passback = SelectField(_l("Grade sent to the LMS"), choices=_passback_choices, default="latest")
+    passback = SelectField(_l("Score that counts"), choices=_passback_choices, default="latest")
     max_attempts = WholeNumberField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, MAX_ATTEMPTS)])
     due_at = DateTimeLocalField(
         _l("Due date (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional(), _sane_year]
     )
+    # The policy version the form was filled from: a save on top of a newer one is a conflict.
+    based_on = HiddenField()
+
+    def based_on_version(self) -> int | None:
+        """The policy version the form showed, if it says."""
+        value = (self.based_on.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 10 else None
 
     def policy_document(self) -> dict[str, Any]:
         """The policy document these fields describe (the API's ``policy``)."""
@@ -131,8 +139,11 @@ class PolicyForm(FlaskForm):
         """The due date as aware UTC (the field is read as UTC)."""
         return self.due_at.data.replace(tzinfo=UTC) if self.due_at.data else None
 
-    def fill(self, document: dict[str, Any], max_attempts: int | None, due_at: datetime | None) -> None:
-        """Show a stored policy, attempt limit and due date in the fields."""
+    def fill(
+        self, document: dict[str, Any], max_attempts: int | None, due_at: datetime | None, version: int | None = None
+    ) -> None:
+        """Show a stored policy (of ``version``), attempt limit and due date in the fields."""
+        self.based_on.data = str(version) if version is not None else ""
         policy = Policy.from_mapping(document).to_mapping()
         weights = policy.pop("phase_weights")
         for name, value in policy.items():

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
-from grader.service.facade import regrading, reports
-from grader.service.facade.errors import DomainError
+from grader.service.facade import gradebook, regrading, reports
+from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.lti.panel import lti_panel
 from grader.service.models import ExerciseSet
@@ -25,8 +26,32 @@ bp = Blueprint("set_page", __name__, url_prefix=SET_PATH)
 errors.register(bp)
 protect(bp)
 
-# Seconds one regrade request may work; a bigger set carries on with the next press (or the CLI).
-REGRADE_BUDGET = 20.0
+# A regrade of at most this many submissions is done within the request; more runs in the
+# background (``regrade_jobs``) while the page shows its progress.  App config REGRADE_INLINE_LIMIT.
+REGRADE_INLINE_LIMIT = 2000
+# Students per page of the gradebook table.
+PAGE_SIZE = 50
+
+
+def gradebook_view() -> gradebook.View:
+    """The gradebook page the query string asks for (unknown values fall back to the defaults)."""
+    args = request.args
+    sort = args.get("sort", "name")
+    status = args.get("status", "all")
+    try:
+        below = float(args["below"]) if args.get("below") else None
+    except ValueError:
+        below = None
+    if below is not None and not 0 <= below <= 100:
+        below = None
+    return gradebook.View(
+        sort=gradebook.Sort(sort) if sort in tuple(gradebook.Sort) else gradebook.Sort.NAME,
+        status=gradebook.Status(status) if status in tuple(gradebook.Status) else gradebook.Status.ALL,
+        search=args.get("q", "")[:128],
+        below=below,
+        cursor=args.get("cursor") or None,
+        limit=PAGE_SIZE,
+    )
 
 
 def owned_set(set_id: int) -> ExerciseSet:
@@ -42,17 +67,31 @@ def render_set_page(
 ):
     """The set page, with the given forms (to show their errors) or fresh ones."""
     session = get_session()
-    book = reports.gradebook(session, exercise_set)
+    view = gradebook_view()
+    try:
+        rows, next_cursor = gradebook.page(session, exercise_set, view)
+    except Invalid:  # a stale or tampered cursor: show the first page
+        view = gradebook.View(view.sort, view.status, view.search, view.below, None, view.limit)
+        rows, next_cursor = gradebook.page(session, exercise_set, view)
     analysis = reports.analytics(session, exercise_set)
+    info = summary(session, exercise_set)
     if policy_form is None:
         policy_form = PolicyForm(formdata=None)
-        policy_form.fill(exercise_set.policy.document, exercise_set.max_attempts, exercise_set.due_at)
+        policy_form.fill(
+            exercise_set.policy.document, exercise_set.max_attempts, exercise_set.due_at, exercise_set.policy.version
+        )
     missed = sorted((item for item in analysis["keys"] if _missed(item) > 0), key=lambda item: -_missed(item))[:8]
     page = render_template(
         "instructor/set.html",
         account=current_account(),
-        info=summary(session, exercise_set),
-        book=book,
+        info=info,
+        rows=rows,
+        view=view,
+        matching=gradebook.count(session, exercise_set, view),
+        next_cursor=next_cursor,
+        page_url=lambda **changes: _page_url(exercise_set.id, view, **changes),
+        passback=str(gradebook.passback_of(exercise_set)),
+        regrading=_regrade_state(exercise_set, info),
         analysis=analysis,
         chart=charts.verdict_bars(analysis["keys"], label) if analysis["keys"] else None,
         colours=charts.COLOURS,
@@ -75,13 +114,37 @@ def show(set_id: int):
     return render_set_page(owned_set(set_id))
 
 
+def _page_url(set_id: int, view: gradebook.View, **changes) -> str:
+    """The set page's URL showing ``view`` with ``changes`` (cursor dropped unless given)."""
+    args = {"sort": str(view.sort), "status": str(view.status), "q": view.search, "below": view.below}
+    args.update(changes)
+    defaults = {("sort", "name"), ("status", "all")}
+    kept = {k: v for k, v in args.items() if v not in (None, "") and (k, v) not in defaults}
+    return url_for("set_page.show", set_id=set_id, **kept) + "#gradebook"
+
+
+def _regrade_state(exercise_set: ExerciseSet, info) -> dict | None:
+    """The background regrade to show progress of, or None."""
+    running = regrade_jobs.running(current_app.config["DATABASE_URL"], exercise_set.id)
+    if not info["stale_grades"] or not (running or request.args.get("regrade") == "started"):
+        return None
+    total = info["submissions"]
+    return {"total": total, "done": total - info["stale_grades"], "running": running}
+
+
 @bp.route("/gradebook.csv")
 @expensive("export")
 def gradebook_csv(set_id: int):
-    """The gradebook as a CSV download."""
+    """The gradebook as a CSV download, streamed (every student, whatever the page shows)."""
     exercise_set = owned_set(set_id)
-    text = reports.gradebook_csv(reports.gradebook(get_session(), exercise_set))
-    response = Response("\ufeff" + text, mimetype="text/csv")  # the BOM lets Excel read UTF-8 ids
+    rows = reports.gradebook_csv(get_session(), exercise_set)
+    get_session().close()  # the stream has a connection of its own (see the API's export)
+
+    def with_bom():
+        yield "\ufeff"  # the BOM lets Excel read UTF-8 ids
+        yield from rows
+
+    response = Response(with_bom(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="gradebook-set-{exercise_set.id}.csv"'
     return response
 
@@ -105,11 +168,17 @@ def edit_policy(set_id: int):
                 "max_attempts": form.max_attempts.data,
                 "due_at": form.due_datetime(),
             },
+            based_on=form.based_on_version(),
         )
     except DomainError as error:
         session.rollback()
-        form.form_errors.append(errors.explain(error)[1])
-        return render_set_page(owned_set(set_id), policy_form=form, status=422)
+        status, text = errors.explain(error)
+        form.form_errors.append(text)
+        current = owned_set(set_id)
+        if isinstance(error, PolicyConflict):
+            # The reader's values stay in the form; saving them again now applies them on purpose.
+            form.based_on.data = str(current.policy.version)
+        return render_set_page(current, policy_form=form, status=status if status == 409 else 422)
     if exercise_set.policy.version != before:
         flash(
             _(
@@ -126,26 +195,34 @@ def edit_policy(set_id: int):
 @bp.route("/regrade", methods=["POST"])
 @expensive("regrade")
 def regrade(set_id: int):
-    """Regrade every submission under the current policy (as much as one request's budget allows)."""
+    """Regrade every submission under the current policy: here and now when there are few, else
+    in the background, with the page showing the progress."""
     exercise_set = owned_set(set_id)
-    result = regrading.regrade(get_session(), exercise_set, budget=REGRADE_BUDGET)
-    if result.remaining:
-        flash(
-            _(
-                "Regraded %(done)d submissions; %(left)d remain. Press Regrade again to carry on.",
-                done=result.regraded,
-                left=result.remaining,
-            ),
-            "info",
-        )
-    else:
-        flash(
-            _(
-                "Regraded %(done)d submissions under policy version %(v)d; all %(total)d are up to date.",
-                done=result.regraded,
-                v=result.policy_version,
-                total=result.total,
-            ),
-            "success",
-        )
+    session = get_session()
+    _total, pending = regrading.counts(session, exercise_set)
+    limit = current_app.config.get("REGRADE_INLINE_LIMIT", REGRADE_INLINE_LIMIT)
+    if pending > limit:
+        regrade_jobs.start(current_app.config["DATABASE_URL"], exercise_set.id)
+        flash(_("Regrading %(n)d submissions in the background.", n=pending), "info")
+        return redirect(url_for("set_page.show", set_id=set_id, regrade="started") + "#regrade")
+    result = regrading.regrade(session, exercise_set)
+    flash(
+        _(
+            "Regraded %(done)d submissions under policy version %(v)d; all %(total)d are up to date.",
+            done=result.regraded,
+            v=result.policy_version,
+            total=result.total,
+        ),
+        "success",
+    )
     return redirect(url_for("set_page.show", set_id=set_id) + "#gradebook")
+
+
+@bp.route("/regrade/progress")
+def regrade_progress(set_id: int):
+    """How far the set's regrade has come: submissions in all, those still to grade, and whether
+    this server process runs it (JSON, for the page's progress bar)."""
+    exercise_set = owned_set(set_id)
+    total, remaining = regrading.counts(get_session(), exercise_set)
+    running = regrade_jobs.running(current_app.config["DATABASE_URL"], exercise_set.id)
+    return jsonify(total=total, remaining=remaining, running=running)

@@ -84,10 +84,10 @@ class PolicySchema(ma.Schema):
         }
     )
     passback = ma.fields.String(
-        validate=validate.OneOf([p.value for p in Passback]),
+        validate=validate.OneOf([str(p) for p in Passback]),
         metadata={
-            "description": "Which score LTI sends to the LMS gradebook: latest (the last attempt's) or best "
-            "(the best attempt's). Default latest"
+            "description": "Which attempt counts for each student, in the gradebook and the score sent to the LMS: "
+            "latest or best. Default latest"
         },
     )
 

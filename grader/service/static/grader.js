@@ -25,4 +25,26 @@ document.addEventListener("DOMContentLoaded", () => {
   // Deep linking: the signed answer goes back to the LMS by itself (the button stays as a fallback).
   const autosubmit = document.querySelector("form[data-autosubmit]");
   if (autosubmit) autosubmit.submit();
+  // A regrade running in the background: follow its progress, show the new grades when done.
+  const regrade = document.querySelector("[data-progress]");
+  if (regrade) {
+    const bar = regrade.querySelector("progress");
+    const done = regrade.querySelector("[data-regrade-done]");
+    const poll = async () => {
+      try {
+        const state = await (await fetch(regrade.dataset.progress, { credentials: "same-origin" })).json();
+        bar.max = state.total;
+        bar.value = state.total - state.remaining;
+        done.textContent = String(state.total - state.remaining);
+        if (state.remaining === 0) {
+          window.location.replace(window.location.pathname + "#gradebook");
+          return;
+        }
+      } catch {
+        // A missed poll is retried below.
+      }
+      setTimeout(poll, 1500);
+    };
+    setTimeout(poll, 1500);
+  }
 });

@@ -1,0 +1,329 @@
+"""The gradebook of a set, built in the database: one row per student, sorted, filtered and paged.
+
+A student's row stands for one attempt: the latest, or the best where the policy passes back the
+best (``Passback``), each attempt counted under its current grade (the one of the newest policy
+version it was graded under).  Attempts, best score and the chosen attempt are found with window
+functions in one query, so Python only ever holds the rows it sends: a page, or the rows in
+flight of a streamed CSV.  Paging is by cursor (keyset), never by offset, so the 200th page costs
+what the first does.
+
+Indexes that serve these queries: assignments (set_id, student_id) finds a set's students in
+name order, submissions (assignment_id, attempt) their attempts, grades (submission_id,
+policy_id) the grades of each.  A page sorted by name works out only its own students; a sort by
+score works out every student's score, one pass over the set's grades.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from grader.grading.policy import Passback, Policy
+from grader.service.facade.errors import Invalid, Problem
+from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 5000
+# The rows a streamed export asks the database for at a time (a server-side cursor on PostgreSQL).
+STREAM_ROWS = 500
+
+
+class Sort(StrEnum):
+    """Orders of the gradebook; a leading ``-`` is descending."""
+
+    NAME = "name"
+    NAME_DESC = "-name"
+    SCORE = "score"
+    SCORE_DESC = "-score"
+
+
+class Status(StrEnum):
+    """Which students: everyone, those who have submitted, those who have not started."""
+
+    ALL = "all"
+    STARTED = "started"
+    NOT_STARTED = "not_started"
+
+
+@dataclass(frozen=True)
+class View:
+    """What part of the gradebook to show: order, filters, and where a page starts."""
+
+    sort: Sort = Sort.NAME
+    status: Status = Status.ALL
+    search: str = ""  # student ids containing this (case-insensitive)
+    below: float | None = None  # chosen attempt scored under this percentage of the maximum
+    cursor: str | None = None
+    limit: int | None = DEFAULT_LIMIT
+
+    def after(self) -> tuple[Any, ...] | None:
+        """The last row of the previous page, as the cursor names it (``Invalid`` for a cursor of another sort)."""
+        if self.cursor is None:
+            return None
+        try:
+            sort, *position = json.loads(base64.urlsafe_b64decode(self.cursor.encode("ascii") + b"=="))
+        except (ValueError, UnicodeError, binascii.Error):
+            sort, position = None, []
+        expected = 1 if self.sort in (Sort.NAME, Sort.NAME_DESC) else 2
+        if sort != self.sort or len(position) != expected or not isinstance(position[-1], str):
+            raise Invalid(
+                "cursor is not one this gradebook gave out for this sort; start again without it",
+                [Problem("unknown cursor", field="cursor")],
+            )
+        return tuple(position)
+
+    def cursor_after(self, row: Row) -> str:
+        """The cursor of the page that follows ``row``."""
+        position = [row.student_id] if self.sort in (Sort.NAME, Sort.NAME_DESC) else [_score_key(row), row.student_id]
+        raw = json.dumps([str(self.sort), *position], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+@dataclass
+class Row:
+    """One student's line of the gradebook."""
+
+    student_id: str
+    attempts: int
+    attempt: int | None
+    score: float | None
+    best_score: float | None
+    max_score: float | None
+    submitted_at: datetime | None
+    policy_version: int | None
+    results: dict[str, list[Any]] | None = field(repr=False)
+
+    def verdicts(self) -> dict[str, str]:
+        """key -> verdict of the chosen attempt (empty before the first)."""
+        return {key: record[0] for key, record in (self.results or {}).items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as the API shows it."""
+        return {
+            "student_id": self.student_id,
+            "attempts": self.attempts,
+            "attempt": self.attempt,
+            "score": self.score,
+            "best_score": self.best_score,
+            "max_score": self.max_score,
+            "submitted_at": self.submitted_at,
+            "policy_version": self.policy_version,
+            "verdicts": self.verdicts(),
+        }
+
+
+def _score_key(row: Row) -> float:
+    # Students without an attempt sort below every score (scores are never negative).
+    return -1.0 if row.score is None else row.score
+
+
+def postgres(session: Session) -> bool:
+    """Whether the session's database is PostgreSQL (which gets ``DISTINCT ON`` and ``jsonb``)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def passback_of(exercise_set: ExerciseSet) -> Passback:
+    """Which attempt stands for a student in this set: the policy's ``passback``."""
+    return Policy.from_mapping(exercise_set.policy.document).passback
+
+
+def graded(students, distinct_on: bool):
+    """The current grade (that of the newest policy version) of every submission of ``students``
+    (a subquery of assignment ids).
+
+    ``distinct_on`` (PostgreSQL) picks it with ``DISTINCT ON``, which the planner counts right
+    (one row per submission); a ``row_number() = 1`` filter, as SQLite needs, is estimated at a
+    fraction of that, and the misestimate turns the gradebook's joins into nested loops.
+    """
+    columns = [
+        Submission.assignment_id,
+        Submission.attempt,
+        Submission.submitted_at,
+        Grade.id.label("grade_id"),
+        Grade.score,
+        Grade.max_score,
+        PolicyVersion.version,
+    ]
+    newest_first = [Grade.submission_id, PolicyVersion.version.desc()]
+    base = (
+        select(*columns)
+        .join(Grade, Grade.submission_id == Submission.id)
+        .join(PolicyVersion, PolicyVersion.id == Grade.policy_id)
+        .where(Submission.assignment_id.in_(students))
+    )
+    if distinct_on:
+        return base.ext(postgresql.distinct_on(Grade.submission_id)).order_by(*newest_first).subquery("graded")
+    ranked = base.add_columns(
+        func.row_number().over(partition_by=Grade.submission_id, order_by=newest_first[1]).label("newest")
+    ).subquery("ranked")
+    return select(*(ranked.c[c.key] for c in columns)).where(ranked.c.newest == 1).subquery("graded")
+
+
+def chosen(students, passback: Passback, distinct_on: bool):
+    """Per assignment among ``students`` (a subquery of assignment ids): the chosen attempt's
+    current grade, the number of attempts and the best score."""
+    g = graded(students, distinct_on).c
+    order = [g.attempt.desc()] if passback == Passback.LATEST else [g.score.desc(), g.attempt.desc()]
+    columns = [
+        g.assignment_id,
+        g.attempt,
+        g.submitted_at,
+        g.grade_id,
+        g.score,
+        g.max_score,
+        g.version,
+        func.count().over(partition_by=g.assignment_id).label("attempts"),
+        func.max(g.score).over(partition_by=g.assignment_id).label("best_score"),
+    ]
+    if distinct_on:
+        one_each = postgresql.distinct_on(g.assignment_id)
+        return select(*columns).ext(one_each).order_by(g.assignment_id, *order).subquery("chosen")
+    pick = func.row_number().over(partition_by=g.assignment_id, order_by=order).label("pick")
+    per_student = select(*columns, pick).subquery("per_student")
+    return select(*(per_student.c[c.key] for c in columns)).where(per_student.c.pick == 1).subquery("chosen")
+
+
+def _filters(exercise_set: ExerciseSet, view: View) -> list:
+    """Conditions on assignments alone (cheap: no grade is looked at)."""
+    conditions = [Assignment.set_id == exercise_set.id]
+    started = exists().where(Submission.assignment_id == Assignment.id)
+    if view.status == Status.STARTED:
+        conditions.append(started)
+    elif view.status == Status.NOT_STARTED:
+        conditions.append(~started)
+    if view.search:
+        escaped = view.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(func.lower(Assignment.student_id).like(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
+def query(exercise_set: ExerciseSet, view: View, passback: Passback, distinct_on: bool) -> Select:
+    """The gradebook rows ``view`` asks for, in its order, at most ``view.limit`` of them
+    (``distinct_on``: PostgreSQL's, see ``graded``)."""
+    conditions = _filters(exercise_set, view)
+    after = view.after()
+    name_order = view.sort in (Sort.NAME, Sort.NAME_DESC) and view.below is None
+    if name_order:
+        # Only this page's students need their attempts worked out.
+        students = select(Assignment.id).where(*conditions)
+        if after is not None:
+            students = students.where(
+                Assignment.student_id > after[0] if view.sort == Sort.NAME else Assignment.student_id < after[0]
+            )
+        order = Assignment.student_id if view.sort == Sort.NAME else Assignment.student_id.desc()
+        students = students.order_by(order)
+        if view.limit is not None:
+            students = students.limit(view.limit)
+        students = students.scalar_subquery()
+    else:
+        students = select(Assignment.id).where(Assignment.set_id == exercise_set.id).scalar_subquery()
+    best = chosen(students, passback, distinct_on)
+    c = best.c
+    statement = (
+        select(
+            Assignment.student_id,
+            func.coalesce(c.attempts, 0).label("attempts"),
+            c.attempt,
+            c.score,
+            c.best_score,
+            c.max_score,
+            c.submitted_at,
+            c.version.label("policy_version"),
+            Grade.results,
+        )
+        .select_from(Assignment)
+        .outerjoin(best, c.assignment_id == Assignment.id)
+        .outerjoin(Grade, Grade.id == c.grade_id)
+    )
+    if name_order:
+        return statement.where(Assignment.id.in_(students)).order_by(
+            Assignment.student_id if view.sort == Sort.NAME else Assignment.student_id.desc()
+        )
+    statement = statement.where(*conditions)
+    if view.below is not None:
+        statement = statement.where(c.score < c.max_score * (view.below / 100.0))
+    key = func.coalesce(c.score, literal(-1.0))
+    if view.sort in (Sort.NAME, Sort.NAME_DESC):
+        if after is not None:
+            statement = statement.where(
+                Assignment.student_id > after[0] if view.sort == Sort.NAME else Assignment.student_id < after[0]
+            )
+        statement = statement.order_by(
+            Assignment.student_id if view.sort == Sort.NAME else Assignment.student_id.desc()
+        )
+    else:
+        ascending = view.sort == Sort.SCORE
+        if after is not None:
+            score, student = float(after[0]), after[1]
+            beyond = key > score if ascending else key < score
+            statement = statement.where(or_(beyond, and_(key == score, Assignment.student_id > student)))
+        statement = statement.order_by(key if ascending else key.desc(), Assignment.student_id)
+    if view.limit is not None:
+        statement = statement.limit(view.limit)
+    return statement
+
+
+def rows(session: Session, exercise_set: ExerciseSet, view: View) -> list[Row]:
+    """The gradebook rows of ``view`` (a page: ``view.limit`` bounds them)."""
+    return [Row(*r) for r in session.execute(query(exercise_set, view, passback_of(exercise_set), postgres(session)))]
+
+
+def stream(session: Session, exercise_set: ExerciseSet, view: View) -> Iterator[Row]:
+    """Every row of ``view``, fetched a few hundred at a time (a server-side cursor on PostgreSQL).
+
+    The query is built now; the rows come through a connection of the stream's own, opened on
+    the first row and closed when the stream ends or is abandoned (a client that goes away
+    closes the generator), since a streamed response outlives the request's session.
+    """
+    statement = query(exercise_set, view, passback_of(exercise_set), postgres(session))
+    engine = session.get_bind()
+
+    def generate() -> Iterator[Row]:
+        with engine.connect() as connection:
+            result = connection.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(statement)
+            for r in result:
+                yield Row(*r)
+
+    return generate()
+
+
+def page(session: Session, exercise_set: ExerciseSet, view: View) -> tuple[list[Row], str | None]:
+    """One page of rows and the cursor of the next page (None after the last)."""
+    found = rows(session, exercise_set, view)
+    more = view.limit is not None and len(found) == view.limit
+    return found, (view.cursor_after(found[-1]) if more and found else None)
+
+
+def count(session: Session, exercise_set: ExerciseSet, view: View) -> int:
+    """How many students ``view``'s filters keep (all pages)."""
+    if view.below is None:
+        return session.scalar(select(func.count()).select_from(Assignment).where(*_filters(exercise_set, view))) or 0
+    every_page = View(view.sort, view.status, view.search, view.below, None, None)
+    whole = query(exercise_set, every_page, passback_of(exercise_set), postgres(session))
+    return session.scalar(select(func.count()).select_from(whole.subquery())) or 0
+
+
+def keys(session: Session, exercise_set: ExerciseSet) -> list[str]:
+    """The keys a set's grades record, in trace order (empty before the first submission).
+
+    Every variant of a set comes from one template, so every grade records the same keys:
+    one grade tells them, whatever the size of the course.
+    """
+    record = session.scalar(
+        select(Grade.results)
+        .join(Submission, Submission.id == Grade.submission_id)
+        .join(Assignment, Assignment.id == Submission.assignment_id)
+        .where(Assignment.set_id == exercise_set.id)
+        .limit(1)
+    )
+    return list(record or {})

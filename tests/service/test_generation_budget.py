@@ -1,0 +1,56 @@
+"""The generator's work per request is bounded: an inline template whose constraints can never be
+met is refused quickly, with a message naming the constraint, and never costs every student's
+first view the same search again."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import yaml
+
+from grader.generation import catalogue_template, generate_variant
+from grader.generation.generator import GenerationError
+from grader.generation.template import Template
+from grader.service.facade.limits import GENERATION_BUDGET
+from tests.service.helpers import API, is_problem
+
+
+def hopeless(iterations: int = 100) -> dict:
+    """sigmoid-221 with the learning rate fixed at 1: "forgot the learning rate" can never be told
+    apart, so no draw is accepted; 100 iterations make each draw cost milliseconds."""
+    doc = yaml.safe_load(catalogue_template("sigmoid-221").source)
+    doc["learning_rate"] = 1.0
+    doc["iterations"] = iterations
+    doc["constraints"] = {"max_tries": 100, "loss_decreases": False, "min_error": 0, "min_slope": False,
+                          "max_net_input": False, "min_gradient": False, "distinct_weights": False,
+                          "min_abs_parameter": False}  # fmt: skip
+    return doc
+
+
+def test_the_search_stops_at_its_budget_and_says_why():
+    template = Template.from_mapping(hopeless(), "hopeless")
+    unbounded = time.thread_time()
+    with pytest.raises(GenerationError, match="in 100 tries"):
+        generate_variant(template, 1, "amy")
+    full = time.thread_time() - unbounded
+    started = time.thread_time()
+    with pytest.raises(GenerationError, match=r"tries, the work of 0.05 s\. Unmet most often: missing_learning_rate"):
+        generate_variant(template, 1, "amy", budget=0.05)
+    assert time.thread_time() - started < min(full, 0.05 + 0.1)
+
+
+def test_a_budget_never_changes_the_variant_found():
+    template = catalogue_template("sigmoid-221")
+    assert generate_variant(template, 7, "amy", budget=GENERATION_BUDGET) == generate_variant(template, 7, "amy")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_hopeless_inline_template_is_refused_fast_when_the_set_is_made(client, auth):
+    started = time.monotonic()
+    response = client.post(f"{API}/exercise-sets", json={"template_document": hopeless()}, headers=auth("alice"))
+    elapsed = time.monotonic() - started
+    doc = is_problem(response, 422, "invalid-exercise")
+    assert "missing_learning_rate" in doc["detail"] and doc["errors"][0]["pointer"] == "#/template_document"
+    assert elapsed < GENERATION_BUDGET + 1.0
+    assert client.get(f"{API}/exercise-sets", headers=auth("alice")).json["items"] == []  # nothing stored
