@@ -163,7 +163,6 @@ def test_jwks_publishes_the_key_and_keeps_a_rotated_one(tool):
     }
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_regrade_that_changes_a_score_sends_the_new_one(tool, lms, browser, bound_custom, seed_set_id):
     from grader.service.facade.exercise_sets import update_set
     from grader.service.facade.regrading import regrade
