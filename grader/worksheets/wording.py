@@ -81,7 +81,15 @@ ZH: dict[str, str] = {
     "Keep at least 4 decimal places (or 3 significant figures).": "至少保留 4 位小数（或 3 位有效数字）。",
     "{n} variants of {title}": "{title} 的 {n} 个题目变体",
     "{template} seed {seed}": "{template} 种子 {seed}",
-    # The command line's tables
+    # The command line's tables and walk-through
+    "Network {shape}, activation {activation}, loss {loss}, bias {bias}, learning rate {rate}, "
+    "delta = {delta}, {update} updates": "网络 {shape}，激活函数 {activation}，误差 {loss}，{bias}，学习率 {rate}，"
+    "δ = {delta}，{update}",
+    "no biases": "无偏置",
+    "biases": "有偏置",
+    "thresholds": "阈值",
+    "online": "逐个样本更新",
+    "batch": "批量更新",
     "key": "步骤",
     "submitted": "提交值",
     "expected": "正确值",
@@ -109,6 +117,12 @@ def say(text: str, language: str = "en", **params: object) -> str:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
     wording = ZH.get(text, text) if language == "zh" else text
     return wording.format(**params) if params else wording
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a CJK character takes two)."""
+    columns = sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def joined(items: list[str], language: str = "en") -> str:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from grader.grading.policy import Passback, Policy
 from grader.service.facade.errors import Invalid, Problem
-from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission
+from grader.service.models import Assignment, CopyFlag, ExerciseSet, Grade, PolicyVersion, Submission
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
@@ -102,6 +102,7 @@ class Row:
     submitted_at: datetime | None
     policy_version: int | None
     results: dict[str, list[Any]] | None = field(repr=False)
+    copy_of: str | None = None  # whose variant the chosen attempt's values match (instructors only)
 
     def verdicts(self) -> dict[str, str]:
         """key -> verdict of the chosen attempt (empty before the first)."""
@@ -118,6 +119,7 @@ class Row:
             "max_score": self.max_score,
             "submitted_at": self.submitted_at,
             "policy_version": self.policy_version,
+            "copy_of": self.copy_of,
             "verdicts": self.verdicts(),
         }
 
@@ -240,10 +242,12 @@ def query(exercise_set: ExerciseSet, view: View, passback: Passback, distinct_on
             c.submitted_at,
             c.version.label("policy_version"),
             Grade.results,
+            CopyFlag.matched_student_id.label("copy_of"),
         )
         .select_from(Assignment)
         .outerjoin(best, c.assignment_id == Assignment.id)
         .outerjoin(Grade, Grade.id == c.grade_id)
+        .outerjoin(CopyFlag, CopyFlag.submission_id == Grade.submission_id)
     )
     if name_order:
         return statement.where(Assignment.id.in_(students)).order_by(

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
-from grader.service.facade import gradebook, regrading, reports
+from grader.service.facade import copies, gradebook, regrading, reports
 from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.lti.panel import lti_panel
@@ -99,6 +99,7 @@ def render_set_page(
         missed_count=_missed,
         policy_form=policy_form,
         roster_form=roster_form or RosterForm(formdata=None),
+        same_numbers=copies.same_numbers(session, exercise_set),
         lti=lti_panel(session, exercise_set.id),
     )
     return page, status

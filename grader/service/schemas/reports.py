@@ -53,6 +53,14 @@ class GradebookRowSchema(ma.Schema):
     policy_version = ma.fields.Integer(
         allow_none=True, required=True, metadata={"description": "Policy version the latest attempt was graded under"}
     )
+    copy_of = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "The student whose variant the latest attempt's values match rather than the "
+            "student's own (a likely copy), or null; instructors only"
+        },
+    )
     verdicts = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.String(),
