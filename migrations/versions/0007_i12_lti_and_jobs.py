@@ -1,8 +1,8 @@
 """LTI 1.3 (platforms, deployments, tool keys, launch states, used nonces, users, resource links,
 enrolments, set grants) and the durable job queue that sends scores back.
 
-Revision ID: 0006_i12
-Revises: 0005_i10
+Revision ID: 0007_i12
+Revises: 0006_i13a
 Create Date: 2026-11-29 19:37:31.739933
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_i12'
-down_revision = '0005_i10'
+revision = '0007_i12'
+down_revision = '0006_i13a'
 branch_labels = None
 depends_on = None
 
