@@ -20,12 +20,15 @@ def location(response) -> str:
 
 
 def submit_on_page(browser, page_url: str, answers: dict[str, str]):
-    """Fill the student page's form as a person would, and submit it."""
+    """Fill the student page's form as a person would: "Submit for grading", then "Submit now"."""
     page = browser.get(page_url)
     assert page.status_code == 200
     key = re.search(r'name="submission_key" value="([^"]+)"', page.text).group(1)
-    form = {"submission_key": key, **{f"answer:{k}": v for k, v in answers.items()}}
-    return browser.post(page_url, data=form, allow_redirects=True)
+    form = {"submission_key": key, "action": "review", **{f"answer:{k}": v for k, v in answers.items()}}
+    confirm = browser.post(page_url, data=form)
+    assert confirm.status_code == 200 and 'value="submit"' in confirm.text, confirm.text[:500]
+    action, fields = parse_form(confirm.text, field="submission_key")
+    return browser.post(urljoin(confirm.url, action), data={**fields, "action": "submit"}, allow_redirects=True)
 
 
 def test_learner_launch_submission_and_score_received(tool, lms, browser, bound_custom, seed_values):
