@@ -4,6 +4,7 @@ from grader.service.models.accounts import ROLES, Account, ApiKey
 from grader.service.models.assignments import AccessToken, Assignment
 from grader.service.models.base import Base, utcnow
 from grader.service.models.copy_flags import CopyFlag
+from grader.service.models.drafts import Draft
 from grader.service.models.exercise_sets import ExerciseSet, PolicyVersion
 from grader.service.models.idempotency import IdempotencyRecord
 from grader.service.models.page_sessions import PageSession
@@ -18,6 +19,7 @@ __all__ = [
     "Assignment",
     "Base",
     "CopyFlag",
+    "Draft",
     "ExerciseSet",
     "Grade",
     "IdempotencyRecord",

@@ -77,7 +77,11 @@ def render_set_page(
     if policy_form is None:
         policy_form = PolicyForm(formdata=None)
         policy_form.fill(
-            exercise_set.policy.document, exercise_set.max_attempts, exercise_set.due_at, exercise_set.policy.version
+            exercise_set.policy.document,
+            exercise_set.max_attempts,
+            exercise_set.due_at,
+            exercise_set.policy.version,
+            exercise_set.time_zone,
         )
     missed = sorted((item for item in analysis["keys"] if _missed(item) > 0), key=lambda item: -_missed(item))[:8]
     page = render_template(
@@ -166,6 +170,7 @@ def edit_policy(set_id: int):
                 "policy": form.policy_document(),
                 "max_attempts": form.max_attempts.data,
                 "due_at": form.due_datetime(),
+                "time_zone": form.time_zone.data,
             },
             based_on=form.based_on_version(),
         )

@@ -10,6 +10,7 @@ from marshmallow import validate
 from grader.engine.exercise import PHASES
 from grader.grading.policy import REVEAL_RULES, Passback, reveal_rule
 from grader.grading.tolerance import MODES
+from grader.service import time_zones
 from grader.service.schemas.fields import MAX_SEED, StrictBoolean, StrictInteger, StrictNumber
 
 MAX_ATTEMPTS = 1000
@@ -26,6 +27,23 @@ def _in_utc(_schema, data: dict, **kwargs) -> dict:
 def _sane_date(value: datetime) -> None:
     if not 1970 <= value.year <= 9000:
         raise ma.ValidationError("must be a date between the years 1970 and 9000")
+
+
+def _known_zone(value: str) -> None:
+    if not time_zones.is_zone(value):
+        raise ma.ValidationError("must be an IANA time zone name such as Asia/Shanghai or UTC")
+
+
+def time_zone_field(**kwargs) -> ma.fields.String:
+    """A set's time zone: the zone its due date is entered and shown in."""
+    return ma.fields.String(
+        validate=_known_zone,
+        metadata={
+            "description": "IANA time zone the due date is entered and shown in on the pages, e.g. Asia/Shanghai. "
+            "The API's due_at is ISO 8601 with an offset whatever the zone. Default: the server's GRADER_TIME_ZONE"
+        },
+        **kwargs,
+    )
 
 
 class RevealRule(ma.fields.Field):
@@ -116,6 +134,7 @@ class ExerciseSetCreateSchema(ma.Schema):
         validate=_sane_date,
         metadata={"description": "ISO 8601 with a time zone; submissions after it are refused. Null for none"},
     )
+    time_zone = time_zone_field()
 
     in_utc = ma.post_load(_in_utc)
 
@@ -138,6 +157,7 @@ class ExerciseSetUpdateSchema(ma.Schema):
     )
     max_attempts = StrictInteger(validate=validate.Range(1, MAX_ATTEMPTS), allow_none=True)
     due_at = ma.fields.AwareDateTime(allow_none=True, validate=_sane_date)
+    time_zone = time_zone_field()
 
     in_utc = ma.post_load(_in_utc)
 
@@ -163,6 +183,7 @@ class ExerciseSetSchema(ma.Schema):
     policy_version = ma.fields.Integer(required=True)
     max_attempts = ma.fields.Integer(allow_none=True, required=True)
     due_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    time_zone = time_zone_field(required=True)
     owner = ma.fields.String(required=True, metadata={"description": "Name of the owning account"})
     students = ma.fields.Integer(required=True, metadata={"description": "Students with an assignment"})
     submissions = ma.fields.Integer(required=True)
