@@ -126,4 +126,14 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     setTimeout(poll, 1500);
   }
+  // A big course's analytics arrive after the page.
+  const analytics = document.querySelector("[data-analytics]");
+  if (analytics) {
+    fetch(analytics.dataset.analytics, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then((html) => {
+        analytics.outerHTML = html;
+      })
+      .catch(() => {});
+  }
 });
