@@ -116,6 +116,13 @@ class ExerciseSetCreateSchema(ma.Schema):
         validate=_sane_date,
         metadata={"description": "ISO 8601 with a time zone; submissions after it are refused. Null for none"},
     )
+    token_lifetime_days = StrictInteger(
+        validate=validate.Range(1, 3650),
+        allow_none=True,
+        metadata={
+            "description": "Days a student access token issued from now on works; null: until revoked (default)"
+        },
+    )
 
     in_utc = ma.post_load(_in_utc)
 
@@ -138,6 +145,13 @@ class ExerciseSetUpdateSchema(ma.Schema):
     )
     max_attempts = StrictInteger(validate=validate.Range(1, MAX_ATTEMPTS), allow_none=True)
     due_at = ma.fields.AwareDateTime(allow_none=True, validate=_sane_date)
+    token_lifetime_days = StrictInteger(
+        validate=validate.Range(1, 3650),
+        allow_none=True,
+        metadata={
+            "description": "Days a student access token issued from now on works; null: until revoked (default)"
+        },
+    )
 
     in_utc = ma.post_load(_in_utc)
 
@@ -163,6 +177,11 @@ class ExerciseSetSchema(ma.Schema):
     policy_version = ma.fields.Integer(required=True)
     max_attempts = ma.fields.Integer(allow_none=True, required=True)
     due_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    token_lifetime_days = ma.fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Days a student access token works; null: until revoked"},
+    )
     owner = ma.fields.String(required=True, metadata={"description": "Name of the owning account"})
     students = ma.fields.Integer(required=True, metadata={"description": "Students with an assignment"})
     submissions = ma.fields.Integer(required=True)
