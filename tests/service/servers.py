@@ -306,3 +306,25 @@ class CommitCutter:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+
+
+def seeded_database(url: str) -> tuple[str, int]:
+    """Migrate the empty database at ``url`` and give it an instructor key and a seed-example set,
+    made through the facade; returns (the key, the set's id)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from grader.service import schema
+    from grader.service.facade.exercise_sets import create_set
+    from grader.service.facade.keys import create_key
+
+    engine = create_engine(url)
+    try:
+        schema.upgrade(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            key, secret = create_key(session, "instructor", "instructor")
+            set_id = create_set(session, key.account, {"template": "seed-classic", "seed": 1}, max_steps=20_000).id
+            session.commit()
+    finally:
+        engine.dispose()
+    return secret, set_id
