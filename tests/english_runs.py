@@ -5,8 +5,8 @@ A "run" is one Latin word or more in a row.  What is allowed:
 
 - anything inside an element marked as a formula or a key (class ``formula``, ``key``, ``sym``, ``work``,
   ``num``, ``<code>``, ``<pre>``, ``<kbd>``, ``<math>``), and the contents of ``<style>``/``<script>``;
-- words that are formula notation (sigmoid, tanh, ReLU, ln, max, e), step keys (z3, delta5, grad_w5_3,
-  it2.E) and the names of things (BP Grader, Moodle, LMS, CSV, YAML, JSON, API, URL, ID, M-P);
+- words that are formula notation (sigmoid, tanh, ReLU, leaky ReLU, softmax, ln, max, e), step keys (z3,
+  delta5, grad_w5_3, it2.E) and the names of things (BP Grader, Moodle, LMS, CSV, YAML, JSON, API, URL, ID, M-P);
 - user content the test itself typed (passed as ``allowed``).
 """
 
@@ -24,8 +24,17 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 NAMES = {
     "sigmoid",
     "english",
+    # derivative notation as the feedback writes it: delta = dE/dz, dE/dw
+    "delta",
+    "de",
+    "dz",
+    "dw",
+    "dy",
+    "db",
     "tanh",
     "relu",
+    "leaky",  # leaky ReLU and softmax are written in Latin letters in Chinese texts too
+    "softmax",
     "ln",
     "max",
     "exp",

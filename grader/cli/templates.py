@@ -10,7 +10,7 @@ from grader.engine import ExerciseError
 from grader.generation import catalogue, find_template
 from grader.generation.draws import Draws
 from grader.generation.generator import attempt_violations
-from grader.worksheets.wording import say
+from grader.worksheets.wording import padded, say
 
 
 @click.group("templates", invoke_without_command=True)
@@ -27,7 +27,7 @@ def list_command(lang: str = "en") -> None:
     """Every catalogue template: name, difficulty, title and objective."""
     for template in catalogue():
         difficulty = say(template.document.get("difficulty", "introductory"), lang)
-        click.echo(f"{template.name:22} {difficulty:13} {template.text('title', lang)}")
+        click.echo(f"{template.name:22} {padded(difficulty, 13)} {template.text('title', lang)}")
         if template.text("objective", lang):
             click.echo(f"{'':36} {template.text('objective', lang)}")
 

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.engine import keys
-from grader.engine.activations import ACTIVATIONS
-from grader.engine.losses import LOSSES
+from grader.engine.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, Activation
+from grader.engine.losses import LOSSES, Loss
+from grader.engine.modes import BatchReduction, BiasMode, DeltaConvention, UpdateMode
+from grader.engine.phases import PHASES as PHASES  # re-exported: the phases were defined here
 
-PHASES = ("forward", "loss", "backward", "gradients", "updates")
-BIAS_MODES = ("none", "bias", "threshold")
-UPDATE_MODES = ("online", "batch")
-DELTA_CONVENTIONS = ("dE/dz", "-dE/dz")
-BATCH_REDUCTIONS = ("sum", "mean")
+BIAS_MODES = tuple(BiasMode)
+UPDATE_MODES = tuple(UpdateMode)
+DELTA_CONVENTIONS = tuple(DeltaConvention)
+BATCH_REDUCTIONS = tuple(BatchReduction)
 DIFFICULTIES = ("introductory", "intermediate", "advanced")
 MAX_ITERATIONS = 1000
 MAX_LAYER_WIDTH = 16
@@ -41,6 +42,7 @@ FIELDS = (
     "difficulty",
     "layers",
     "activation",
+    "leaky_slope",
     "loss",
     "bias",
     "learning_rate",
@@ -88,17 +90,18 @@ class Exercise:
     samples: tuple[Sample, ...]
     title: str = "Untitled exercise"
     loss: str = "half_sse"
-    bias: str = "none"
+    bias: BiasMode = BiasMode.NONE
     learning_rate: float = 1.0
     biases: Mapping[str, float] = field(default_factory=dict)
     iterations: int = 1
-    update: str = "online"
-    batch_reduction: str = "sum"
-    delta_convention: str = "dE/dz"
-    ask: tuple[str, ...] = PHASES
+    update: UpdateMode = UpdateMode.ONLINE
+    batch_reduction: BatchReduction = BatchReduction.SUM
+    delta_convention: DeltaConvention = DeltaConvention.GRADIENT
+    ask: tuple[str, ...] = PHASES  # phases and step keys
     description: str = ""
     objective: str = ""
     difficulty: str = "introductory"
+    leaky_slope: float = DEFAULT_LEAKY_SLOPE
     title_zh: str = ""
     description_zh: str = ""
     objective_zh: str = ""
@@ -112,8 +115,8 @@ class Exercise:
         if name not in TEXT_FIELDS:
             raise ValueError(f"no text field {name!r}; expected one of {', '.join(TEXT_FIELDS)}")
         if language == "zh" and getattr(self, f"{name}_zh"):
-            return getattr(self, f"{name}_zh")
-        return getattr(self, name)
+            return str(getattr(self, f"{name}_zh"))
+        return str(getattr(self, name))
 
     def __repr__(self) -> str:
         shape = "-".join(map(str, self.layers))
@@ -135,6 +138,16 @@ class Exercise:
     def weight_names(self) -> list[str]:
         return keys.weight_names(self.layers)
 
+    @property
+    def activation_functions(self) -> tuple[Activation, ...]:
+        """The registry's activation of each non-input layer, with the exercise's settings applied."""
+        return tuple(ACTIVATIONS[name].configured(self.leaky_slope) for name in self.activations)
+
+    @property
+    def loss_function(self) -> Loss:
+        """The registry's loss of the exercise."""
+        return LOSSES[self.loss]
+
     def bias_names(self) -> list[str]:
         if self.bias == "none":
             return []
@@ -143,6 +156,13 @@ class Exercise:
     def to_mapping(self) -> dict[str, Any]:
         """The exercise as a plain document that ``from_mapping`` reads back unchanged."""
         activation: str | list[str] = self.activations[0] if len(set(self.activations)) == 1 else list(self.activations)
+        # Written only where it matters, so that the documents (and the variant ids hashed from
+        # them) of exercises without leaky ReLU stay what they were before the field existed.
+        slope = (
+            {"leaky_slope": self.leaky_slope}
+            if "leaky_relu" in self.activations or self.leaky_slope != DEFAULT_LEAKY_SLOPE
+            else {}
+        )
         # Translations only when present, so an exercise without them keeps its fingerprint.
         translated = {name: getattr(self, name) for name in TRANSLATED_FIELDS if getattr(self, name)}
         return {
@@ -153,17 +173,18 @@ class Exercise:
             "difficulty": self.difficulty,
             "layers": list(self.layers),
             "activation": activation,
+            **slope,
             "loss": self.loss,
-            "bias": self.bias,
+            "bias": str(self.bias),
             "learning_rate": self.learning_rate,
             "weights": dict(self.weights),
             "biases": dict(self.biases),
             "samples": [{"inputs": list(s.inputs), "targets": list(s.targets)} for s in self.samples],
             "iterations": self.iterations,
-            "update": self.update,
-            "batch_reduction": self.batch_reduction,
-            "delta_convention": self.delta_convention,
-            "ask": list(self.ask),
+            "update": str(self.update),
+            "batch_reduction": str(self.batch_reduction),
+            "delta_convention": str(self.delta_convention),
+            "ask": [str(item) for item in self.ask],
         }
 
     @classmethod
@@ -211,7 +232,7 @@ class _Validator:
         if value not in options:
             self.fail(f"/{name}", f"unknown {name} {value!r}; expected one of {', '.join(options)}")
             return default
-        return value
+        return str(value)
 
     def text(self, name: str, default: str) -> str:
         value = self.doc.get(name, default)
@@ -228,42 +249,41 @@ class _Validator:
             if name not in FIELDS:
                 self.fail(f"/{name}", f"unknown field {name!r}; known fields: {', '.join(FIELDS)}")
         layers = self.layers()
-        values = dict(
+        loss = self.choice("loss", "half_sse", tuple(LOSSES))
+        settings = Exercise(
+            layers=(),
+            activations=(),
+            weights={},
+            samples=(),
             title=self.text("title", "Untitled exercise"),
             description=self.text("description", ""),
             objective=self.text("objective", ""),
-            **{name: self.text(name, "") for name in TRANSLATED_FIELDS},
+            title_zh=self.text("title_zh", ""),
+            description_zh=self.text("description_zh", ""),
+            objective_zh=self.text("objective_zh", ""),
             difficulty=self.choice("difficulty", "introductory", DIFFICULTIES),
-            loss=self.choice("loss", "half_sse", tuple(LOSSES)),
-            bias=self.choice("bias", "none", BIAS_MODES),
-            update=self.choice("update", "online", UPDATE_MODES),
-            batch_reduction=self.choice("batch_reduction", "sum", BATCH_REDUCTIONS),
-            delta_convention=self.choice("delta_convention", "dE/dz", DELTA_CONVENTIONS),
+            loss=loss,
+            bias=BiasMode(self.choice("bias", "none", BIAS_MODES)),
+            update=UpdateMode(self.choice("update", "online", UPDATE_MODES)),
+            batch_reduction=BatchReduction(self.choice("batch_reduction", "sum", BATCH_REDUCTIONS)),
+            delta_convention=DeltaConvention(self.choice("delta_convention", "dE/dz", DELTA_CONVENTIONS)),
             learning_rate=self.learning_rate(),
             iterations=self.iterations(),
+            leaky_slope=self.leaky_slope(),
         )
         if layers is None:
             raise ExerciseError(self.problems)
         activations = self.activations(len(layers) - 1)
-        if values["loss"] == "binary_cross_entropy" and activations and activations[-1] != "sigmoid":
-            self.fail("/loss", "binary_cross_entropy needs a sigmoid output layer, so that 0 < y < 1")
-        shell = Exercise(layers=layers, activations=activations, weights={}, samples=(), **values)
+        self.output_pairing(loss, activations, layers)
+        shell = replace(settings, layers=layers, activations=activations)
         weights = self.parameters("weights", "weight", shell.weight_names(), required=True)
         biases = self.biases(shell)
-        samples = self.samples(layers)
+        samples = self.samples(layers, LOSSES[loss])
         ask = self.ask()
-        self.size(layers, len(samples), values["iterations"], values["bias"] != "none")
+        self.size(layers, len(samples), shell.iterations, shell.bias != BiasMode.NONE)
         if self.problems:
             raise ExerciseError(self.problems)
-        return Exercise(
-            layers=layers,
-            activations=activations,
-            weights=weights,
-            biases=biases,
-            samples=samples,
-            ask=ask,
-            **values,
-        )
+        return replace(shell, weights=weights, biases=biases, samples=samples, ask=ask)
 
     def layers(self) -> tuple[int, ...] | None:
         value = self.doc.get("layers")
@@ -300,6 +320,28 @@ class _Validator:
             if not isinstance(name, str) or name not in ACTIVATIONS:
                 self.fail(pointer, f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
         return tuple(n if isinstance(n, str) and n in ACTIVATIONS else "sigmoid" for n in names)
+
+    def output_pairing(self, loss: str, activations: tuple[str, ...], layers: tuple[int, ...]) -> None:
+        """Softmax only on the output layer, of two nodes or more; a loss only with the outputs it allows."""
+        pointer = "/activation" if isinstance(self.doc.get("activation"), str) else None
+        for depth, name in enumerate(activations):
+            if ACTIVATIONS[name].output_only and depth < len(activations) - 1:
+                self.fail(pointer or f"/activation/{depth}", f"{name} is for the output layer only")
+                return
+        if ACTIVATIONS[activations[-1]].output_only and layers[-1] < 2:
+            self.fail(pointer or f"/activation/{len(activations) - 1}", f"{activations[-1]} needs two or more outputs")
+        allowed = LOSSES[loss].outputs
+        if allowed and activations[-1] not in allowed:
+            self.fail("/loss", f"{loss} needs a {' or '.join(allowed)} output layer, so that 0 < y < 1")
+
+    def leaky_slope(self) -> float:
+        value = self.doc.get("leaky_slope", DEFAULT_LEAKY_SLOPE)
+        number = self.number("/leaky_slope", value)
+        if number is None:
+            return DEFAULT_LEAKY_SLOPE
+        if not 0.0 < number < 1.0:
+            self.fail("/leaky_slope", f"must be between 0 and 1 (exclusive), got {value!r}")
+        return number
 
     def learning_rate(self) -> float:
         value = self.doc.get("learning_rate", 1.0)
@@ -356,7 +398,7 @@ class _Validator:
             return {}
         return self.parameters("biases", "bias", shell.bias_names(), required=True)
 
-    def samples(self, layers: tuple[int, ...]) -> tuple[Sample, ...]:
+    def samples(self, layers: tuple[int, ...], loss: Loss) -> tuple[Sample, ...]:
         value = self.doc.get("samples")
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_SAMPLES:
             self.fail("/samples", f"must be a list of 1 to {MAX_SAMPLES} samples with inputs and targets")
@@ -371,6 +413,9 @@ class _Validator:
                 self.fail(f"{base}/{extra}", f"unknown field {extra!r}; a sample has inputs and targets")
             inputs = self.vector(f"{base}/inputs", sample.get("inputs"), layers[0], "input")
             targets = self.vector(f"{base}/targets", sample.get("targets"), layers[-1], "target")
+            problem = loss.target_problem(targets) if len(targets) == layers[-1] else None
+            if problem:
+                self.fail(f"{base}/targets", problem)
             out.append(Sample(inputs, targets))
         return tuple(out)
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from grader.engine import keys
 from grader.engine.keys import node_layers
+from grader.engine.phases import Phase
 
 CACHE_SIZE = 512  # runs of large, many-iteration exercises are big: keep the cache bounded
 
@@ -22,7 +23,7 @@ class Run(NamedTuple):
     """A run of consecutive steps as parallel columns."""
 
     keys: tuple[str, ...]
-    phases: tuple[str, ...]
+    phases: tuple[Phase, ...]
     kinds: tuple[str, ...]
     inputs: tuple[tuple[str, ...], ...]
 
@@ -30,7 +31,10 @@ class Run(NamedTuple):
         return f"Run({len(self.keys)} steps: {', '.join(self.keys[:4])}{', ...' if len(self.keys) > 4 else ''})"
 
 
-def _run(rows: list[tuple[str, str, str, tuple[str, ...]]]) -> Run:
+Row = tuple[str, Phase, str, tuple[str, ...]]  # key, phase, kind, input keys
+
+
+def _run(rows: list[Row]) -> Run:
     return Run(*map(tuple, zip(*rows)))
 
 
@@ -51,7 +55,7 @@ def parameters(layers: tuple[int, ...], biased: bool) -> tuple[str, ...]:
     """Weights and biases in the order of gradients and updates: the output layer first, and
     within a layer each node's incoming weights followed by its bias."""
     nodes = node_layers(layers)
-    out = []
+    out: list[str] = []
     for prev, layer in reversed(list(pairwise(nodes))):
         for j in layer:
             out.extend(f"w{j}_{i}" for i in prev)
@@ -66,7 +70,7 @@ def given(width: int, sample_prefixes: tuple[str, ...], weights: tuple[str, ...]
     inputs = tuple(f"{pre}y{i}" for pre in sample_prefixes for i in range(1, width + 1))
     count = len(inputs) + len(weights) + len(biases)
     kinds = ("input",) * len(inputs) + ("weight",) * len(weights) + ("bias",) * len(biases)
-    return Run((*inputs, *weights, *biases), ("given",) * count, kinds, ((),) * count)
+    return Run((*inputs, *weights, *biases), (Phase.GIVEN,) * count, kinds, ((),) * count)
 
 
 class _Names(NamedTuple):
@@ -86,47 +90,61 @@ def _names(layers: tuple[int, ...]) -> _Names:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def forward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None) -> Run:
+def forward(
+    layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None, coupled: bool = False
+) -> Run:
     """z and y of every node, layer by layer, then E, for one sample.
 
     ``pre`` prefixes the pass's keys, ``given`` the sample's input keys; ``source`` is the prefix of
-    the update that set the current weights (None for the given weights).
+    the update that set the current weights (None for the given weights).  With ``coupled`` (a
+    softmax output layer) each output y is computed from every z of the output layer.
     """
     nodes, incoming, _ = _names(layers)
     current = _current(source)
-    rows = []
+    rows: list[Row] = []
     ys = [f"{given}y{i}" for i in nodes[0]]
-    for layer in nodes[1:]:
+    for depth, layer in enumerate(nodes[1:], start=1):
+        shared = coupled and depth == len(nodes) - 1
+        zs = tuple(f"{pre}z{j}" for j in layer)
         for j in layer:
             inputs = [current + w for w in incoming[j]] + ys + ([f"{current}b{j}"] if biased else [])
             z = f"{pre}z{j}"
-            rows.append((z, "forward", "z", tuple(inputs)))
-            rows.append((f"{pre}y{j}", "forward", "y", (z,)))
+            rows.append((z, Phase.FORWARD, "z", tuple(inputs)))
+            if not shared:
+                rows.append((f"{pre}y{j}", Phase.FORWARD, "y", (z,)))
+        if shared:  # every z of the layer comes before any y
+            rows += [(f"{pre}y{j}", Phase.FORWARD, "y", zs) for j in layer]
         ys = [f"{pre}y{j}" for j in layer]
-    rows.append((f"{pre}E", "loss", "E", tuple(ys)))
+    rows.append((f"{pre}E", Phase.LOSS, "E", tuple(ys)))
     return _run(rows)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def backward(layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None) -> Run:
+def backward(
+    layers: tuple[int, ...], biased: bool, pre: str, given: str, source: str | None, coupled: bool = False
+) -> Run:
     """The deltas (output layer first, then the hidden layers backwards) and the gradients, in
-    ``parameters`` order, for one sample."""
+    ``parameters`` order, for one sample.  With ``coupled`` (softmax with a loss other than
+    cross-entropy: the full Jacobian) each output delta is computed from every output y."""
     nodes, incoming, outgoing = _names(layers)
     current = _current(source)
-    rows = [(f"{pre}delta{j}", "backward", "delta", (f"{pre}y{j}",)) for j in nodes[-1]]
+    outputs = tuple(f"{pre}y{j}" for j in nodes[-1])
+    rows: list[Row] = [
+        (f"{pre}delta{j}", Phase.BACKWARD, "delta", outputs if coupled else (f"{pre}y{j}",)) for j in nodes[-1]
+    ]
     for layer, after in reversed(list(pairwise(nodes[1:]))):
         deltas = [f"{pre}delta{k}" for k in after]
         for j in layer:
             inputs = [f"{pre}y{j}"] + [current + w for w in outgoing[j]] + deltas
-            rows.append((f"{pre}delta{j}", "backward", "delta", tuple(inputs)))
+            rows.append((f"{pre}delta{j}", Phase.BACKWARD, "delta", tuple(inputs)))
     grad = f"{pre}grad_"
     for depth, (prev, layer) in reversed(list(enumerate(pairwise(nodes)))):
         ys = [f"{given if depth == 0 else pre}y{i}" for i in prev]
         for j in layer:
             delta = f"{pre}delta{j}"
-            rows += [(grad + w, "gradients", "grad_w", (delta, y)) for w, y in zip(incoming[j], ys)]
+            rows += [(grad + w, Phase.GRADIENTS, "grad_w", (delta, y)) for w, y in zip(incoming[j], ys)]
             if biased:
-                rows.append((f"{grad}b{j}", "gradients", "grad_b", (delta,)))
+                rows.append((f"{grad}b{j}", Phase.GRADIENTS, "grad_b", (delta,)))
     return _run(rows)
 
 
@@ -136,7 +154,7 @@ def update(layers: tuple[int, ...], biased: bool, pre: str, source: str | None) 
     current = _current(source)
     return _run(
         [
-            (f"{pre}new_{name}", "updates", f"new_{name[0]}", (f"{current}{name}", f"{pre}grad_{name}"))
+            (f"{pre}new_{name}", Phase.UPDATES, f"new_{name[0]}", (f"{current}{name}", f"{pre}grad_{name}"))
             for name in parameters(layers, biased)
         ]
     )
@@ -145,7 +163,7 @@ def update(layers: tuple[int, ...], biased: bool, pre: str, source: str | None) 
 @lru_cache(maxsize=CACHE_SIZE)
 def batch_loss(pre: str, sample_prefixes: tuple[str, ...]) -> Run:
     """The batch E: the sum or mean of the samples' E."""
-    return _run([(f"{pre}E", "loss", "E_batch", tuple(f"{s}E" for s in sample_prefixes))])
+    return _run([(f"{pre}E", Phase.LOSS, "E_batch", tuple(f"{s}E" for s in sample_prefixes))])
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -153,7 +171,7 @@ def batch_gradients(layers: tuple[int, ...], biased: bool, pre: str, sample_pref
     """The batch gradients: each the sum or mean of the samples' gradients."""
     return _run(
         [
-            (f"{pre}grad_{name}", "gradients", "grad_batch", tuple(f"{s}grad_{name}" for s in sample_prefixes))
+            (f"{pre}grad_{name}", Phase.GRADIENTS, "grad_batch", tuple(f"{s}grad_{name}" for s in sample_prefixes))
             for name in parameters(layers, biased)
         ]
     )

@@ -40,7 +40,7 @@ class DuplicateKey(ValueError):
     """A mapping (a YAML mapping or a JSON object) names one key twice."""
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     """A mapping in which every key is written once: PyYAML would keep the last of two silently."""
     seen: dict[Any, yaml.Node] = {}
     for key_node, _value in node.value:

@@ -10,9 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-from grader.engine.activations import Activation
+from grader.engine.activations import Activation, Softmax
 from grader.engine.losses import Loss
+
+
+@runtime_checkable
+class Rule(Protocol):
+    """How a step's value follows from the values of its inputs, and how to explain it."""
+
+    def __call__(self, *args: float) -> float: ...
+
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
+        """The formula with the input keys, and with their values substituted."""
+        ...
 
 
 def number(x: float) -> str:
@@ -27,10 +39,10 @@ def _products(pairs: Sequence[tuple[str, str]]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Given:
-    def __call__(self) -> float:
+    def __call__(self, *args: float) -> float:
         raise TypeError("a given value has no rule to recompute it from")
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         return "given", ""
 
 
@@ -46,7 +58,7 @@ class NetInput:
         total = sum(w * y for w, y in zip(args[:n], args[n : 2 * n]))
         return total + self.bias_sign * args[2 * n] if self.bias_sign else total
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         n = self.fan_in
         names = _products(list(zip(inputs[:n], inputs[n : 2 * n])))
         nums = _products([(number(a), number(b)) for a, b in zip(args[:n], args[n : 2 * n])])
@@ -61,11 +73,28 @@ class NetInput:
 class Activate:
     activation: Activation
 
-    def __call__(self, z: float) -> float:
-        return self.activation.scalar(z)
+    def __call__(self, *args: float) -> float:
+        return self.activation.scalar(args[0])
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         return f"{self.activation.name}({inputs[0]})", f"{self.activation.name}({number(args[0])})"
+
+
+@dataclass(frozen=True, slots=True)
+class SoftmaxShare:
+    """y_k = e^{z_k} / sum_j e^{z_j}: the inputs are the net inputs of the whole output layer."""
+
+    activation: Softmax
+    position: int  # of node k among the layer's nodes
+
+    def __call__(self, *zs: float) -> float:
+        return self.activation.share(self.position, zs)
+
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
+        def share(zs: Sequence[str]) -> str:
+            return f"e^{zs[self.position]} / ({' + '.join(f'e^{z}' for z in zs)})"
+
+        return share(inputs), share([number(a) for a in args])
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +105,11 @@ class LossValue:
     def __call__(self, *ys: float) -> float:
         return self.loss.value(ys, self.targets)
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         scale = self.loss.scale.replace("n", str(len(self.targets)))
         lead = f"{scale} " if scale == "-" else f"{scale} * " if scale else ""
 
-        def total(ys):
+        def total(ys: Sequence[str]) -> str:
             terms = [self.loss.term.replace("t", number(t)).replace("y", y) for y, t in zip(ys, self.targets)]
             body = " + ".join(terms)
             return f"{lead}({body})" if lead and len(terms) > 1 else f"{lead}{body}"
@@ -98,11 +127,12 @@ class OutputDelta:
     outputs: int
     sign: float
 
-    def __call__(self, y: float) -> float:
+    def __call__(self, *args: float) -> float:
+        y = args[0]
         dE_dy = self.loss.gradient(y, self.target, self.outputs)
         return self.sign * dE_dy * self.activation.derivative_scalar(y)
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         y, t = inputs[0], number(self.target)
         lead = "-" if self.sign < 0 else ""
         formula = self.loss.gradient_formula.replace("/n", f"/{self.outputs}")
@@ -115,16 +145,67 @@ class OutputDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class SoftmaxCrossEntropyDelta:
+    """Softmax with cross-entropy: dE/dz_k = y_k - t_k (the Jacobian and -t/y cancel), negated
+    under the g = -dE/dz convention."""
+
+    target: float
+    sign: float
+
+    def __call__(self, *args: float) -> float:
+        return self.sign * (args[0] - self.target)
+
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
+        lead = "-" if self.sign < 0 else ""
+        t = number(self.target)
+        return f"{lead}({inputs[0]} - {t})", f"{lead}({number(args[0])} - {t})"
+
+
+@dataclass(frozen=True, slots=True)
+class SoftmaxDelta:
+    """Softmax with another loss, through the full Jacobian dy_j/dz_k = y_j (delta_jk - y_k):
+
+    dE/dz_k = sum_j dE/dy_j * y_j (delta_jk - y_k) = y_k (dE/dy_k - sum_j dE/dy_j y_j).
+
+    The inputs are every output's y; ``position`` is node k's place among them.
+    """
+
+    loss: Loss
+    targets: tuple[float, ...]
+    position: int
+    sign: float
+
+    def __call__(self, *ys: float) -> float:
+        n = len(self.targets)
+        slopes = [self.loss.gradient(y, t, n) for y, t in zip(ys, self.targets)]
+        mean = sum(g * y for g, y in zip(slopes, ys))
+        return self.sign * ys[self.position] * (slopes[self.position] - mean)
+
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
+        n = len(self.targets)
+        formula = self.loss.gradient_formula.replace("/n", f"/{n}")
+        lead = "-" if self.sign < 0 else ""
+
+        def written(ys: Sequence[str]) -> str:
+            slopes = [f"[{formula.replace('t', number(t)).replace('y', y)}]" for y, t in zip(ys, self.targets)]
+            total = " + ".join(f"{g}*{y}" for g, y in zip(slopes, ys))
+            return f"{lead}{ys[self.position]}*({slopes[self.position]} - ({total}))"
+
+        return written(inputs), written([number(a) for a in args])
+
+
+@dataclass(frozen=True, slots=True)
 class HiddenDelta:
     """delta_j = f'(y_j) * sum_k w_kj delta_k over the nodes k that j feeds."""
 
     activation: Activation
 
-    def __call__(self, y: float, *rest: float) -> float:
+    def __call__(self, *args: float) -> float:
+        y, rest = args[0], args[1:]
         n = len(rest) // 2
         return self.activation.derivative_scalar(y) * sum(w * d for w, d in zip(rest[:n], rest[n:]))
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         n = (len(inputs) - 1) // 2
         fprime = self.activation.derivative_formula.replace("y", inputs[0])
         fv = self.activation.derivative_formula.replace("y", number(args[0]))
@@ -139,10 +220,11 @@ class WeightGradient:
 
     sign: float
 
-    def __call__(self, delta: float, y: float) -> float:
+    def __call__(self, *args: float) -> float:
+        delta, y = args
         return self.sign * delta * y
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         lead = "-" if self.sign < 0 else ""
         return f"{lead}{inputs[0]}*{inputs[1]}", f"{lead}{number(args[0])}*{number(args[1])}"
 
@@ -153,10 +235,10 @@ class BiasGradient:
 
     sign: float
 
-    def __call__(self, delta: float) -> float:
-        return self.sign * delta
+    def __call__(self, *args: float) -> float:
+        return self.sign * args[0]
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         lead = "-" if self.sign < 0 else ""
         return f"{lead}{inputs[0]}", f"{lead}{number(args[0])}"
 
@@ -171,7 +253,7 @@ class Reduce:
         total = sum(values)
         return total / len(values) if self.mode == "mean" else total
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         names = " + ".join(inputs)
         nums = " + ".join(number(a) for a in args)
         if self.mode == "mean":
@@ -185,10 +267,11 @@ class Update:
 
     learning_rate: float
 
-    def __call__(self, old: float, gradient: float) -> float:
+    def __call__(self, *args: float) -> float:
+        old, gradient = args
         return old - self.learning_rate * gradient
 
-    def explain(self, inputs, args):
+    def explain(self, inputs: Sequence[str], args: Sequence[float]) -> tuple[str, str]:
         eta = number(self.learning_rate)
         return (
             f"{inputs[0]} - {eta}*{inputs[1]}",

@@ -8,7 +8,7 @@ that is what the grader's follow-through is built on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import chain, pairwise, repeat
 from typing import Any, NamedTuple
@@ -16,9 +16,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from grader.engine import keys, layout
-from grader.engine.activations import ACTIVATIONS
+from grader.engine.activations import Activation, Softmax
 from grader.engine.exercise import PHASES, Exercise, ExerciseError, Problem
-from grader.engine.losses import LOSSES
+from grader.engine.losses import CROSS_ENTROPY
+from grader.engine.modes import BIAS_SIGN
+from grader.engine.phases import Phase
 from grader.engine.rules import (
     Activate,
     BiasGradient,
@@ -28,11 +30,16 @@ from grader.engine.rules import (
     NetInput,
     OutputDelta,
     Reduce,
+    Rule,
+    SoftmaxCrossEntropyDelta,
+    SoftmaxDelta,
+    SoftmaxShare,
     Update,
     WeightGradient,
 )
 
-BIAS_SIGN = {"none": 0, "bias": 1, "threshold": -1}
+# Per layer: each sample's dE/dw (samples x nodes x inputs) and dE/db (samples x nodes).
+Gradients = tuple[list[np.ndarray], list[np.ndarray]]
 
 
 class Step(NamedTuple):
@@ -43,10 +50,10 @@ class Step(NamedTuple):
     """
 
     key: str
-    phase: str
+    phase: Phase
     kind: str
     inputs: tuple[str, ...]
-    rule: Any
+    rule: Rule
     value: float
 
     def __repr__(self) -> str:
@@ -113,7 +120,7 @@ def solve(exercise: Exercise) -> Trace:
     return _Solver(exercise).run()
 
 
-def _in_parameter_order(weights: list, biases: list | None) -> list[float]:
+def _in_parameter_order(weights: list[Any], biases: list[Any] | None) -> list[float]:
     """Per-layer nested lists [layer][j][i] and [layer][j] as one list in ``layout.parameters`` order."""
     out: list[float] = []
     for layer in range(len(weights) - 1, -1, -1):
@@ -127,17 +134,22 @@ def _in_parameter_order(weights: list, biases: list | None) -> list[float]:
 
 
 @lru_cache(maxsize=256)
-def _shared_rules(shape: tuple[int, ...], activations: tuple[str, ...], biased: bool, sign: int, conv: float):
+def _shared_rules(
+    shape: tuple[int, ...], acts: tuple[Activation, ...], biased: bool, sign: int, conv: float
+) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     """The rules of a pass that hold no number of the exercise, in layout order: the forward pass
     without the loss, and the hidden deltas and the gradients.  Rules are immutable, so every
     exercise of the same kind shares them."""
     nodes = keys.node_layers(shape)
-    acts = [ACTIVATIONS[a] for a in activations]
-    forward = []
+    forward: list[Rule] = []
     for prev, layer, act in zip(nodes, nodes[1:], acts):
-        forward += [NetInput(len(prev), sign), Activate(act)] * len(layer)
+        if isinstance(act, Softmax):  # every z of the layer, then every y
+            forward += [NetInput(len(prev), sign)] * len(layer)
+            forward += [SoftmaxShare(act, k) for k in range(len(layer))]
+        else:
+            forward += [NetInput(len(prev), sign), Activate(act)] * len(layer)
     hidden = [HiddenDelta(a) for a in acts]
-    backward = [hidden[depth] for depth in range(len(nodes) - 3, -1, -1) for _ in nodes[depth + 1]]
+    backward: list[Rule] = [hidden[depth] for depth in range(len(nodes) - 3, -1, -1) for _ in nodes[depth + 1]]
     weight_rule, bias_rule = WeightGradient(conv), BiasGradient(conv * sign)
     for prev, layer in reversed(list(pairwise(nodes))):
         for _ in layer:
@@ -157,8 +169,14 @@ class _Solver:
         self.shape = tuple(ex.layers)
         self.biased = ex.bias != "none"
         nodes = ex.node_layers
-        self.acts = [ACTIVATIONS[a] for a in ex.activations]
-        self.loss = LOSSES[ex.loss]
+        self.acts = list(ex.activation_functions)
+        self.loss = ex.loss_function
+        softmax = isinstance(self.acts[-1], Softmax)
+        # Softmax couples the outputs: their y come from every z, and (but with cross-entropy, where
+        # the Jacobian cancels to y - t) their deltas from every y.
+        self.coupled = softmax
+        self.cancelled = softmax and self.loss is CROSS_ENTROPY
+        self.jacobian = softmax and not self.cancelled
         self.bias_sign = sign = BIAS_SIGN[ex.bias]
         self.negate = ex.delta_convention != "dE/dz"
         conv = -1.0 if self.negate else 1.0
@@ -179,20 +197,35 @@ class _Solver:
             self.b = [np.array([ex.biases[f"b{j}"] for j in layer]) for layer in nodes[1:]]
             self.shift = [sign * b for b in self.b]
         else:
-            self.shift = [0.0] * len(pairs)  # adding 0.0, as adding 0 * b, turns -0.0 into 0.0
-        forward, backward = _shared_rules(self.shape, tuple(ex.activations), self.biased, sign, conv)
+            # Adding 0.0, as adding 0 * b would, turns -0.0 into 0.0.
+            self.shift = [np.zeros(len(layer)) for layer in nodes[1:]]
+        forward, backward = _shared_rules(self.shape, tuple(self.acts), self.biased, sign, conv)
         # The loss and the output deltas hold a sample's targets: one rule list per sample.
-        self.forward_rules = [[*forward, LossValue(self.loss, s.targets)] for s in ex.samples]
-        self.backward_rules = [
-            [*(OutputDelta(self.loss, self.acts[-1], t, len(s.targets), conv) for t in s.targets), *backward]
-            for s in ex.samples
-        ]
+        self.forward_rules: list[list[Rule]] = [[*forward, LossValue(self.loss, s.targets)] for s in ex.samples]
+        self.backward_rules: list[list[Rule]] = [[*self.output_rules(s.targets, conv), *backward] for s in ex.samples]
         count = len(layout.parameters(self.shape, self.biased))
         self.update_rules = [Update(ex.learning_rate)] * count
         self.reduce_rule = Reduce(ex.batch_reduction)
         self.batch_rules = [self.reduce_rule] * count
 
-    def add(self, run: layout.Run, rules: list, values: list[float]) -> None:
+    def output_rules(self, targets: tuple[float, ...], conv: float) -> list[Rule]:
+        """The output deltas' rules of a sample with these targets."""
+        if self.cancelled:
+            return [SoftmaxCrossEntropyDelta(t, conv) for t in targets]
+        if self.jacobian:
+            return [SoftmaxDelta(self.loss, targets, k, conv) for k in range(len(targets))]
+        return [OutputDelta(self.loss, self.acts[-1], t, len(targets), conv) for t in targets]
+
+    def output_delta(self, Y: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """dE/dz of the output layer, one row per sample."""
+        if self.cancelled:
+            return Y - T
+        G = self.loss.gradient(Y, T, T.shape[1])
+        if self.jacobian:
+            return Y * (G - (G * Y).sum(axis=1, keepdims=True))
+        return G * self.acts[-1].derivative_array(Y)
+
+    def add(self, run: layout.Run, rules: Sequence[Rule], values: list[float]) -> None:
         """Append a run of steps; ``rules`` and ``values`` are in the run's order."""
         columns = zip(run.keys, run.phases, run.kinds, run.inputs, rules, values, strict=True)
         self.steps.update(zip(run.keys, map(tuple.__new__, repeat(Step), columns)))
@@ -211,10 +244,13 @@ class _Solver:
         for it in range(1, ex.iterations + 1):
             if ex.update == "batch" and self.multi:
                 grads = self.propagate(it, everyone, source, train=True)
+                assert grads is not None  # a training pass has gradients
                 source = self.reduce(it, everyone, grads, source)
             else:
                 for m in everyone:
-                    weight_grads, bias_grads = self.propagate(it, [m], source, train=True)
+                    found = self.propagate(it, [m], source, train=True)
+                    assert found is not None  # a training pass has gradients
+                    weight_grads, bias_grads = found
                     pre = keys.prefix(it, self.label(m))
                     self.apply(pre, source, [g[0] for g in weight_grads], [g[0] for g in bias_grads])
                     source = pre
@@ -223,7 +259,7 @@ class _Solver:
             self.batch_loss(ex.iterations + 1, everyone)
         return Trace(ex, self.steps)
 
-    def propagate(self, it: int, group: list[int], source: str | None, train: bool):
+    def propagate(self, it: int, group: list[int], source: str | None, train: bool) -> Gradients | None:
         """Forward (and, when training, backward) pass for samples ``group`` at once; emits their steps."""
         rows = self.X[group[0] : group[0] + 1] if len(group) == 1 else self.X[group]
         Ys, Zs = [rows], []
@@ -236,7 +272,7 @@ class _Solver:
             T = self.T[group[0] : group[0] + 1] if len(group) == 1 else self.T[group]
             # delta = dE/dy * f'(y) at the output, then back through the weights; the stored delta
             # is negated under the -dE/dz convention, and the gradients use dE/dz = the sign * delta.
-            out = self.loss.gradient(Ys[-1], T, T.shape[1]) * self.acts[-1].derivative_array(Ys[-1])
+            out = self.output_delta(Ys[-1], T)
             D = [-out if self.negate else out]
             for W, act, Y in zip(self.W[:0:-1], self.acts[-2::-1], Ys[-2:0:-1]):
                 D.insert(0, (D[0] @ W) * act.derivative_array(Y))
@@ -248,14 +284,21 @@ class _Solver:
             gb_rows = [g.tolist() for g in bias_grads] if self.biased else None
         for r, m in enumerate(group):
             pre, given = keys.prefix(it, self.label(m)), keys.prefix(1, self.label(m))
-            values = list(chain.from_iterable(chain.from_iterable(zip(z[r], y[r]) for z, y in zip(z_rows, y_rows))))
+            # z and y node by node; a softmax output layer has all its z before its y.
+            paired = len(z_rows) - 1 if self.coupled else len(z_rows)
+            pairs = (zip(z_rows[d][r], y_rows[d][r]) for d in range(paired))
+            values = list(chain.from_iterable(chain.from_iterable(pairs)))
+            if self.coupled:
+                values += z_rows[-1][r] + y_rows[-1][r]
             values.append(self.loss.value(y_rows[-1][r], self.ex.samples[m].targets))
-            self.add(layout.forward(self.shape, self.biased, pre, given, source), self.forward_rules[m], values)
+            run = layout.forward(self.shape, self.biased, pre, given, source, self.coupled)
+            self.add(run, self.forward_rules[m], values)
             if not train:
                 continue
             values = list(chain.from_iterable(d[r] for d in reversed(d_rows)))
             values += _in_parameter_order([g[r] for g in gw_rows], gb_rows and [g[r] for g in gb_rows])
-            self.add(layout.backward(self.shape, self.biased, pre, given, source), self.backward_rules[m], values)
+            run = layout.backward(self.shape, self.biased, pre, given, source, self.jacobian)
+            self.add(run, self.backward_rules[m], values)
         return (weight_grads, bias_grads) if train else None
 
     def batch_loss(self, it: int, group: list[int]) -> tuple[str, ...]:
@@ -265,7 +308,7 @@ class _Solver:
         self.add(layout.batch_loss(keys.prefix(it, None), prefixes), [self.reduce_rule], [self.reduce_rule(*energies)])
         return prefixes
 
-    def reduce(self, it: int, group: list[int], grads, source: str | None) -> str:
+    def reduce(self, it: int, group: list[int], grads: Gradients, source: str | None) -> str:
         """Batch E and batch gradients (sum or mean of the samples'), then the update; returns its prefix."""
         pre = keys.prefix(it, None)
         prefixes = self.batch_loss(it, group)
@@ -279,7 +322,7 @@ class _Solver:
         self.apply(pre, source, weight_grads, bias_grads)
         return pre
 
-    def apply(self, pre: str, source: str | None, weight_grads, bias_grads) -> None:
+    def apply(self, pre: str, source: str | None, weight_grads: Sequence[Any], bias_grads: Sequence[Any]) -> None:
         """Gradient-descent update of every weight and bias, emitting new_* keys."""
         eta = self.ex.learning_rate
         self.W = [W - eta * g for W, g in zip(self.W, weight_grads)]

@@ -12,7 +12,12 @@ max_net_input                3.0        every net input z stays within +-this, i
 min_slope                    0.2        sigmoid/tanh f'(z) is at least this share of its peak
 relu_active                  all        every ReLU node is active (``all``), or one per layer
                                         and sample (``layer``: inactive nodes are intended)
-relu_margin                  0.05       no ReLU net input within this of 0 (f'(0) is moot)
+relu_margin                  0.05       no (leaky) ReLU net input within this of 0 (f'(0) is moot)
+leaky_negative               true       some leaky ReLU node has z < 0 in the first pass, so
+                                        its slope is used (and dead_unit_derivative can show)
+min_probability              0.05       every softmax output is at least this, in every pass
+target_not_top               true       with softmax, the target class is not already the most
+                                        likely output in the first pass
 min_gradient                 0.0001     no gradient smaller than this, unless intended
 min_error                    0.05       every output is this far from its target at first
 loss_decreases               true       the total E falls from each iteration to the next...
@@ -23,7 +28,9 @@ distinguish                  all on     misconception code -> false to give up d
 max_tries                    1000       attempts before the generator gives up
 ===========================  =========  =====================================================
 
-The misconception checks themselves are in ``grader.generation.distinguishability``.
+Which activations saturate, have a kink or die is read from the activation registry
+(``peak_slope``, ``kink``, ``dies``).  The misconception checks themselves are in
+``grader.generation.distinguishability``; they apply the grader's catalogue.
 """
 
 from __future__ import annotations
@@ -34,25 +41,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from grader.engine import Exercise, Problem, Trace
-from grader.engine.activations import ACTIVATIONS
+from grader.engine import Exercise, Problem, Trace, keys
+from grader.engine.activations import Activation
 from grader.generation.passes import Pass
+from grader.grading.misconceptions import CATALOGUE
 
-MISCONCEPTIONS = (
-    "missing_learning_rate",
-    "gradient_ascent",
-    "missing_activation_derivative",
-    "derivative_from_z",
-    "target_minus_output",
-    "updated_weights_in_backprop",
-    "net_input_in_gradient",
-    "loss_without_half",
-    "threshold_sign",
-    "activation_on_input",
-    "swapped_weight_indices",
-)
-SQUASHING = ("sigmoid", "tanh")  # activations that saturate
-PEAK_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}
+MISCONCEPTIONS = tuple(m.code for m in CATALOGUE)  # the grader's catalogue, the one list of codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +71,9 @@ class Constraints:
     min_slope: float | None = 0.2
     relu_active: str = "all"
     relu_margin: float | None = 0.05
+    leaky_negative: bool = True
+    min_probability: float | None = 0.05
+    target_not_top: bool = True
     min_gradient: float | None = 1e-4
     min_error: float | None = 0.05
     loss_decreases: bool = True
@@ -174,9 +171,9 @@ def _distinguish(value: Any, pointer: str, problems: list[Problem]) -> frozenset
     return frozenset(enabled)
 
 
-def node_activations(exercise: Exercise) -> dict[int, str]:
-    """Node number -> activation name, for every non-input node."""
-    return {j: act for act, layer in zip(exercise.activations, exercise.node_layers[1:]) for j in layer}
+def node_activations(exercise: Exercise) -> dict[int, Activation]:
+    """Node number -> activation (from the registry), for every non-input node."""
+    return {j: act for act, layer in zip(exercise.activation_functions, exercise.node_layers[1:]) for j in layer}
 
 
 def parameter_violations(exercise: Exercise, c: Constraints) -> Iterator[Violation]:
@@ -219,6 +216,9 @@ def trace_violations(trace: Trace, records: dict[tuple[int, int | None], Pass], 
             if found:
                 yield found
                 break
+    found = _leaky(records, acts, c) or _softmax(ex, records, acts, c)
+    if found:
+        yield found
     if c.min_error is not None:
         for record in records.values():
             if record.iteration == 1 and record.y and record.delta:
@@ -250,25 +250,68 @@ def _targets(ex: Exercise, record: Pass) -> tuple[float, ...]:
     return ex.samples[(record.sample or 1) - 1].targets
 
 
-def _saturation(record: Pass, acts: dict[int, str], c: Constraints) -> Violation | None:
+def _saturation(record: Pass, acts: dict[int, Activation], c: Constraints) -> Violation | None:
     for j, z in record.z.items():
         if c.max_net_input is not None and abs(z) > c.max_net_input:
             return Violation("max_net_input", f"|z{j}| = {abs(z):.4g} > {c.max_net_input:g}{_where(record)}")
         act = acts[j]
-        if c.min_slope is not None and act in SQUASHING:
-            slope = ACTIVATIONS[act].derivative_scalar(record.y[j]) / PEAK_SLOPE[act]
+        if c.min_slope is not None and act.peak_slope is not None:
+            slope = act.derivative_scalar(record.y[j]) / act.peak_slope
             if slope < c.min_slope:
                 return Violation(
                     "min_slope",
-                    f"{act} node {j} is saturated: z{j} = {z:.4g}, f' is {slope:.0%} of "
+                    f"{act.name} node {j} is saturated: z{j} = {z:.4g}, f' is {slope:.0%} of "
                     f"its peak, under {c.min_slope:.0%}{_where(record)}",
                 )
     return None
 
 
-def _relu(record: Pass, acts: dict[int, str], ex: Exercise, c: Constraints) -> Violation | None:
+Records = dict[tuple[int, int | None], Pass]
+
+
+def _leaky(records: Records, acts: dict[int, Activation], c: Constraints) -> Violation | None:
+    """Some leaky ReLU node has z < 0 in the first pass (only where there are leaky ReLU nodes)."""
+    leaky = [j for j, act in acts.items() if act.kink and not act.dies]
+    if not c.leaky_negative or not leaky:
+        return None
+    first = [r for r in records.values() if r.iteration == 1 and r.z]
+    if any(r.z[j] < 0 for r in first for j in leaky):
+        return None
+    return Violation("leaky_negative", f"every leaky ReLU net input ({', '.join(f'z{j}' for j in leaky)}) is positive")
+
+
+def _softmax(
+    ex: Exercise, records: dict[tuple[int, int | None], Pass], acts: dict[int, Activation], c: Constraints
+) -> Violation | None:
+    """Softmax outputs readable to a few decimals, and a target class that is not already the most likely."""
+    outputs = ex.output_nodes
+    if not acts[outputs[0]].output_only:
+        return None
+    for record in records.values():
+        if not record.z:
+            continue
+        if c.min_probability is not None:
+            low = next((j for j in outputs if record.y[j] < c.min_probability), None)
+            if low is not None:
+                return Violation(
+                    "min_probability", f"y{low} = {record.y[low]:.4g} is under {c.min_probability:g}{_where(record)}"
+                )
+        if c.target_not_top and record.iteration == 1:
+            targets = _targets(ex, record)
+            wanted = outputs[targets.index(max(targets))]
+            top = max(outputs, key=lambda j: record.y[j])
+            if top == wanted:
+                return Violation(
+                    "target_not_top", f"the target class y{wanted} = {record.y[wanted]:.4g} is already the most likely"
+                    f"{_where(record)}"
+                )
+    return None
+
+
+def _relu(record: Pass, acts: dict[int, Activation], ex: Exercise, c: Constraints) -> Violation | None:
     for layer_nodes in ex.node_layers[1:]:
-        if acts[layer_nodes[0]] != "relu":
+        act = acts[layer_nodes[0]]
+        if not act.kink:
             continue
         zs = [record.z[j] for j in layer_nodes]
         if c.relu_margin is not None:
@@ -276,8 +319,11 @@ def _relu(record: Pass, acts: dict[int, str], ex: Exercise, c: Constraints) -> V
                 if abs(z) < c.relu_margin:
                     return Violation(
                         "relu_margin",
-                        f"ReLU node {j} has z{j} = {z:.4g}, within {c.relu_margin:g} of the kink{_where(record)}",
+                        f"{act.label('en')} node {j} has z{j} = {z:.4g}, within {c.relu_margin:g} of the kink"
+                        f"{_where(record)}",
                     )
+        if not act.dies:
+            continue
         inactive = [j for j, z in zip(layer_nodes, zs) if z <= 0]
         if c.relu_active == "all" and inactive:
             return Violation("relu_active", f"ReLU node {inactive[0]} is inactive (z <= 0){_where(record)}")
@@ -286,11 +332,13 @@ def _relu(record: Pass, acts: dict[int, str], ex: Exercise, c: Constraints) -> V
     return None
 
 
-def _inactive(record: Pass, acts: dict[int, str]) -> set[int]:
-    return {j for j, z in record.z.items() if acts[j] == "relu" and z <= 0}
+def _inactive(record: Pass, acts: dict[int, Activation]) -> set[int]:
+    return {j for j, z in record.z.items() if acts[j].dies and z <= 0}
 
 
-def _gradients(records: dict[tuple[int, int | None], Pass], acts: dict[int, str], c: Constraints) -> Violation | None:
+def _gradients(
+    records: dict[tuple[int, int | None], Pass], acts: dict[int, Activation], c: Constraints
+) -> Violation | None:
     """Every gradient is at least min_gradient, except those a switched-off ReLU makes zero by design."""
     for record in records.values():
         if not record.grad:
@@ -301,8 +349,7 @@ def _gradients(records: dict[tuple[int, int | None], Pass], acts: dict[int, str]
             group = [r for r in records.values() if r.iteration == record.iteration and r.z]
             quiet = set.intersection(*(_inactive(r, acts) for r in group))
         for name, g in record.grad.items():
-            j, _, i = name[1:].partition("_")
-            if c.relu_active == "layer" and (int(j) in quiet or (i and int(i) in quiet)):
+            if c.relu_active == "layer" and quiet.intersection(keys.split(name).nodes):
                 continue
             if abs(g) < c.min_gradient:
                 return Violation("min_gradient", f"dE/d{name} = {g:.3g} is below {c.min_gradient:g}{_where(record)}")

@@ -122,6 +122,20 @@ def generate_variant(
     """
     if not template.random:
         exercise, trace, found = _violations(template, Draws(template.content_hash, seed, student, start))
+        if exercise is not None and trace is None:
+            # Unmet parameter checks stop a random attempt before it is solved; a fixed exercise is
+            # kept anyway, so it is solved and checked in full (all it leaves unmet becomes a warning).
+            try:
+                trace = solve(exercise)
+            except (ArithmeticError, ValueError) as error:
+                raise GenerationError(f"template {template.name!r}: cannot be solved: {error}") from None
+            records = passes(trace)
+            c = template.constraints
+            found = itertools.chain(
+                parameter_violations(exercise, c),
+                trace_violations(trace, records, c),
+                misconception_violations(trace, records, c),
+            )
         if exercise is None or trace is None:
             raise GenerationError(f"template {template.name!r}: {next(found)}")
         return Variant(

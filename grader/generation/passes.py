@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.engine import Trace
+from grader.engine import Trace, keys
 
 
 @dataclass
@@ -38,29 +38,21 @@ def passes(trace: Trace) -> dict[tuple[int, int | None], Pass]:
     for key, step in trace.steps.items():
         if step.phase == "given":
             continue
-        # Keys are built by the engine as [it{k}.][s{m}.]name: split them without a regex, for speed.
-        *prefix, name = key.split(".")
-        iteration, sample = 1, None
-        for part in prefix:
-            if part[0] == "i":
-                iteration = int(part[2:])
-            else:
-                sample = int(part[1:])
-        where = (iteration, sample)
+        parsed = keys.split(key)  # cached: the same keys come back in every trace of a template
+        where = (parsed.iteration, parsed.sample)
         record = out.get(where)
         if record is None:
             record = out[where] = Pass(*where)
         kind, value = step.kind, step.value
         if kind == "z":
-            record.z[int(name[1:])] = value
+            record.z[parsed.nodes[0]] = value
         elif kind == "y":
-            record.y[int(name[1:])] = value
+            record.y[parsed.nodes[0]] = value
         elif kind == "delta":
-            record.delta[int(name[5:])] = value
-        elif kind in ("grad_w", "grad_b", "grad_batch"):
-            record.grad[name[5:]] = value
-        elif kind in ("new_w", "new_b"):
-            record.new[name[4:]] = value
+            record.delta[parsed.nodes[0]] = value
+        elif kind in ("grad_w", "grad_b", "grad_batch", "new_w", "new_b"):
+            target = record.new if parsed.new else record.grad
+            target[str(parsed.parameter)] = value
         elif kind in ("E", "E_batch"):
             record.E = value
     return out

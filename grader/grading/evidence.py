@@ -21,6 +21,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
+from grader.engine import keys
 from grader.engine.trace import Trace
 from grader.grading.tolerance import Tolerance
 
@@ -47,14 +48,8 @@ _GUARDS: weakref.WeakKeyDictionary[Trace, dict[Tolerance, dict[str, str]]] = wea
 
 def split(key: str) -> tuple[int, str, str]:
     """(iteration, sample prefix such as "s1." or "", bare name) of a step key built by the engine."""
-    iteration, sample = 1, ""
-    *prefix, name = key.split(".")
-    for part in prefix:
-        if part[0] == "i":
-            iteration = int(part[2:])
-        else:
-            sample = part + "."
-    return iteration, sample, name
+    parsed = keys.split(key)  # the one key parser
+    return parsed.iteration, "" if parsed.sample is None else f"s{parsed.sample}.", parsed.name
 
 
 def join(iteration: int, sample: str, name: str) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from grader.engine.exercise import PHASES
@@ -38,7 +38,7 @@ from grader.grading.answers import Invalid, parse_answers
 from grader.grading.misconceptions import KINDS
 from grader.grading.policy import Policy
 from grader.grading.reasons import reason
-from grader.grading.result import Grading, KeyResult
+from grader.grading.result import Grading, KeyResult, Verdict
 
 TRIVIAL = (1.0, -1.0)
 IMPLAUSIBLE = 10.0
@@ -47,7 +47,7 @@ UPDATE_KINDS = ("new_w", "new_b")
 
 
 class Judgement(NamedTuple):
-    verdict: str
+    verdict: Verdict
     credit: float
     note: str
     misconception: str | None = None
@@ -55,16 +55,16 @@ class Judgement(NamedTuple):
     follows: bool = False  # the value follows from the student's own earlier values
 
 
-MISSING = Judgement("missing", 0.0, "missing")
-CORRECT = Judgement("correct", 1.0, "correct")
-NO_CAUSE = Judgement("incorrect", 0.0, "incorrect")
+MISSING = Judgement(Verdict.MISSING, 0.0, "missing")
+CORRECT = Judgement(Verdict.CORRECT, 1.0, "correct")
+NO_CAUSE = Judgement(Verdict.INCORRECT, 0.0, "incorrect")
 
 
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-12 + 1e-9 * abs(b)
 
 
-def _safe(rule: Any, args: Sequence[float]) -> float:
+def _safe(rule: Callable[..., float | None], args: Sequence[Any]) -> float:
     """A rule's value, or NaN where it has none (not applicable, or undefined for these numbers)."""
     try:
         value = rule(*args)
@@ -160,7 +160,7 @@ class _Marker:
                 judgement = (
                     MISSING
                     if submitted is None
-                    else Judgement("invalid", 0.0, "invalid", params={"raw": repr(submitted.raw)})
+                    else Judgement(Verdict.INVALID, 0.0, "invalid", params={"raw": repr(submitted.raw)})
                 )
             judgements[key] = judgement
         finding = self.weigh(judgements) if self.suspects else integrity.NOTHING
@@ -184,7 +184,7 @@ class _Marker:
                 step.value if math.isnan(right) else right,
             )
             if found is not None:
-                judgement = Judgement("incorrect", 0.0, found[0], None, found[1])
+                judgement = Judgement(Verdict.INCORRECT, 0.0, found[0], None, found[1])
         return KeyResult(
             key=key,
             phase=step.phase,
@@ -207,15 +207,15 @@ class _Marker:
                 return copied
         if not math.isnan(own) and self.close(a, own):
             if not upstream:
-                return Judgement("correct", 1.0, "correct_rounding")
+                return Judgement(Verdict.CORRECT, 1.0, "correct_rounding")
             sources = self.sources(upstream)
             trivial = self.placeholder(upstream)
             if trivial:
                 note = "trivial_copy" if trivial[0] in self.copies else "trivial"
-                return Judgement("incorrect", 0.0, note, None, {"sources": sources, "trivial": trivial}, True)
+                return Judgement(Verdict.INCORRECT, 0.0, note, None, {"sources": sources, "trivial": trivial}, True)
             if not self.policy.follow_through:
-                return Judgement("incorrect", 0.0, "carried_off", None, {"sources": sources}, True)
-            return Judgement("carried", self.policy.carried_credit, "carried", None, {"sources": sources}, True)
+                return Judgement(Verdict.INCORRECT, 0.0, "carried_off", None, {"sources": sources}, True)
+            return Judgement(Verdict.CARRIED, self.policy.carried_credit, "carried", None, {"sources": sources}, True)
         return self.misconception(step, a, own) or NO_CAUSE
 
     def misconception(self, step: Step, a: float, own: float) -> Judgement | None:
@@ -227,7 +227,7 @@ class _Marker:
             if not math.isnan(own) and self.close(alternative, own):
                 continue
             code = misconception.code
-            return Judgement("misconception", self.policy.misconception_credit, code, code, self.context(code))
+            return Judgement(Verdict.MISCONCEPTION, self.policy.misconception_credit, code, code, self.context(code))
         return None
 
     def repeats(self, key: str, a: float) -> bool:
@@ -270,7 +270,7 @@ class _Marker:
             return named  # a known wrong rule that barely moves the value is named as such
         self.copies.add(step.key)
         note = "unchanged" if step.kind in UPDATE_KINDS else "copied"
-        return Judgement("incorrect", 0.0, note, None, {"previous": before})
+        return Judgement(Verdict.INCORRECT, 0.0, note, None, {"previous": before})
 
     def context(self, code: str) -> dict[str, Any] | None:
         """What a misconception's message needs to hold under this exercise's conventions."""
@@ -293,7 +293,7 @@ class _Marker:
             if finding.misread:
                 given, value = next(iter(finding.misread.items()))
                 example = {"given": given, "value": value, "printed": self.trace.steps[given].value}
-            withdrawn = Judgement("incorrect", 0.0, "other_numbers", None, example or None)
+            withdrawn = Judgement(Verdict.INCORRECT, 0.0, "other_numbers", None, example or None)
             for key, judgement in judgements.items():
                 if judgement.verdict == "carried" or key in self.suspects:
                     judgements[key] = withdrawn
@@ -303,7 +303,7 @@ class _Marker:
             given = next(g for g in step.inputs if g in finding.misread)
             value = finding.misread[given]
             params = {"given": given, "value": value, "printed": printed.get(given, self.trace.steps[given].value)}
-            judgements[key] = Judgement("incorrect", 0.0, "misread_given", None, params)
+            judgements[key] = Judgement(Verdict.INCORRECT, 0.0, "misread_given", None, params)
         return finding
 
     def sources(self, roots: frozenset[str]) -> list[list[Any]]:

@@ -109,106 +109,6 @@ REASONS = frozenset(
     }
 )
 
-# Misconception messages: "default" holds under delta = dE/dz; a convention's own entry replaces it.
-MISCONCEPTIONS: dict[str, dict[str, Texts]] = {
-    "missing_activation_derivative": {
-        "default": {
-            "en": "This δ is missing the activation derivative f′: multiply by it (for sigmoid y(1 − y), "
-            "for tanh 1 − y²).",
-            "zh": "误差项 δ 缺少激活函数的导数 f′：需要乘以它（sigmoid 为 y(1 − y)，tanh 为 1 − y²）。",
-        },
-    },
-    "derivative_from_z": {
-        "default": {
-            "en": "The activation derivative was evaluated on the net input z instead of the output y: "
-            "for sigmoid it is y(1 − y), not z(1 − z); for tanh 1 − y², not 1 − z².",
-            "zh": "激活函数的导数用了净输入 z 而不是输出 y：sigmoid 的导数是 y(1 − y)，不是 z(1 − z)；"
-            "tanh 的是 1 − y²，不是 1 − z²。",
-        },
-    },
-    "target_minus_output": {
-        "default": {
-            "en": "The output δ has the wrong sign: with δ = ∂E/∂z it starts from (y − t), not (t − y).",
-            "zh": "输出层误差项 δ 的符号反了：当 δ = ∂E/∂z 时应从 (y − t) 开始，而不是 (t − y)。",
-        },
-        "-dE/dz": {
-            "en": "The output δ has the wrong sign: with δ = −∂E/∂z (this exercise's convention) it starts "
-            "from (t − y), not (y − t).",
-            "zh": "输出层误差项 δ 的符号反了：本题约定 δ = −∂E/∂z，应从 (t − y) 开始，而不是 (y − t)。",
-        },
-    },
-    "gradient_ascent": {
-        "default": {
-            "en": "The update moved along the gradient (w + η·∂E/∂w): gradient descent moves against it, "
-            "w_new = w − η·∂E/∂w.",
-            "zh": "更新方向沿着梯度 (w + η·∂E/∂w)：梯度下降应沿负梯度方向，w_new = w − η·∂E/∂w。",
-        },
-        "-dE/dz": {
-            "en": "The update climbs the error: with δ = −∂E/∂z (this exercise's convention) the update adds "
-            "η·δⱼ·yᵢ, w_new = w + η·δⱼ·yᵢ (the same as w − η·∂E/∂w); yours moved the other way.",
-            "zh": "更新使误差增大：本题约定 δ = −∂E/∂z，更新应加上 η·δⱼ·yᵢ，即 w_new = w + η·δⱼ·yᵢ"
-            "（等同于 w − η·∂E/∂w）；你的更新方向相反。",
-        },
-    },
-    "updated_weights_in_backprop": {
-        "default": {
-            "en": "This δ used weights that were already updated: back-propagate with the weights of the "
-            "forward pass, and update only after every δ is known.",
-            "zh": "计算误差项 δ 时用了已经更新过的权重：反向传播应使用正向传播时的权重，所有误差项算完后再更新。",
-        },
-    },
-    "missing_learning_rate": {
-        "default": {
-            "en": "The update left out the learning rate: w_new = w − η·∂E/∂w.",
-            "zh": "更新时漏乘了学习率：w_new = w − η·∂E/∂w。",
-        },
-        "-dE/dz": {
-            "en": "The update left out the learning rate: with δ = −∂E/∂z, w_new = w + η·δⱼ·yᵢ.",
-            "zh": "更新时漏乘了学习率：本题约定 δ = −∂E/∂z，w_new = w + η·δⱼ·yᵢ。",
-        },
-    },
-    "net_input_in_gradient": {
-        "default": {
-            "en": "The gradient used the source node's net input zᵢ: ∂E/∂wⱼᵢ = δⱼ·yᵢ, with the output yᵢ.",
-            "zh": "梯度用了前一节点的净输入 zᵢ：∂E/∂wⱼᵢ = δⱼ·yᵢ，应使用输出 yᵢ。",
-        },
-        "-dE/dz": {
-            "en": "The gradient used the source node's net input zᵢ: with δ = −∂E/∂z, ∂E/∂wⱼᵢ = −δⱼ·yᵢ, "
-            "with the output yᵢ.",
-            "zh": "梯度用了前一节点的净输入 zᵢ：本题约定 δ = −∂E/∂z，∂E/∂wⱼᵢ = −δⱼ·yᵢ，应使用输出 yᵢ。",
-        },
-    },
-    "loss_without_half": {
-        "default": {
-            "en": "The loss is missing the factor ½: E = ½·Σ(y − t)².",
-            "zh": "误差漏掉了系数 ½：E = ½·Σ(y − t)²。",
-        },
-    },
-    "threshold_sign": {
-        "default": {
-            "en": "The threshold has the wrong sign: in the M-P model z = Σw·y − θ, so ∂E/∂θ = −∂E/∂z = −δ.",
-            "zh": "阈值的符号错了：M-P 神经元模型中 z = Σw·y − θ，因此 ∂E/∂θ = −∂E/∂z = −δ。",
-        },
-        "-dE/dz": {
-            "en": "The threshold has the wrong sign: in the M-P model z = Σw·y − θ, so ∂E/∂θ = −∂E/∂z, "
-            "which is +δ with δ = −∂E/∂z (this exercise's convention).",
-            "zh": "阈值的符号错了：M-P 神经元模型中 z = Σw·y − θ，因此 ∂E/∂θ = −∂E/∂z；"
-            "本题约定 δ = −∂E/∂z，所以 ∂E/∂θ = +δ。",
-        },
-    },
-    "activation_on_input": {
-        "default": {
-            "en": "The activation function was applied to the inputs: input nodes pass their values on unchanged.",
-            "zh": "对输入层的值用了激活函数：输入层节点直接传递输入值，不做激活。",
-        },
-    },
-    "swapped_weight_indices": {
-        "default": {
-            "en": "The weight indices are swapped: wⱼᵢ is the weight on the edge from node i to node j.",
-            "zh": "权重下标颠倒了：wⱼᵢ 是从节点 i 指向节点 j 的连接权重。",
-        },
-    },
-}
 
 EXPECTED = {"en": " Expected {expected}.", "zh": " 正确答案为 {expected}。"}
 KEY_PARAMS = ("previous", "other", "given")
@@ -256,12 +156,8 @@ def _params(params: Mapping[str, Any], language: str) -> dict[str, Any]:
 
 
 def misconception_text(code: str, params: Mapping[str, Any], language: str) -> str:
-    """A misconception's message under the exercise's convention (``params["convention"]``)."""
-    variants = MISCONCEPTIONS.get(code)
-    if variants is None:  # a catalogue entry without its own texts here
-        return str(getattr(BY_CODE[code], language))
-    texts = variants.get(str(params.get("convention", "dE/dz")), variants["default"])
-    return texts[language]
+    """A misconception's message (its catalogue entry's) under the exercise's convention (``params["convention"]``)."""
+    return BY_CODE[code].message(language, str(params.get("convention", "dE/dz")))
 
 
 def render(note: str, params: Mapping[str, Any], language: str = "en", key: str | None = None) -> str:

@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from grader.engine.exercise import PHASES, ExerciseError, Problem
-from grader.grading.tolerance import MODES, Tolerance
+from grader.grading.tolerance import MODES, Tolerance, ToleranceMode
 
 
 class PolicyError(ExerciseError):
@@ -134,7 +134,7 @@ class Policy:
         """The policy as a flat document that ``from_mapping`` reads back unchanged."""
         tolerance = asdict(self.tolerance)
         return {
-            "tolerance": tolerance.pop("mode"),
+            "tolerance": str(tolerance.pop("mode")),
             **tolerance,
             "follow_through": self.follow_through,
             "carried_credit": self.carried_credit,
@@ -200,7 +200,7 @@ class Policy:
             mode = "relative"
         defaults = Tolerance()
         tolerance = Tolerance(
-            mode=mode,
+            mode=ToleranceMode(mode),
             rtol=number("rtol", defaults.rtol, 0.0, 1.0),
             atol=number("atol", defaults.atol, 0.0, 1e6),
             sigfigs=whole("sigfigs", defaults.sigfigs),

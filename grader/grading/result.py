@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from grader.engine.exercise import PHASES
@@ -11,14 +12,27 @@ from grader.grading.answers import Invalid
 from grader.grading.messages import EXPECTED, REASONS, render
 from grader.grading.policy import Policy
 
-VERDICTS = ("correct", "carried", "misconception", "incorrect", "missing", "invalid")
+
+class Verdict(StrEnum):
+    """What a value earned.  The values are the strings of the JSON contract."""
+
+    CORRECT = "correct"  # within tolerance of the reference, or of what the student's own right values give
+    CARRIED = "carried"  # wrong against the reference, right from the student's own earlier values
+    MISCONCEPTION = "misconception"  # what a known wrong rule gives; ``misconception`` names it
+    INCORRECT = "incorrect"  # wrong, with no known cause
+    MISSING = "missing"  # asked for but not given
+    INVALID = "invalid"  # not a finite number
+
+
+# As plain strings, for schemas and documents that list them.
+VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
 
 
 @dataclass(frozen=True, slots=True)
 class KeyResult:
     key: str
     phase: str
-    verdict: str
+    verdict: Verdict
     credit: float
     weight: float
     submitted: float | Invalid | None

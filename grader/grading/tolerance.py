@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
-MODES = ("relative", "sigfigs", "decimals")
+
+class ToleranceMode(StrEnum):
+    """How the tolerance is measured; the values are the policy document's strings."""
+
+    RELATIVE = "relative"  # max(atol, rtol |expected|)
+    SIGFIGS = "sigfigs"  # half a unit in the last significant figure kept
+    DECIMALS = "decimals"  # half a unit in the last decimal place kept
+
+
+MODES: tuple[str, ...] = tuple(m.value for m in ToleranceMode)
 NOISE_RELATIVE = 1e-9
 NOISE_ABSOLUTE = 1e-12
 
@@ -19,7 +29,7 @@ NOISE_ABSOLUTE = 1e-12
 class Tolerance:
     """``relative``: |a - e| <= max(atol, rtol |e|); ``sigfigs``/``decimals``: half a unit in the last place."""
 
-    mode: str = "relative"
+    mode: ToleranceMode = ToleranceMode.RELATIVE
     rtol: float = 0.01
     atol: float = 1e-4
     sigfigs: int = 3

@@ -7,20 +7,9 @@ exactly which conventions the expected numbers follow.
 from __future__ import annotations
 
 from grader.engine import Exercise
+from grader.engine.activations import Activation
 from grader.worksheets.notation import fixed
 
-ACTIVATION_TEXT = {
-    "sigmoid": "sigmoid, f(z) = 1/(1 + e^(-z)), f' = y(1 - y)",
-    "tanh": "tanh, f(z) = tanh(z), f' = 1 - y²",
-    "relu": "ReLU, f(z) = max(0, z), f' = 1 if z > 0 else 0",
-    "linear": "linear, f(z) = z, f' = 1",
-}
-LOSS_TEXT = {
-    "half_sse": "E = ½ Σ (y - t)²",
-    "sse": "E = Σ (y - t)²",
-    "mse": "E = (1/n) Σ (y - t)² over the n outputs",
-    "binary_cross_entropy": "E = -Σ [t ln y + (1 - t) ln(1 - y)]",
-}
 BIAS_TEXT = {
     "none": "no biases: z = Σ w·y",
     "bias": "biases: z = Σ w·y + b, and ∂E/∂b = ∂E/∂z",
@@ -35,14 +24,20 @@ def layer_names(exercise: Exercise) -> list[str]:
     return ["input", *middle, "output"]
 
 
+def activation_text(activation: Activation, language: str = "en") -> str:
+    """An activation as the rules print it: its label, then its rule (both from the registry)."""
+    return f"{activation.label(language)}{'，' if language == 'zh' else ', '}{activation.rule(language)}"
+
+
 def conventions(exercise: Exercise) -> list[tuple[str, str]]:
     """(topic, rule) pairs describing how the exercise is to be worked."""
     names = layer_names(exercise)
+    functions = exercise.activation_functions
     if len(set(exercise.activations)) == 1:
-        activation = [("Activation", ACTIVATION_TEXT[exercise.activations[0]])]
+        activation = [("Activation", activation_text(functions[0]))]
     else:
         activation = [
-            (f"Activation, {name} layer", ACTIVATION_TEXT[act]) for name, act in zip(names[1:], exercise.activations)
+            (f"Activation, {name} layer", activation_text(act)) for name, act in zip(names[1:], functions)
         ]
     if exercise.delta_convention == "dE/dz":
         delta = ("Error term", "δ = ∂E/∂z; ∂E/∂wⱼᵢ = δⱼ·yᵢ; w ← w - η·∂E/∂w")
@@ -58,7 +53,7 @@ def conventions(exercise: Exercise) -> list[tuple[str, str]]:
             "wⱼᵢ is the weight from node i to node j",
         ),
         *activation,
-        ("Loss", LOSS_TEXT[exercise.loss]),
+        ("Loss", f"{exercise.loss_function.label('en')}: {exercise.loss_function.rule('en')}"),
         ("Bias", BIAS_TEXT[exercise.bias]),
         delta,
         ("Learning rate", f"η = {fixed(exercise.learning_rate)}"),

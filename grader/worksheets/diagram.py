@@ -135,6 +135,20 @@ def _label(x: float, y: float, text: str, fill: str = "#111") -> str:
     )
 
 
+def _coupled_layer(layout: _Layout, nodes: list[int], label: str) -> str:
+    """A dashed box around a layer whose nodes share one function (softmax), named beneath it."""
+    xs = [layout.position[n][0] for n in nodes]
+    ys = [layout.position[n][1] for n in nodes]
+    left, right = min(xs) - RADIUS - 6, max(xs) + RADIUS + 6
+    top, bottom = min(ys) - RADIUS - 6, max(ys) + RADIUS + 6
+    # A path, not a rect: rects are the label backgrounds that must never overlap.
+    outline = f"M {left:.1f} {top:.1f} H {right:.1f} V {bottom:.1f} H {left:.1f} Z"
+    return (
+        f'<path class="coupled-layer" d="{outline}" fill="none" stroke="#6a3d9a" stroke-width="1.4" '
+        f'stroke-dasharray="5 3"/>' + _text((left + right) / 2, bottom + 14, label, size=12, fill="#6a3d9a")
+    )
+
+
 def network_svg(exercise: Exercise, edge_labels: str = "value", language: str = "en") -> str:
     """The exercise's network as an SVG string.
 
@@ -155,9 +169,12 @@ def network_svg(exercise: Exercise, edge_labels: str = "value", language: str = 
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
     ]
     names = layer_names(ex, language)
+    functions = ex.activation_functions
     for k in range(len(layout.layers)):
-        caption = names[k] if k == 0 else f"{names[k]} · {ex.activations[k - 1]}"
+        caption = names[k] if k == 0 else f"{names[k]} · {functions[k - 1].label(language)}"
         parts.append(_text(MARGIN_X + k * layout.column, 18, caption, size=12, fill="#555"))
+    if functions[-1].output_only:
+        parts.append(_coupled_layer(layout, layout.layers[-1], functions[-1].label(language)))
     for j, i in layout.edges:
         (x0, y0), (x1, y1) = layout.ends(j, i)
         parts.append(

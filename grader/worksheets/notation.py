@@ -17,9 +17,6 @@ WORDS = {
     "en": {"iteration": "iteration {}", "sample": "sample {}", "new": "new", "sep": ", "},
     "zh": {"iteration": "第{}次迭代", "sample": "样本{}", "new": "更新后", "sep": "，"},
 }
-_KEY_TOKEN = re.compile(
-    r"(?<![\w.])((?:it\d+\.)?(?:s\d+\.)?(?:E|[zy]\d+|delta\d+|(?:grad_|new_)?w\d+_\d+|(?:grad_|new_)?b\d+))(?![\w])"
-)
 _EXPONENT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?e[-+]\d+")
 _DOUBLE_BRACKETS = re.compile(r"\(\((-[\d.]+)\)\)")  # sigmoid((-0.1)) -> sigmoid(-0.1)
 
@@ -33,20 +30,9 @@ def subscript(*numbers: int) -> str:
 @functools.lru_cache(maxsize=8192)
 def _base(name: str) -> tuple[str, bool]:
     """The symbol of a bare key name, and whether it is an updated parameter."""
-    new = name.startswith("new_")
-    name = name.removeprefix("new_")
-    grad = name.startswith("grad_")
-    name = name.removeprefix("grad_")
-    if name == "E":
-        symbol = "E"
-    elif name.startswith("delta"):
-        symbol = "δ" + subscript(int(name[5:]))
-    elif name[0] == "w":
-        j, i = name[1:].split("_")
-        symbol = "w" + subscript(int(j), int(i))
-    else:  # z, y, b
-        symbol = name[0] + subscript(int(name[1:]))
-    return (f"∂E/∂{symbol}" if grad else symbol), new
+    parsed = keys.split(name)
+    symbol = {"delta": "δ"}.get(parsed.symbol, parsed.symbol) + subscript(*parsed.nodes)
+    return (f"∂E/∂{symbol}" if parsed.gradient else symbol), parsed.new
 
 
 @functools.lru_cache(maxsize=8192)
@@ -97,16 +83,16 @@ def formula(text: str, line_key: str, lang: str = "en") -> str:
     home = keys.parse(line_key)
     home_sample = home.sample if home else None
     text = _EXPONENT.sub(lambda m: fixed(float(m.group(0))), text)
-    text = _KEY_TOKEN.sub(lambda m: _token(m.group(1), home_sample, lang), text)
+    text = keys.TOKEN_PATTERN.sub(lambda m: _token(m.group(1), home_sample, lang), text)
     text = _DOUBLE_BRACKETS.sub(r"(\1)", text)
     return text.replace("*", "·").replace("^2", "²")
 
 
 @functools.lru_cache(maxsize=8192)
 def _token(key: str, home_sample: int | None, lang: str = "en") -> str:
-    parsed = keys.parse(key)
+    parsed = keys.split(key)
     text, _ = _base(parsed.name)
-    parameter = parsed.name.startswith("new_") or parsed.name[0] in "wb"
+    parameter = parsed.parameter is not None and not parsed.gradient
     if parsed.sample is not None and parsed.sample != home_sample and not parameter:
         text += f"[{WORDS[lang]['sample'].format(parsed.sample)}]"
     return text

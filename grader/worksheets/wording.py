@@ -9,7 +9,7 @@ the code asks for has its Chinese version.
 
 from __future__ import annotations
 
-from grader.engine import Exercise
+from grader.engine import Exercise, walkthrough
 
 LANGUAGES = ("en", "zh")
 
@@ -30,6 +30,7 @@ ZH: dict[str, str] = {
     "Name:": "姓名：",
     "Objective:": "学习目标：",
     "Your answers": "你的答案",
+    "Worked solution": "解题过程",
     "Fill in every box, working in the order shown. Keep at least 4 decimal places (or 3 significant figures); "
     "each step may use your own rounded values from earlier steps.": "按所列顺序填写每个空格。至少保留 4 位小数"
     "（或 3 位有效数字）；每一步都可以用你自己前面各步四舍五入后的数值。",
@@ -80,7 +81,15 @@ ZH: dict[str, str] = {
     "Keep at least 4 decimal places (or 3 significant figures).": "至少保留 4 位小数（或 3 位有效数字）。",
     "{n} variants of {title}": "{title} 的 {n} 个题目变体",
     "{template} seed {seed}": "{template} 种子 {seed}",
-    # The command line's tables
+    # The command line's tables and walk-through
+    "Network {shape}, activation {activation}, loss {loss}, bias {bias}, learning rate {rate}, "
+    "delta = {delta}, {update} updates": "网络 {shape}，激活函数 {activation}，误差 {loss}，{bias}，学习率 {rate}，"
+    "δ = {delta}，{update}",
+    "no biases": "无偏置",
+    "biases": "有偏置",
+    "thresholds": "阈值",
+    "online": "逐个样本更新",
+    "batch": "批量更新",
     "key": "步骤",
     "submitted": "提交值",
     "expected": "正确值",
@@ -95,14 +104,8 @@ ZH: dict[str, str] = {
     "invalid": "无效",
 }
 
-PHASE_TITLES = {
-    "given": "Given",
-    "forward": "Forward pass",
-    "loss": "Loss",
-    "backward": "Backward pass (deltas)",
-    "gradients": "Gradients",
-    "updates": "Updated weights",
-}
+# The walk-through's own phase titles (English), which ZH translates.
+PHASE_TITLES = walkthrough.PHASE_TITLES
 
 
 def say(text: str, language: str = "en", **params: object) -> str:
@@ -114,6 +117,12 @@ def say(text: str, language: str = "en", **params: object) -> str:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
     wording = ZH.get(text, text) if language == "zh" else text
     return wording.format(**params) if params else wording
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a CJK character takes two)."""
+    columns = sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def joined(items: list[str], language: str = "en") -> str:
@@ -133,19 +142,19 @@ def layer_names(exercise: Exercise, language: str = "en") -> list[str]:
 def conventions_zh(exercise: Exercise) -> list[tuple[str, str]]:
     """The rows of ``grader.worksheets.conventions.conventions`` in Chinese.
 
-    The activation and loss formulas are the concept texts of ``grader.worksheets.conventions``
-    (one definition, read here, not copied).
+    The activation and loss texts are those of their registry entries (``grader.engine.activations``,
+    ``grader.engine.losses``), in Chinese: one definition, read here, not copied.
     """
-    from grader.worksheets.conventions import ACTIVATION_TEXT, LOSS_TEXT
+    from grader.worksheets.conventions import activation_text
     from grader.worksheets.notation import fixed
 
     names = layer_names(exercise, "zh")
+    functions = exercise.activation_functions
     if len(set(exercise.activations)) == 1:
-        activation = [("激活函数", ACTIVATION_TEXT[exercise.activations[0]])]
+        activation = [("激活函数", activation_text(functions[0], "zh"))]
     else:
-        activation = [
-            (f"激活函数（{name}）", ACTIVATION_TEXT[act]) for name, act in zip(names[1:], exercise.activations)
-        ]
+        activation = [(f"激活函数（{name}）", activation_text(act, "zh")) for name, act in zip(names[1:], functions)]
+    loss = exercise.loss_function
     if exercise.delta_convention == "dE/dz":
         delta = ("误差项", "δ = ∂E/∂z；∂E/∂wⱼᵢ = δⱼ·yᵢ；w ← w − η·∂E/∂w")
     else:
@@ -162,7 +171,7 @@ def conventions_zh(exercise: Exercise) -> list[tuple[str, str]]:
             "wⱼᵢ 是从节点 i 到节点 j 的权重",
         ),
         *activation,
-        ("误差", LOSS_TEXT[exercise.loss]),
+        ("误差", f"{loss.label('zh')}：{loss.rule('zh')}"),
         bias,
         delta,
         ("学习率", f"η = {fixed(exercise.learning_rate)}"),

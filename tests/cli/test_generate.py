@@ -74,7 +74,7 @@ def test_generate_uses_a_policy_file(tmp_path):
 def test_fixed_template_warns_about_what_it_cannot_meet(tmp_path):
     result = run("generate", "seed-classic", "--seed", 1, "--out", tmp_path / "out")
     assert result.exit_code == 0
-    assert "warning: seed-classic: missing_learning_rate" in result.output
+    assert "warning: seed-classic: net_input_in_gradient" in result.output
 
 
 def test_errors_are_clear(tmp_path):

@@ -76,7 +76,7 @@ def test_walkthrough_text(seed_path):
     [
         (lambda d: d["weights"].pop("w5_3"), "/weights/w5_3", "missing weight w5_3"),
         (lambda d: d["samples"][0].update(inputs=[0.35]), "/samples/0/inputs", "needs 2 inputs"),
-        (lambda d: d.update(activation="softmax"), "/activation", "unknown activation 'softmax'"),
+        (lambda d: d.update(activation="swish"), "/activation", "unknown activation 'swish'"),
         (lambda d: d.update(ask=["z6"]), "/ask/0", "no step 'z6'"),
     ],
 )

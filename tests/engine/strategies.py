@@ -17,9 +17,14 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from grader.engine import Exercise, solve
+from grader.engine.activations import ACTIVATIONS as REGISTERED_ACTIVATIONS
+from grader.engine.losses import LOSSES as REGISTERED_LOSSES
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
-LOSSES = ("half_sse", "sse", "mse", "binary_cross_entropy")
+# Every registered activation and loss, so that a new entry is checked against finite differences too.
+ACTIVATIONS = tuple(REGISTERED_ACTIVATIONS)
+HIDDEN = tuple(name for name, a in REGISTERED_ACTIVATIONS.items() if not a.output_only)  # softmax: output only
+LOSSES = tuple(REGISTERED_LOSSES)
+ANY_OUTPUT = tuple(name for name, loss in REGISTERED_LOSSES.items() if not loss.outputs)
 BIAS_MODES = ("none", "bias", "threshold")
 CONVENTIONS = ("dE/dz", "-dE/dz")
 
@@ -27,6 +32,17 @@ _moderate = st.floats(min_value=-1.5, max_value=1.5, allow_nan=False, allow_infi
 _inputs = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False, allow_infinity=False)
 _targets = st.floats(min_value=0.05, max_value=0.95, allow_nan=False, allow_infinity=False)
 _biases = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False, allow_infinity=False)
+
+
+def _vectors(size: int):
+    return st.lists(_targets, min_size=size, max_size=size)
+
+
+def _distributions(size: int):
+    """Targets summing to 1: one-hot, or a distribution made of whole-number weights."""
+    one_hot = st.integers(0, size - 1).map(lambda k: [1.0 if j == k else 0.0 for j in range(size)])
+    weights = st.lists(st.integers(1, 4), min_size=size, max_size=size)
+    return st.one_of(one_hot, weights.map(lambda w: [x / sum(w) for x in w]))
 
 
 def _fixed_or(strategy, value):
@@ -50,9 +66,11 @@ def exercises(
     """A random valid exercise; any keyword fixes that setting, the rest are drawn."""
     layers = draw(st.lists(st.integers(1, 3), min_size=depth[0], max_size=depth[1]))
     output = draw(_fixed_or(st.sampled_from(ACTIVATIONS), output))
-    allowed = LOSSES if output == "sigmoid" else LOSSES[:3]
+    if REGISTERED_ACTIVATIONS[output].output_only:
+        layers[-1] = max(2, layers[-1])
+    allowed = [name for name in LOSSES if name in ANY_OUTPUT or output in REGISTERED_LOSSES[name].outputs]
     loss = draw(_fixed_or(st.sampled_from(allowed), loss))
-    hidden = draw(st.lists(st.sampled_from(ACTIVATIONS), min_size=len(layers) - 2, max_size=len(layers) - 2))
+    hidden = draw(st.lists(st.sampled_from(HIDDEN), min_size=len(layers) - 2, max_size=len(layers) - 2))
     bias = draw(_fixed_or(st.sampled_from(BIAS_MODES), bias))
     shell = Exercise(layers=tuple(layers), activations=(*hidden, output), weights={}, samples=(), bias=bias)
     doc = {
@@ -66,11 +84,14 @@ def exercises(
         "samples": [
             {
                 "inputs": draw(st.lists(_inputs, min_size=layers[0], max_size=layers[0])),
-                "targets": draw(st.lists(_targets, min_size=layers[-1], max_size=layers[-1])),
+                "targets": draw(
+                    _distributions(layers[-1]) if REGISTERED_LOSSES[loss].distribution else _vectors(layers[-1])
+                ),
             }
             for _ in range(draw(st.integers(*samples)))
         ],
         "iterations": draw(st.integers(*iterations)),
+        "leaky_slope": draw(st.sampled_from((0.01, 0.1, 0.25))),
         "update": draw(_fixed_or(st.sampled_from(("online", "batch")), update)),
         "batch_reduction": draw(_fixed_or(st.sampled_from(("sum", "mean")), reduction)),
         "delta_convention": draw(_fixed_or(st.sampled_from(CONVENTIONS), convention)),

@@ -86,10 +86,55 @@ def test_target_count(seed_doc):
 
 
 def test_unknown_activation(seed_doc):
-    found = problems_of(changed(seed_doc, lambda d: d.update(activation="softmax")))
+    found = problems_of(changed(seed_doc, lambda d: d.update(activation="swish")))
     assert list(found) == ["/activation"]
-    assert "unknown activation 'softmax'" in found["/activation"]
-    assert "sigmoid, tanh, relu, linear" in found["/activation"]
+    assert "unknown activation 'swish'" in found["/activation"]
+    assert "sigmoid, tanh, relu, leaky_relu, linear, softmax" in found["/activation"]
+
+
+def test_softmax_is_for_the_output_layer_only(seed_doc):
+    found = problems_of(changed(seed_doc, lambda d: d.update(activation="softmax")))
+    assert found == {"/activation": "softmax is for the output layer only"}
+    found = problems_of(changed(seed_doc, lambda d: d.update(activation=["softmax", "sigmoid"])))
+    assert found == {"/activation/0": "softmax is for the output layer only"}
+    # The seed has one output: softmax of one node is always 1.
+    found = problems_of(changed(seed_doc, lambda d: d.update(activation=["sigmoid", "softmax"])))
+    assert found == {"/activation/1": "softmax needs two or more outputs"}
+
+
+def _two_outputs(doc: dict, targets: list, loss: str = "cross_entropy", output: str = "softmax") -> None:
+    doc.update(layers=[2, 2, 2], activation=["sigmoid", output], loss=loss)
+    doc["weights"].update(w6_3=0.2, w6_4=-0.5)
+    doc["weights"]["w5_3"], doc["weights"]["w5_4"] = 0.3, 0.9
+    doc["samples"][0]["targets"] = targets
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ([0.5, 0.4], "cross_entropy needs targets that sum to 1 (one-hot or a distribution), got a sum of 0.9"),
+        ([1.5, -0.5], "cross_entropy needs targets between 0 and 1 (one-hot or a distribution), got [1.5, -0.5]"),
+    ],
+)
+def test_cross_entropy_targets_must_be_a_distribution(seed_doc, targets, message):
+    found = problems_of(changed(seed_doc, lambda d: _two_outputs(d, targets)))
+    assert found == {"/samples/0/targets": message}
+
+
+def test_cross_entropy_accepts_one_hot_and_distributions(seed_doc):
+    for targets in ([0, 1], [0.25, 0.75], [0.1, 0.9]):
+        Exercise.from_mapping(changed(seed_doc, lambda d, t=targets: _two_outputs(d, t)))
+
+
+def test_loss_needs_its_outputs(seed_doc):
+    found = problems_of(changed(seed_doc, lambda d: _two_outputs(d, [0, 1], output="tanh")))
+    assert found == {"/loss": "cross_entropy needs a softmax or sigmoid output layer, so that 0 < y < 1"}
+
+
+@pytest.mark.parametrize("slope", [0, 1, -0.1, "steep"])
+def test_leaky_slope_is_checked(seed_doc, slope):
+    found = problems_of(changed(seed_doc, lambda d: d.update(activation="leaky_relu", leaky_slope=slope)))
+    assert list(found) == ["/leaky_slope"]
 
 
 def test_unknown_activation_in_a_list(seed_doc):

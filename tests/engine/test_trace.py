@@ -45,7 +45,13 @@ def expected_keys(ex: Exercise) -> list[str]:
     batch = ex.update == "batch" and many
 
     def forward(pre: str) -> list[str]:
-        return [f"{pre}{v}{j}" for layer in nodes[1:] for j in layer for v in ("z", "y")] + [f"{pre}E"]
+        # A softmax layer's y each need every z of the layer: its z come first, then its y.
+        softmax = ex.activations[-1] == "softmax"
+        paired = nodes[1:-1] if softmax else nodes[1:]
+        keys = [f"{pre}{v}{j}" for layer in paired for j in layer for v in ("z", "y")]
+        if softmax:
+            keys += [f"{pre}{v}{j}" for v in ("z", "y") for j in nodes[-1]]
+        return [*keys, f"{pre}E"]
 
     def backward(pre: str) -> list[str]:
         deltas = [f"{pre}delta{j}" for layer in reversed(nodes[1:]) for j in layer]

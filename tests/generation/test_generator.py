@@ -89,20 +89,26 @@ def test_set_is_deduplicated_when_the_template_has_few_variants():
 
 
 def test_impossible_template_fails_naming_the_constraint():
-    stuck = dict(TEMPLATE, learning_rate=1.0, constraints={"max_tries": 30})
+    # Thresholds of at most 0.001 move no net input visibly: +b and -b cannot be told apart.
+    stuck = dict(
+        TEMPLATE,
+        bias="threshold",
+        biases={"uniform": [-0.001, 0.001], "decimals": 4, "exclude": [0]},
+        constraints={"max_tries": 30, "short_numbers": False, "min_abs_parameter": False},
+    )
     with pytest.raises(GenerationError) as caught:
         generate_variant(Template.from_mapping(stuck, "stuck"), 1, "s001")
     message = str(caught.value)
     assert "no variant for student 's001' (seed 1) met the constraints in 30 tries" in message
-    assert "Unmet most often: missing_learning_rate" in message
-    assert "constraints: {distinguish: {missing_learning_rate: false}}" in message
+    assert "Unmet most often: threshold_sign" in message
+    assert "constraints: {distinguish: {threshold_sign: false}}" in message
 
 
 def test_fixed_template_is_kept_with_warnings():
     seed = find_template("seed-classic")
     variant = generate_variant(seed, 5, "anyone")
     assert not seed.random and variant.resamples == 0
-    assert [w.split(":")[0] for w in variant.warnings] == ["missing_learning_rate", "net_input_in_gradient"]
+    assert [w.split(":")[0] for w in variant.warnings] == ["net_input_in_gradient"]
 
 
 @pytest.mark.parametrize(
@@ -133,3 +139,12 @@ def test_rosters_take_every_id_the_api_takes():
 def test_default_students_are_numbered():
     assert default_students(3) == ["s001", "s002", "s003"]
     assert default_students(1000)[-1] == "s1000"
+
+
+def test_fixed_template_with_long_numbers_is_kept_with_warnings():
+    # A fixed exercise is never refused, even when a check that runs before solving is unmet.
+    fixed = {k: v for k, v in find_template("seed-classic").document.items() if k != "constraints"}
+    fixed["weights"] = {**fixed["weights"], "w3_1": 0.123}
+    variant = generate_variant(Template.from_mapping(fixed, "fixed"), 1, "s001")
+    assert variant.exercise.weights["w3_1"] == 0.123 and variant.trace is not None
+    assert next(w.split(":")[0] for w in variant.warnings) == "short_numbers"

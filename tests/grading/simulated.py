@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Callable
@@ -82,10 +83,17 @@ def random_exercise(rng: random.Random, **fixed) -> Exercise:
         value = round(rng.uniform(low, high), 2)
         return value if abs(value) >= 0.05 else math.copysign(0.1, value)
 
-    layers = pick("layers", [[2, 2, 1], [1, 2, 1], [2, 3, 2, 1], [2, 2, 2], [3, 2, 1]])
-    loss = pick("loss", ["half_sse", "sse", "mse", "binary_cross_entropy"])
-    hidden = [pick("hidden", ["sigmoid", "tanh", "relu", "linear"]) for _ in layers[1:-1]]
-    output = "sigmoid" if loss == "binary_cross_entropy" else pick("output", ["sigmoid", "tanh", "linear"])
+    shapes = [[2, 2, 1], [1, 2, 1], [2, 3, 2, 1], [2, 2, 2], [3, 2, 1], [2, 3, 3]]
+    outputs = ["sigmoid", "tanh", "linear", "leaky_relu", "softmax"]
+    if "layers" in fixed and fixed["layers"][-1] == 1:
+        outputs.remove("softmax")
+    output = pick("output", outputs)
+    layers = pick("layers", [s for s in shapes if s[-1] > 1] if output == "softmax" else shapes)
+    losses = {"sigmoid": ["binary_cross_entropy", "cross_entropy"], "softmax": ["cross_entropy", "cross_entropy"]}
+    loss = pick("loss", ["half_sse", "sse", "mse", *losses.get(output, [])])
+    if loss == "binary_cross_entropy" or (loss == "cross_entropy" and output != "softmax"):
+        output = "sigmoid"
+    hidden = [pick("hidden", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]) for _ in layers[1:-1]]
     bias = pick("bias", ["none", "bias", "threshold"])
     samples = pick("samples", [1, 1, 2])
     doc = {
@@ -98,7 +106,9 @@ def random_exercise(rng: random.Random, **fixed) -> Exercise:
         "samples": [
             {
                 "inputs": [short(-1, 1) for _ in range(layers[0])],
-                "targets": [short(0.1, 0.9) for _ in range(layers[-1])],
+                "targets": distribution(rng, layers[-1])
+                if loss == "cross_entropy"
+                else [short(0.1, 0.9) for _ in range(layers[-1])],
             }
             for _ in range(samples)
         ],
@@ -106,10 +116,23 @@ def random_exercise(rng: random.Random, **fixed) -> Exercise:
         "update": pick("update", ["online", "batch"]),
         "batch_reduction": pick("batch_reduction", ["sum", "mean"]),
         "delta_convention": pick("delta_convention", ["dE/dz", "dE/dz", "-dE/dz"]),
+        "leaky_slope": pick("leaky_slope", [0.01, 0.1, 0.2]),
     }
     if bias != "none":
         doc["biases"] = {f"b{j}": short(-0.5, 0.5) for j in range(layers[0] + 1, sum(layers) + 1)}
     return Exercise.from_mapping(doc)
+
+
+def distribution(rng: random.Random, size: int) -> list[float]:
+    """Cross-entropy targets: mostly one-hot, sometimes a distribution in tenths."""
+    if size == 1:
+        return [1.0]
+    if rng.random() < 0.7:
+        hot = rng.randrange(size)
+        return [1.0 if k == hot else 0.0 for k in range(size)]
+    tenths = sorted(rng.sample(range(1, 10), size - 1))
+    cuts = [0, *tenths, 10]
+    return [(b - a) / 10 for a, b in itertools.pairwise(cuts)]
 
 
 @st.composite

@@ -101,9 +101,17 @@ def answers_after_a_slip(z3: float) -> dict[str, str]:
     return {key: written(value) for key, value in values.items()}
 
 
+# Other browser test modules import these fixtures, which registers them once per module; the
+# browser is shared, since Playwright's sync API runs one instance per thread.
+_RUNNING: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole session (Debian's; Playwright downloads nothing)."""
+    if "chromium" in _RUNNING:
+        yield _RUNNING["chromium"]
+        return
     if not os.access(CHROMIUM, os.X_OK):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium)")
@@ -113,8 +121,12 @@ def browser():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
+        _RUNNING["chromium"] = chromium
+        try:
+            yield chromium
+        finally:
+            _RUNNING.pop("chromium", None)
+            chromium.close()
 
 
 @pytest.fixture

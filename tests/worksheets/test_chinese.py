@@ -18,12 +18,10 @@ from grader.worksheets.wording import ZH, layer_names
 from tests.english_runs import english_runs
 
 NAMES = set(template_names())
-# The diagram names each layer's activation; "linear" gets its Chinese label from the activation
-# registry (helper i11a's), which is not on main yet.
-PENDING = {"relu-regression": pytest.mark.xfail(reason="the activation registry names 'linear' in Chinese")}
+# The diagram names each layer's activation by its label in the activation registry ("linear": 线性).
 
 
-@pytest.fixture(scope="module", params=[pytest.param(name, marks=PENDING.get(name, ())) for name in template_names()])
+@pytest.fixture(scope="module", params=template_names())
 def variant(request):
     template = next(t for t in catalogue() if t.name == request.param)
     return generate_variant(template, 7, "s001")
@@ -33,7 +31,7 @@ def variant(request):
 def test_every_printable_is_chinese(variant, kind):
     page = render(build_sheet(variant, "zh"), kind, "html")
     assert '<html lang="zh-Hans">' in page
-    assert variant.exercise.title_zh in page
+    assert variant.exercise.title_zh and variant.exercise.title_zh in page
     assert english_runs(page, NAMES) == []
 
 
@@ -102,3 +100,11 @@ def test_every_wording_the_code_uses_has_chinese():
     }
     missing = sorted(text for text in asked | dynamic if text not in ZH)
     assert missing == []
+
+
+def test_every_catalogue_template_carries_its_texts_in_chinese():
+    for template in catalogue():
+        for name in ("title", "description", "objective"):
+            english, chinese = template.text(name, "en"), template.text(name, "zh")
+            assert chinese and chinese != english, (template.name, name)
+            assert not english_runs(f"<p>{chinese}</p>", NAMES), (template.name, name, chinese)

@@ -40,6 +40,18 @@ def test_diagram_shows_the_network(name):
         assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
 
 
+def test_the_softmax_layer_is_marked():
+    exercise = generate_variant(catalogue_template("softmax-233"), 3, "s001").exercise
+    root = ET.fromstring(network_svg(exercise))
+    marks = [p for p in root.iter(f"{SVG}path") if p.get("class") == "coupled-layer"]
+    assert len(marks) == 1
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "softmax" in texts and "output · softmax" in texts
+    # The seed's sigmoid output layer is not marked.
+    seed = generate_variant(catalogue_template("seed-classic"), 3, "s001").exercise
+    assert 'class="coupled-layer"' not in network_svg(seed)
+
+
 def test_edge_label_styles(seed_exercise):
     assert "w₅₃ = 0.3" in network_svg(seed_exercise, "both")
     assert ">w₅₃<" in network_svg(seed_exercise, "name")

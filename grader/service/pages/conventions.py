@@ -2,7 +2,8 @@
 
 The same facts as ``grader.worksheets.conventions`` (which prints English worksheets), put in
 words a Chinese-speaking student reads too, with the source material's terms (激活函数, 误差,
-阈值, 学习率, 迭代).
+阈值, 学习率, 迭代).  Activations and losses are described by their registry entries
+(``grader.engine.activations``, ``grader.engine.losses``), in the reader's language.
 """
 
 from __future__ import annotations
@@ -13,23 +14,6 @@ from flask_babel import ngettext
 from grader.engine import Exercise
 from grader.service.pages.language import current_language
 from grader.worksheets.notation import fixed
-
-ACTIVATION_FORMULAS = {
-    "sigmoid": "f(z) = 1 / (1 + e⁻ᶻ),  f′(z) = y (1 − y)",
-    "tanh": "f(z) = tanh z,  f′(z) = 1 − y²",
-    "relu": "f(z) = max(0, z),  f′(z) = 1 (z > 0) or 0",
-    "linear": "f(z) = z,  f′(z) = 1",
-}
-LOSS_FORMULAS = {
-    "half_sse": "E = ½ Σ (y − t)²",
-    "sse": "E = Σ (y − t)²",
-    "mse": "E = (1/n) Σ (y − t)²",
-    "binary_cross_entropy": "E = −Σ [t ln y + (1 − t) ln(1 − y)]",
-}
-
-
-def _activation_names() -> dict[str, str]:
-    return {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "linear": _("linear")}
 
 
 def _layer_names(exercise: Exercise) -> list[str]:
@@ -49,14 +33,16 @@ def rules(exercise: Exercise) -> list[tuple[str, str]]:
             _("%(shape)s: %(layers)s; nodes numbered from 1, inputs first", shape=shape, layers=separator.join(names)),
         )
     ]
-    activation_names = _activation_names()
+    language = current_language()
+    functions = exercise.activation_functions
     if len(set(exercise.activations)) == 1:
-        act = exercise.activations[0]
-        out.append((_("Activation function"), f"{activation_names[act]}: {ACTIVATION_FORMULAS[act]}"))
+        act = functions[0]
+        out.append((_("Activation function"), f"{act.label(language)}: {act.rule(language)}"))
     else:
-        for name, act in zip(names[1:], exercise.activations):
-            out.append((_("Activation, %(layer)s", layer=name), f"{activation_names[act]}: {ACTIVATION_FORMULAS[act]}"))
-    out.append((_("Error"), LOSS_FORMULAS[exercise.loss]))
+        for name, act in zip(names[1:], functions):
+            out.append((_("Activation, %(layer)s", layer=name), f"{act.label(language)}: {act.rule(language)}"))
+    loss = exercise.loss_function
+    out.append((_("Error"), f"{loss.label(language)}: {loss.rule(language)}"))
     bias = {
         "none": _("none: z = Σ w·y"),
         "bias": _("biases: z = Σ w·y + b"),

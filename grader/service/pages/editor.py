@@ -129,6 +129,16 @@ def _numbers(form: ExerciseForm, name: str, count: int) -> list[float]:
     return [v for v in values if v is not None]
 
 
+def _parameters(form: ExerciseForm, kind: str, names: list[str]) -> dict[str, float]:
+    """{name: number} from the fields "weight:w3_1" (or "bias:b3"); unreadable ones are form problems."""
+    out = {}
+    for name in names:
+        number = _number(form, f"{kind}:{name}", form.values.get(f"{kind}:{name}", ""))
+        if number is not None:
+            out[name] = number
+    return out
+
+
 def form_document(form: ExerciseForm) -> dict[str, Any]:
     """The template document the form describes (problems of form syntax are added to ``form``)."""
     values = form.values
@@ -147,19 +157,9 @@ def form_document(form: ExerciseForm) -> dict[str, Any]:
         doc["iterations"] = int(iterations)
     else:
         form.add("iterations", _("Enter a whole number."))
-    weights = {}
-    for name in form.weight_names():
-        number = _number(form, f"weight:{name}", values.get(f"weight:{name}", ""))
-        if number is not None:
-            weights[name] = number
-    doc["weights"] = weights
+    doc["weights"] = _parameters(form, "weight", form.weight_names())
     if form.bias_names():
-        biases = {}
-        for name in form.bias_names():
-            number = _number(form, f"bias:{name}", values.get(f"bias:{name}", ""))
-            if number is not None:
-                biases[name] = number
-        doc["biases"] = biases
+        doc["biases"] = _parameters(form, "bias", form.bias_names())
     if form.layers:
         doc["samples"] = [
             {

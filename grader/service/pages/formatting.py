@@ -10,6 +10,7 @@ from flask import Flask, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from grader.engine import keys
 from grader.engine.rules import number
 from grader.grading.messages import MESSAGES
 from grader.grading.misconceptions import BY_CODE
@@ -41,26 +42,14 @@ def verdict_look(verdict: str) -> VerdictLook:
 
 def misconception_name(code: str) -> str:
     """A short name for a misconception of the grader's catalogue, in the reader's language."""
-    names = {
-        "missing_activation_derivative": _("Activation derivative left out"),
-        "derivative_from_z": _("Derivative taken at z instead of y"),
-        "target_minus_output": _("Output delta with the wrong sign"),
-        "gradient_ascent": _("Update along the gradient (ascent)"),
-        "updated_weights_in_backprop": _("Updated weights used in the backward pass"),
-        "missing_learning_rate": _("Learning rate left out"),
-        "net_input_in_gradient": _("Net input z used in the gradient"),
-        "loss_without_half": _("Error without the factor ½"),
-        "threshold_sign": _("Threshold with the wrong sign"),
-        "activation_on_input": _("Activation applied to the inputs"),
-        "swapped_weight_indices": _("Weight indices swapped"),
-    }
-    return names.get(code, code)
+    found = BY_CODE.get(code)
+    return found.title(language.current_language()) if found else code
 
 
 def misconception_text(code: str) -> str:
     """The grader's full explanation of a misconception, in the reader's language."""
     found = BY_CODE.get(code)
-    return getattr(found, language.current_language()) if found else ""
+    return found.message(language.current_language()) if found else ""
 
 
 def difficulty_name(difficulty: str) -> str:
@@ -99,8 +88,7 @@ def label(key: str) -> str:
 
 def field_label(key: str) -> str:
     """A key's symbol for a form field whose fieldset legend already names the iteration and sample."""
-    bare = key.rsplit(".", 1)[-1]
-    return notation.label(bare, language.current_language())
+    return notation.label(keys.bare(key), language.current_language())
 
 
 def feedback_text(result: dict) -> str | None:

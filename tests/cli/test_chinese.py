@@ -1,0 +1,63 @@
+"""The command line in Chinese: grade's table, solve's walk-through, the catalogue and generate's files."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.generation import template_names
+from tests.english_runs import english_runs
+
+SEED = "exercises/seed-classic.yaml"
+NAMES = set(template_names())
+
+
+def _prose(text: str) -> str:
+    # Terminal output has no markup: drop the formula lines of the walk-through and the step keys.
+    kept = [line for line in text.splitlines() if "=" not in line]
+    return "<p>" + "\n".join(kept) + "</p>"
+
+
+def test_grade_prints_its_table_in_chinese(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({"z3": 0.755, "y3": 0.1, "delta5": 0.040681}))
+    out = CliRunner().invoke(main, ["grade", SEED, str(answers), "--lang", "zh"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    for word in ("步骤", "提交值", "判定", "得分", "说明", "正确", "错误", "未作答", "经典 2-2-1 sigmoid 网络"):
+        assert word in out.output, word
+    english = CliRunner().invoke(main, ["grade", SEED, str(answers)], terminal_width=200).output
+    assert "verdict" in english and "判定" not in english
+
+
+def test_solve_walks_through_in_chinese():
+    out = CliRunner().invoke(main, ["solve", SEED, "--lang", "zh"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("经典 2-2-1 sigmoid 网络，一步 BP\n网络 2-2-1，激活函数 sigmoid")
+    assert "正向传播" in out.output and "反向传播（误差项 δ）" in out.output and "正向传播（第 2 次迭代）" in out.output
+    assert "z3 = w3_1*y1 + w3_2*y2 = 0.1*0.35 + 0.8*0.9 = 0.755" in out.output  # the same formulas
+    assert english_runs(_prose(out.output), NAMES) == []
+
+
+def test_the_catalogue_lists_in_chinese():
+    out = CliRunner().invoke(main, ["templates", "list", "--lang", "zh"])
+    assert out.exit_code == 0, out.output
+    assert re.search(r"^seed-classic +入门 +经典 2-2-1 sigmoid 网络，一步 BP$", out.output, re.M)
+    lines = [line.split(None, 1)[-1] if line.startswith(tuple(NAMES)) else line for line in out.output.splitlines()]
+    assert english_runs("<p>" + "\n".join(lines) + "</p>", NAMES) == []
+
+
+def test_generate_writes_chinese_printables(tmp_path):
+    out = CliRunner().invoke(
+        main,
+        ["generate", "seed-classic", "--seed", "1", "--count", "2", "--lang", "zh", "--out", str(tmp_path / "set")],
+    )
+    assert out.exit_code == 0, out.output
+    assert "个题目变体" in out.output
+    for name in ("worksheets.html", "answer-keys.html", "s001/worksheet.html", "s001/answer-key.html"):
+        page = (tmp_path / "set" / name).read_text(encoding="utf-8")
+        assert '<html lang="zh-Hans">' in page and english_runs(page, NAMES) == [], name
+    assert "输入层" in (tmp_path / "set" / "s001" / "network.svg").read_text(encoding="utf-8")
+    assert "至少保留 4 位小数" in (tmp_path / "set" / "moodle.xml").read_text(encoding="utf-8")
