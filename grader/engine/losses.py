@@ -153,6 +153,4 @@ CROSS_ENTROPY = Loss(
     distribution=True,
 )
 
-LOSSES: dict[str, Loss] = {
-    loss.name: loss for loss in (HALF_SSE, SSE, MSE, BINARY_CROSS_ENTROPY, CROSS_ENTROPY)
-}
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (HALF_SSE, SSE, MSE, BINARY_CROSS_ENTROPY, CROSS_ENTROPY)}

@@ -22,6 +22,12 @@ min_gradient                 0.0001     no gradient smaller than this, unless in
 min_error                    0.05       every output is this far from its target at first
 loss_decreases               true       the total E falls from each iteration to the next...
 min_loss_drop                0.01       ...by at least this share
+visible_change               off        every update, and every value of a later iteration,
+                                        differs from the value before it by at least this
+                                        many default tolerances (exact zeros by design, such
+                                        as a zero input's weights, excepted): a student who
+                                        skips the update or copies an iteration is caught by
+                                        the tolerance itself (docs/grading-integrity.md)
 separation                   0.03       relative gap that makes two answers distinguishable
 min_difference               0.0002     absolute gap that makes two answers distinguishable
 distinguish                  all on     misconception code -> false to give up detecting it
@@ -44,8 +50,11 @@ from typing import Any
 from grader.engine import Exercise, Problem, Trace, keys
 from grader.engine.activations import Activation
 from grader.generation.passes import Pass
+from grader.grading.evidence import facts
 from grader.grading.misconceptions import CATALOGUE
+from grader.grading.tolerance import Tolerance
 
+DEFAULT_TOLERANCE = Tolerance()
 MISCONCEPTIONS = tuple(m.code for m in CATALOGUE)  # the grader's catalogue, the one list of codes
 
 
@@ -78,6 +87,7 @@ class Constraints:
     min_error: float | None = 0.05
     loss_decreases: bool = True
     min_loss_drop: float = 0.01
+    visible_change: float | None = None
     separation: float = 0.03
     min_difference: float = 2e-4
     distinguish: frozenset[str] = frozenset(MISCONCEPTIONS)
@@ -237,6 +247,10 @@ def trace_violations(trace: Trace, records: dict[tuple[int, int | None], Pass], 
         found = _loss_falls(ex, records, c)
         if found:
             yield found
+    if c.visible_change is not None:
+        found = _invisible_change(trace, c.visible_change)
+        if found:
+            yield found
 
 
 def _where(record: Pass) -> str:
@@ -302,8 +316,8 @@ def _softmax(
             top = max(outputs, key=lambda j: record.y[j])
             if top == wanted:
                 return Violation(
-                    "target_not_top", f"the target class y{wanted} = {record.y[wanted]:.4g} is already the most likely"
-                    f"{_where(record)}"
+                    "target_not_top",
+                    f"the target class y{wanted} = {record.y[wanted]:.4g} is already the most likely{_where(record)}",
                 )
     return None
 
@@ -368,5 +382,20 @@ def _loss_falls(ex: Exercise, records: dict[tuple[int, int | None], Pass], c: Co
                 "loss_decreases",
                 f"E goes from {before:.5g} in iteration {k} to {after:.5g} in "
                 f"iteration {k + 1}: not down by {c.min_loss_drop:.0%}",
+            )
+    return None
+
+
+def _invisible_change(trace: Trace, factor: float) -> Violation | None:
+    """The first update or later-iteration value that moves by less than ``factor`` default tolerances."""
+    steps = trace.steps
+    for key, before in facts(trace).previous.items():
+        now, then = steps[key].value, steps[before].value
+        change = abs(now - then)
+        if change > 1e-12 and change < factor * DEFAULT_TOLERANCE.padded(now):
+            return Violation(
+                "visible_change",
+                f"{key} = {now:.6g} differs from {before} = {then:.6g} by {change:.3g}, "
+                f"less than {factor:g} times the default tolerance ({DEFAULT_TOLERANCE.padded(now):.3g})",
             )
     return None

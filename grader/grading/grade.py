@@ -216,10 +216,12 @@ class _Marker:
             if not self.policy.follow_through:
                 return Judgement(Verdict.INCORRECT, 0.0, "carried_off", None, {"sources": sources}, True)
             return Judgement(Verdict.CARRIED, self.policy.carried_credit, "carried", None, {"sources": sources}, True)
-        return self.misconception(step, a, own) or NO_CAUSE
+        named = self.misconception(step, a, own)
+        return NO_CAUSE if named is None else named[0]
 
-    def misconception(self, step: Step, a: float, own: float) -> Judgement | None:
-        """The first catalogue entry whose wrong rule gives ``a`` (and not what is due), as a judgement."""
+    def misconception(self, step: Step, a: float, own: float) -> tuple[Judgement, float] | None:
+        """The first catalogue entry whose wrong rule gives ``a`` (and not what is due), as a judgement,
+        with the value the wrong rule gives."""
         for misconception in KINDS.get(step.kind, ()):
             alternative = _safe(misconception.rule, (step, self.value, self.trace))
             if math.isnan(alternative) or not self.close(a, alternative):
@@ -227,7 +229,8 @@ class _Marker:
             if not math.isnan(own) and self.close(alternative, own):
                 continue
             code = misconception.code
-            return Judgement(Verdict.MISCONCEPTION, self.policy.misconception_credit, code, code, self.context(code))
+            credit = self.policy.misconception_credit
+            return Judgement(Verdict.MISCONCEPTION, credit, code, code, self.context(code)), alternative
         return None
 
     def repeats(self, key: str, a: float) -> bool:
@@ -266,8 +269,8 @@ class _Marker:
         if gap >= abs(a - own) or not evidence.visible(self.policy.tolerance, own, previous):
             return None
         named = self.misconception(step, a, own)
-        if named is not None:
-            return named  # a known wrong rule that barely moves the value is named as such
+        if named is not None and abs(a - named[1]) < gap:
+            return named[0]  # a known wrong rule that gives these figures better is named as such
         self.copies.add(step.key)
         note = "unchanged" if step.kind in UPDATE_KINDS else "copied"
         return Judgement(Verdict.INCORRECT, 0.0, note, None, {"previous": before})

@@ -24,6 +24,16 @@ def boolean(text: str) -> bool:
     raise ValueError(text)
 
 
+def time_zone(text: str) -> str:
+    """An IANA time zone name this machine knows (zoneinfo): "Asia/Shanghai", "UTC"."""
+    from grader.service.time_zones import is_zone
+
+    name = text.strip()
+    if not is_zone(name):
+        raise ValueError(text)
+    return name
+
+
 # Environment variable -> (config key, type, default, description).  The single source of truth.
 ENVIRONMENT: dict[str, tuple[str, Any, Any, str]] = {
     "GRADER_ENV": (
@@ -79,6 +89,12 @@ ENVIRONMENT: dict[str, tuple[str, Any, Any, str]] = {
         "Connections kept per server process (PostgreSQL); raised to GRADER_THREADS when that is larger",
     ),
     "GRADER_DB_CONNECT_TIMEOUT": ("DB_CONNECT_TIMEOUT", int, 3, "Seconds to wait for a database connection"),
+    "GRADER_TIME_ZONE": (
+        "TIME_ZONE",
+        time_zone,
+        "UTC",
+        "Time zone of a new set's due date when the instructor's browser does not tell (IANA name, e.g. Asia/Shanghai)",
+    ),
     "GRADER_PROXIES": (
         "PROXIES",
         int,
@@ -104,7 +120,11 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
         try:
             out[key] = kind(raw)
         except ValueError:
-            what = {int: "a whole number", boolean: "true or false"}.get(kind, kind.__name__)
+            what = {
+                int: "a whole number",
+                boolean: "true or false",
+                time_zone: "an IANA time zone name such as Asia/Shanghai",
+            }.get(kind, kind.__name__)
             raise ConfigurationError(f"{variable} must be {what}, got {raw!r}") from None
     return out
 
@@ -151,10 +171,7 @@ def secret_problem(secret: str | None) -> str | None:
     if not secret:
         return f"GRADER_SECRET_KEY is not set; production needs one, the same in every process: {SECRET_HINT}"
     if len(secret) < MIN_SECRET_LENGTH:
-        return (
-            f"GRADER_SECRET_KEY is too short ({len(secret)} characters, at least {MIN_SECRET_LENGTH}): "
-            f"{SECRET_HINT}"
-        )
+        return f"GRADER_SECRET_KEY is too short ({len(secret)} characters, at least {MIN_SECRET_LENGTH}): {SECRET_HINT}"
     lowered = secret.lower()
     if any(word in lowered for word in PLACEHOLDERS) or len(set(secret)) < 12:
         return f"GRADER_SECRET_KEY looks like a placeholder, not a random secret: {SECRET_HINT}"

@@ -47,6 +47,10 @@ def student_token(app, set_id: int, student_id: str) -> str:
         return issue_token(session, assignment_for(session, exercise_set, student_id))
 
 
-def answer_form(answers: dict[str, str]) -> dict[str, str]:
-    """The student form's fields for {step key: value as typed}."""
-    return {f"answer:{key}": value for key, value in answers.items()}
+def answer_form(answers: dict[str, str], action: str = "submit") -> dict[str, str]:
+    """The student form's fields for {step key: value as typed}, posted with a button's ``action``.
+
+    ``submit`` is the confirmation page's "Submit now"; the answer form's own buttons are
+    ``review`` ("Submit for grading", which asks to confirm), ``save`` and ``clear`` (the draft).
+    """
+    return {"action": action, **{f"answer:{key}": value for key, value in answers.items()}}

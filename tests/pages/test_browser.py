@@ -10,6 +10,7 @@ import math
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,7 @@ def fill_and_submit(page, answers: dict[str, str]) -> None:
     for key, value in answers.items():
         page.fill(f'[name="answer:{key}"]', value)
     page.click("button:has-text('Submit for grading')")
+    page.click("button:has-text('Submit now')")  # the confirmation step
     page.wait_for_load_state()
 
 
@@ -182,6 +184,17 @@ def verdicts(page) -> dict[str, str]:
         key = answer.query_selector("input").get_attribute("data-key")
         out[key] = re.search(r"is-(\w+)", answer.get_attribute("class")).group(1)
     return out
+
+
+def loaded_width(image, tries: int = 100) -> int:
+    """An image's natural width once it has loaded (lazy images load after the page; polled, as a
+    page without JavaScript cannot run Playwright's wait_for_function)."""
+    for _ in range(tries):
+        width = image.evaluate("img => img.complete ? img.naturalWidth : -1")
+        if width >= 0:
+            return width
+        time.sleep(0.05)
+    return 0
 
 
 def shot(page, name: str, full_page: bool = True) -> None:
@@ -245,7 +258,7 @@ def test_an_instructor_creates_a_set_and_watches_it_fill(live, keys, new_page):
     assert teacher.url.endswith("/sets")
     teacher.click(".page-head >> text=New set")
     assert teacher.locator(".template-option").count() >= 2
-    assert teacher.locator(".template-option img").first.evaluate("img => img.naturalWidth") > 0  # the preview
+    assert loaded_width(teacher.locator(".template-option img").first) > 0  # the preview
     shot(teacher, "instructor-new-set.png")
     teacher.click("label[for=template-0]")
     teacher.fill("#title", "Week 3: one BP step")
@@ -310,13 +323,14 @@ def test_the_chinese_interface(live, keys, app, new_page):
     assert "输出层误差项 δ 的符号反了" in page.locator("#fb-delta5").inner_text()
     shot(page, "student-zh.png")
     page.click("text=English")
-    assert page.locator("button[type=submit]").inner_text() == "Submit for grading"
+    assert page.locator("button[value=review]").inner_text() == "Submit for grading"
 
 
 def fill_and_submit_zh(page, answers: dict[str, str]) -> None:
     for key, value in answers.items():
         page.fill(f'[name="answer:{key}"]', value)
     page.click("button:has-text('提交评分')")
+    page.click("button:has-text('确认提交')")  # the confirmation step
     page.wait_for_load_state()
 
 

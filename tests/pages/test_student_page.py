@@ -24,7 +24,7 @@ def stored_submissions(app) -> int:
 
 def verdicts(page: str) -> dict[str, str]:
     """key -> the verdict class beside its field on a rendered student page."""
-    found = re.findall(r'<div class="answer is-(\w+)">\s*<label for="f-([^"]+)">', page)
+    found = re.findall(r'<div class="answer is-(\w+)">\s*<div class="answer-head">\s*<label for="f-([^"]+)">', page)
     return {key: verdict for verdict, key in found}
 
 
@@ -92,12 +92,76 @@ def test_an_empty_form_costs_no_attempt(app, client, seed_set):
     assert stored_submissions(app) == 0
 
 
-def test_text_that_is_not_a_number_is_graded_invalid_not_refused(app, client, seed_set):
+def test_unreadable_entries_are_refused_at_the_field_and_cost_no_attempt(app, client, seed_set):
     token = student_token(app, seed_set, "amy")
-    client.post(f"/student/{token}", data=answer_form({"z3": "0,755", "y3": "about 0.7"}))
-    shown = verdicts(client.get(f"/student/{token}").get_data(as_text=True))
-    assert shown["z3"] == "correct"  # a decimal comma is a number
-    assert shown["y3"] == "invalid"
+    typed = {"z3": "0,755", "y3": "abc", "z4": "1/37", "y4": "=0.00817", "z5": "8.17e-3"}
+    for action in ("review", "submit"):
+        response = client.post(f"/student/{token}", data=answer_form(typed, action))
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        refused = set(re.findall(r'<p class="field-error" id="err-([^"]+)">', page))
+        assert refused == {"y3", "z4", "y4"}  # a decimal comma and an exponent are numbers
+        assert 'aria-invalid="true"' in page and 'value="1/37"' in page  # marked, and kept as typed
+        assert "3 entries are not numbers that can be read" in page
+    assert stored_submissions(app) == 0
+    assert 'value="=0.00817"' in client.get(f"/student/{token}").get_data(as_text=True)  # kept in the draft
+
+
+def test_an_identical_resubmission_costs_no_attempt(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    client.post(f"/student/{token}", data=answer_form({"z3": "0.755", "y3": "0.68"}))
+    again = client.post(f"/student/{token}", data=answer_form({"z3": "0,755", "y3": " 0.680"}))
+    assert again.status_code == 302 and again.headers["Location"].endswith("?attempt=1#result")
+    assert "same as in attempt 1" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert stored_submissions(app) == 1
+    client.post(f"/student/{token}", data=answer_form({"z3": "0.755", "y3": "0.6803"}))
+    assert stored_submissions(app) == 2
+
+
+def test_submitting_asks_to_confirm_with_the_empty_fields_and_attempts_left(app, client, keys):
+    token = student_token(app, make_set(app, "alice", max_attempts=3), "amy")
+    response = client.post(f"/student/{token}", data=answer_form({"z3": "0.755", "y3": "0.68"}, "review"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "27 fields are empty" in page and "After this submission you will have 2 attempts left." in page
+    assert 'name="answer:z3" value="0.755"' in page and 'value="submit"' in page
+    assert stored_submissions(app) == 0
+    # A post without a button's action (a script, a stray Enter) is a review, never an attempt.
+    assert client.post(f"/student/{token}", data={"answer:z3": "0.755"}).status_code == 200
+    assert stored_submissions(app) == 0
+
+
+def test_enter_saves_the_draft_and_a_draft_can_be_cleared(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    # Enter presses the form's first button, "Save draft".
+    page = client.get(f"/student/{token}").get_data(as_text=True)
+    first_button = re.search(r"<button[^>]*>", page[page.index('id="answers"') :]).group(0)
+    assert 'value="save"' in first_button
+    saved = client.post(f"/student/{token}", data=answer_form({"z3": "0.75"}, "save"), follow_redirects=True)
+    assert "Draft saved" in saved.get_data(as_text=True) and 'value="0.75"' in saved.get_data(as_text=True)
+    assert stored_submissions(app) == 0
+    cleared = client.post(f"/student/{token}", data={"action": "clear"}, follow_redirects=True).get_data(as_text=True)
+    assert "Your draft was cleared." in cleared and 'value="0.75"' not in cleared
+
+
+def test_the_draft_endpoint_saves_what_the_script_sends(app, client, seed_set):
+    token = student_token(app, seed_set, "amy")
+    other = student_token(app, seed_set, "ben")
+    response = client.post(f"/student/{token}/draft", json={"answers": {"z3": "0.7", "y3": "", "nope": "1", "z4": 5}})
+    assert response.status_code == 200 and response.get_json()["saved"] is True
+    page = client.get(f"/student/{token}?lang=zh").get_data(as_text=True)  # a language switch keeps it
+    assert re.search(r'id="f-z3" name="answer:z3" data-key="z3"\s+value="0.7"', page)
+    assert re.search(r'id="f-z4" name="answer:z4" data-key="z4"\s+value="5"', page)
+    assert 'value="0.7"' not in client.get(f"/student/{other}").get_data(as_text=True)  # only amy's
+    for bad in (b"not json", b"[1]", b'{"answers": 3}'):
+        assert client.post(f"/student/{token}/draft", data=bad, content_type="application/json").status_code == 400
+    assert client.post("/student/bps_nope/draft", json={"answers": {}}).status_code == 404
+    client.post(f"/student/{token}", data=answer_form({"z3": "0.7"}))
+    # The submitted attempt replaces the draft.
+    from grader.service.models import Draft
+
+    with get_database(app).sessions() as session:
+        assert session.scalar(select(func.count(Draft.id))) == 0
 
 
 def test_attempts_run_out(app, client, keys):
@@ -189,7 +253,7 @@ def test_pages_send_protective_headers(app, client, seed_set):
 def test_control_characters_are_stored_and_shown_safely(app, client, seed_set):
     token = student_token(app, seed_set, "amy")
     form = {**answer_form({"z3": "0.7\x0055", "y3": "\u202e0.68"}), "submission_key": "k\x00\n"}
-    assert client.post(f"/student/{token}", data=form).status_code == 302
-    shown = verdicts(client.get(f"/student/{token}").get_data(as_text=True))
-    assert shown["z3"] == "invalid" and shown["y3"] == "invalid"
-    assert stored_submissions(app) == 1
+    response = client.post(f"/student/{token}", data=form)
+    assert response.status_code == 422  # neither reads as a number: refused, shown back escaped
+    assert set(re.findall(r'id="err-([^"]+)"', response.get_data(as_text=True))) == {"z3", "y3"}
+    assert stored_submissions(app) == 0

@@ -328,3 +328,20 @@ def seeded_database(url: str) -> tuple[str, int]:
     finally:
         engine.dispose()
     return secret, set_id
+
+
+def peak_rss_mib(pid: int) -> float:
+    """A process's peak resident set size (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+def only_worker(server: GunicornServer) -> int:
+    """The pid of the one worker of a gunicorn server started with ``workers=1``."""
+    master = server.process.pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    if len(children) != 1:
+        raise RuntimeError(f"expected one gunicorn worker, found {children}")
+    return int(children[0])

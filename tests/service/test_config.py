@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.service import config, create_app
 from grader.service.database import get_database
 
@@ -54,4 +56,10 @@ def test_secret_key_is_generated_once_and_kept(service_env, tmp_path):
 
 def test_every_setting_is_documented():
     for variable, (key, kind, _default, doc) in config.ENVIRONMENT.items():
-        assert variable.startswith("GRADER_") and key and kind in (str, int, config.boolean) and doc
+        assert variable.startswith("GRADER_") and key and kind in (str, int, config.boolean, config.time_zone) and doc
+
+
+def test_an_unknown_time_zone_is_refused_in_one_line():
+    with pytest.raises(config.ConfigurationError, match="GRADER_TIME_ZONE must be an IANA time zone name"):
+        config.from_environment({"GRADER_TIME_ZONE": "Mars/Olympus"})
+    assert config.from_environment({"GRADER_TIME_ZONE": "Asia/Shanghai"})["TIME_ZONE"] == "Asia/Shanghai"

@@ -43,6 +43,7 @@ def test_gradebook_lists_students_without_attempts(client, auth, graded):
         "max_score": None,
         "submitted_at": None,
         "policy_version": None,
+        "copy_of": None,
         "verdicts": {},
     }
 

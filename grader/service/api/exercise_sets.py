@@ -46,6 +46,8 @@ def create_set(body):
     key, print_ = key_and_fingerprint()
     db = session()
 
+    body.setdefault("time_zone", current_app.config.get("TIME_ZONE") or "UTC")
+
     def work() -> StoredResponse:
         created = exercise_sets.create_set(db, owner, body, current_app.config["MAX_TRACE_STEPS"])
         view = ExerciseSetSchema().dump(exercise_sets.summary(db, created))

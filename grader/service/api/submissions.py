@@ -10,6 +10,7 @@ from grader.service.api.context import (
     STUDENT_PATH,
     PageQuerySchema,
     assignment,
+    caller,
     errors,
     language,
     page_schema,
@@ -62,7 +63,8 @@ def history(paging, set_id: int, student_id: str):
     """The student's submissions, oldest first, each with its current grade."""
     found, assigned = assignment(set_id, student_id)
     rows, numbers = paginate(submissions.history(assigned), paging)
-    return {"items": submissions.views(session(), found, assigned, rows, language()), **numbers}
+    views = submissions.views(session(), found, assigned, rows, language(), staff=caller().is_staff)
+    return {"items": views, **numbers}
 
 
 @blp.route(f"{STUDENT_PATH}/submissions/<int(min=1, max={MAX_ID}):attempt>", methods=["GET"])
@@ -72,4 +74,4 @@ def get_submission(set_id: int, student_id: str, attempt: int):
     """One attempt, with its current grade."""
     found, assigned = assignment(set_id, student_id)
     one = submissions.find_submission(session(), assigned, attempt)
-    return submissions.views(session(), found, assigned, [one], language())[0]
+    return submissions.views(session(), found, assigned, [one], language(), staff=caller().is_staff)[0]

@@ -21,6 +21,7 @@ from grader.generation import (
     template_names,
 )
 from grader.grading import Policy, PolicyError
+from grader.service import time_zones
 from grader.service.facade.errors import (
     Invalid,
     InvalidExercise,
@@ -89,6 +90,7 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
         max_attempts=data.get("max_attempts"),
         due_at=data.get("due_at"),
         token_lifetime_days=data.get("token_lifetime_days"),
+        time_zone=data.get("time_zone") or time_zones.DEFAULT,
     )
     exercise_set.policies.append(PolicyVersion(version=1, document=policy.to_mapping()))
     session.add(exercise_set)
@@ -131,7 +133,7 @@ def find_set(session: Session, principal: Principal, set_id: int) -> ExerciseSet
 TRIAL_STUDENT = "trial-draw"
 # Attempts at taking the next policy version number before giving up with PolicyConflict.
 POLICY_TRIES = 10
-SETTINGS = ("title", "max_attempts", "due_at", "token_lifetime_days")
+SETTINGS = ("title", "max_attempts", "due_at", "time_zone", "token_lifetime_days")
 
 
 def update_set(
@@ -222,6 +224,7 @@ def summary(session: Session, exercise_set: ExerciseSet) -> dict[str, Any]:
         "max_attempts": exercise_set.max_attempts,
         "due_at": exercise_set.due_at,
         "token_lifetime_days": exercise_set.token_lifetime_days,
+        "time_zone": exercise_set.time_zone,
         "archived_at": exercise_set.archived_at,
         "owner": exercise_set.owner.name,
         "students": students,

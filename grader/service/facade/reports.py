@@ -25,7 +25,16 @@ from grader.service.facade.gradebook import View
 from grader.service.models import Assignment, ExerciseSet, Grade
 
 TOP_MISCONCEPTIONS = 10
-CSV_FIXED = ["student_id", "attempts", "score", "best_score", "max_score", "submitted_at", "policy_version"]
+CSV_FIXED = [
+    "student_id",
+    "attempts",
+    "score",
+    "best_score",
+    "max_score",
+    "submitted_at",
+    "policy_version",
+    "copy_of",
+]
 # Rows of CSV written to the response at a time.
 CSV_FLUSH = 200
 
@@ -62,6 +71,7 @@ def gradebook_csv(session: Session, exercise_set: ExerciseSet, view: View | None
                 row.max_score,
                 row.submitted_at.isoformat() if row.submitted_at else None,
                 row.policy_version,
+                row.copy_of,
             ]
             verdicts = row.verdicts()
             writer.writerow(["" if v is None else _safe_cell(v) for v in values] + [verdicts.get(k, "") for k in keys])

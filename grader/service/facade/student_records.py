@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from grader.grading import Policy
 from grader.service import grade_records
+from grader.service.facade import copies
 from grader.service.facade.assignments import trace_of
 from grader.service.facade.submissions import current_grades, history
 from grader.service.models import Assignment
@@ -25,6 +26,7 @@ def attempts(session: Session, assignment: Assignment, language: str) -> list[di
     trace = trace_of(assignment)
     submissions = list(session.execute(history(assignment)).scalars())
     grades = current_grades(session, [s.id for s in submissions])
+    flagged = copies.flags(session, [s.id for s in submissions])
     out = []
     for submission in submissions:
         grade_row, version = grades[submission.id]
@@ -39,6 +41,7 @@ def attempts(session: Session, assignment: Assignment, language: str) -> list[di
                 "submitted_at": submission.submitted_at,
                 "submitted_by": submission.submitted_by,
                 "policy_version": version.version,
+                "copy_of": flagged[submission.id].matched_student_id if submission.id in flagged else None,
                 "answers": answers,
                 **graded,
             }

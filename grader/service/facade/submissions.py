@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from grader.engine import ENGINE_VERSION
 from grader.grading import AnswerError, Policy, grade
 from grader.service import grade_records
-from grader.service.facade import attempts, idempotency
+from grader.service.facade import attempts, copies, idempotency
 from grader.service.facade.assignments import attempts_used, trace_of
 from grader.service.facade.errors import AttemptsExhausted, Conflict, NotFound, PastDue, Problem, UnknownAnswerKey
 from grader.service.facade.idempotency import StoredResponse
@@ -101,6 +101,8 @@ def _grade_and_store(
             continue
         if attempt is None:
             raise AttemptsExhausted(limit)
+        # In the same transaction: a submission that fits another student's variant is flagged.
+        copies.record(session, target.set_id, target.assignment_id, attempt, grading)
         # Attempts are numbered 1..n without gaps: this one's number is the attempts used.
         reveal = policy.reveals(now=now, due_at=target.due_at, attempts_used=attempt, max_attempts=limit)
         graded = grading.to_dict(reveal, language)
@@ -144,12 +146,19 @@ def current_grades(session: Session, submission_ids: list[int]) -> dict[int, tup
 
 
 def views(
-    session: Session, exercise_set: ExerciseSet, assignment: Assignment, submissions: list[Submission], language: str
+    session: Session,
+    exercise_set: ExerciseSet,
+    assignment: Assignment,
+    submissions: list[Submission],
+    language: str,
+    staff: bool = False,
 ) -> list[dict[str, Any]]:
     """Submissions as the API shows them, each with its current grade.
 
     Expected values are shown when the current policy's reveal rule holds now, given the set's due
-    date and the student's attempts so far (all of them, not only those of this page).
+    date and the student's attempts so far (all of them, not only those of this page).  For
+    ``staff`` (never for a student) each view also says whose variant its values match, if not
+    the student's own (``copy_of``).
     """
     trace = trace_of(assignment)
     reveal = Policy.from_mapping(exercise_set.policy.document).reveals(
@@ -159,23 +168,26 @@ def views(
         max_attempts=exercise_set.max_attempts,
     )
     grades = current_grades(session, [s.id for s in submissions])
+    flagged = copies.flags(session, [s.id for s in submissions]) if staff else {}
     out = []
     for submission in submissions:
         grade_row, version = grades[submission.id]
         answers = _answers(submission)
         grading = grade_records.rebuild(grade_row.results, trace, answers, Policy.from_mapping(version.document))
         graded = grading.to_dict(reveal, language)
-        out.append(
-            _view(
-                assignment.set_id,
-                assignment.student_id,
-                submission.attempt,
-                submission.submitted_at,
-                version.version,
-                graded,
-                answers,
-            )
+        view = _view(
+            assignment.set_id,
+            assignment.student_id,
+            submission.attempt,
+            submission.submitted_at,
+            version.version,
+            graded,
+            answers,
         )
+        if staff:
+            flag = flagged.get(submission.id)
+            view["copy_of"] = flag.matched_student_id if flag else None
+        out.append(view)
     return out
 
 

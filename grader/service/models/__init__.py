@@ -3,6 +3,8 @@
 from grader.service.models.accounts import ROLES, Account, ApiKey
 from grader.service.models.assignments import AccessToken, Assignment
 from grader.service.models.base import Base, utcnow
+from grader.service.models.copy_flags import CopyFlag
+from grader.service.models.drafts import Draft
 from grader.service.models.exercise_sets import ExerciseSet, PolicyVersion
 from grader.service.models.idempotency import IdempotencyRecord
 from grader.service.models.page_sessions import PageSession
@@ -16,6 +18,8 @@ __all__ = [
     "ApiKey",
     "Assignment",
     "Base",
+    "CopyFlag",
+    "Draft",
     "ExerciseSet",
     "Grade",
     "IdempotencyRecord",

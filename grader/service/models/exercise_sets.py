@@ -35,6 +35,8 @@ class ExerciseSet(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
     due_at: Mapped[datetime | None]
+    # The IANA zone the due date is entered and shown in (stored in UTC all the same).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # An archived set is kept whole (gradebook, printables) but closed to submissions and listed apart.
     archived_at: Mapped[datetime | None]
     # Days a student access token of this set works after it is issued; None: until revoked.

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from babel import dates as babel_dates
 from flask import Flask, request
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from grader.engine import keys
 from grader.engine.rules import number
 from grader.grading.messages import MESSAGES
 from grader.grading.misconceptions import BY_CODE
+from grader.service import time_zones
 from grader.service.pages import language
 from grader.worksheets import notation
 
@@ -107,6 +109,20 @@ def show_datetime(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, "medium")
 
 
+def show_in_zone(value: datetime | None, zone_name: str | None) -> str:
+    """A timestamp as wall-clock time in a set's time zone, the zone named.
+
+    "Dec 1, 2030, 11:59:00 PM (Asia/Shanghai)"; "2030年12月1日 23:59:00 中国（上海）时间".
+    """
+    if value is None:
+        return ""
+    name = zone_name if time_zones.is_zone(zone_name) else time_zones.DEFAULT
+    shown = babel_dates.format_datetime(value, "medium", tzinfo=time_zones.zone(name), locale=get_locale())
+    lang = language.current_language()
+    zone_text = time_zones.label(name, lang)
+    return f"{shown} {zone_text}" if lang == "zh" else f"{shown} ({zone_text})"
+
+
 def switch_url(code: str) -> str:
     """This page in another language."""
     args = {k: v for k, v in request.args.items() if k != "lang"}
@@ -130,4 +146,6 @@ def init_app(app: Flask) -> None:
         current_language=language.current_language,
         html_lang=lambda: language.HTML_LANG[language.current_language()],
     )
-    app.jinja_env.filters.update(number=show_number, given=notation.given, datetime=show_datetime, label=label)
+    app.jinja_env.filters.update(
+        number=show_number, given=notation.given, datetime=show_datetime, label=label, zoned=show_in_zone
+    )

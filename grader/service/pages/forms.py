@@ -6,9 +6,10 @@ refuse; what the forms produce is the same document the API takes, handed to the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,8 +28,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from grader.engine.exercise import PHASES
 from grader.grading import Policy
+from grader.service import time_zones
 from grader.service.facade.idempotency import is_valid_key
 from grader.service.facade.roster import MAX_ROSTER, read_roster
+from grader.service.pages.language import current_language
 from grader.service.schemas.exercise_sets import MAX_ATTEMPTS
 from grader.service.schemas.fields import MAX_SEED
 
@@ -75,6 +78,17 @@ def _reveal_choices() -> list[tuple[str, Any]]:
     ]
 
 
+def _zone_choices() -> list[tuple[str, str]]:
+    # Read per request (a callable), so the names follow the reader's language.
+    lang = current_language()
+    return [(name, time_zones.label(name, lang)) for name in time_zones.names()]
+
+
+def _default_zone() -> str:
+    configured = current_app.config.get("TIME_ZONE")
+    return configured if time_zones.is_zone(configured) else time_zones.DEFAULT
+
+
 def _passback_choices() -> list[tuple[str, Any]]:
     # grader.grading.policy.Passback, named for an instructor.
     return [("latest", _l("The latest attempt")), ("best", _l("The best attempt"))]
@@ -109,8 +123,17 @@ class PolicyForm(FlaskForm):
     passback = SelectField(_l("Score that counts"), choices=_passback_choices, default="latest")
     max_attempts = WholeNumberField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, MAX_ATTEMPTS)])
     due_at = DateTimeLocalField(
-        _l("Due date (UTC)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional(), _sane_year]
+        _l("Due date, in the set's time zone"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional(), _sane_year],
     )
+    time_zone = SelectField(_l("Time zone"), choices=_zone_choices, default=_default_zone, validate_choice=False)
+
+    def validate_time_zone(self, field) -> None:
+        """A zone this machine knows (the list offers only those; a forged post names another)."""
+        if not time_zones.is_zone(field.data):
+            raise ValidationError(_l("Choose a time zone from the list."))
+
     # The policy version the form was filled from: a save on top of a newer one is a conflict.
     based_on = HiddenField()
 
@@ -136,13 +159,18 @@ class PolicyForm(FlaskForm):
         }
 
     def due_datetime(self) -> datetime | None:
-        """The due date as aware UTC (the field is read as UTC)."""
-        return self.due_at.data.replace(tzinfo=UTC) if self.due_at.data else None
+        """The due date as aware UTC (the field is read as wall-clock time in the chosen time zone)."""
+        return time_zones.from_wall_clock(self.due_at.data, self.time_zone.data) if self.due_at.data else None
 
     def fill(
-        self, document: dict[str, Any], max_attempts: int | None, due_at: datetime | None, version: int | None = None
+        self,
+        document: dict[str, Any],
+        max_attempts: int | None,
+        due_at: datetime | None,
+        version: int | None = None,
+        time_zone: str = "UTC",
     ) -> None:
-        """Show a stored policy (of ``version``), attempt limit and due date in the fields."""
+        """Show a stored policy (of ``version``), attempt limit, due date and time zone in the fields."""
         self.based_on.data = str(version) if version is not None else ""
         policy = Policy.from_mapping(document).to_mapping()
         weights = policy.pop("phase_weights")
@@ -151,7 +179,8 @@ class PolicyForm(FlaskForm):
         for phase in PHASES:
             getattr(self, f"weight_{phase}").data = weights.get(phase, 1.0)
         self.max_attempts.data = max_attempts
-        self.due_at.data = due_at.astimezone(UTC).replace(tzinfo=None) if due_at else None
+        self.time_zone.data = time_zone
+        self.due_at.data = time_zones.to_wall_clock(due_at, time_zone) if due_at else None
 
 
 class CreateSetForm(PolicyForm):

@@ -64,6 +64,9 @@ def _create_form() -> CreateSetForm:
     form.template.choices = [(t["name"], t["title"]) for t in templates]
     if not form.is_submitted() and templates:
         form.template.data = templates[0]["name"]
+    if not form.is_submitted():
+        # The page's script puts the instructor's own zone here (the configured default without it).
+        form.time_zone.render_kw = {"data-browser-zone": "default"}
     return form
 
 
@@ -81,6 +84,7 @@ def new_set():
             "policy": form.policy_document(),
             "max_attempts": form.max_attempts.data,
             "due_at": form.due_datetime(),
+            "time_zone": form.time_zone.data,
         }
         session = get_session()
 

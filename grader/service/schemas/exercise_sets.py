@@ -10,6 +10,7 @@ from marshmallow import validate
 from grader.engine.exercise import PHASES
 from grader.grading.policy import REVEAL_RULES, Passback, reveal_rule
 from grader.grading.tolerance import MODES
+from grader.service import time_zones
 from grader.service.schemas.fields import MAX_SEED, StrictBoolean, StrictInteger, StrictNumber
 
 MAX_ATTEMPTS = 1000
@@ -30,6 +31,23 @@ YEARS = "^(19[7-9][0-9]|[2-8][0-9]{3}|9000)-"
 def _sane_date(value: datetime) -> None:
     if not 1970 <= value.year <= 9000:
         raise ma.ValidationError("must be a date between the years 1970 and 9000")
+
+
+def _known_zone(value: str) -> None:
+    if not time_zones.is_zone(value):
+        raise ma.ValidationError("must be an IANA time zone name such as Asia/Shanghai or UTC")
+
+
+def time_zone_field(**kwargs) -> ma.fields.String:
+    """A set's time zone: the zone its due date is entered and shown in."""
+    return ma.fields.String(
+        validate=_known_zone,
+        metadata={
+            "description": "IANA time zone the due date is entered and shown in on the pages, e.g. Asia/Shanghai. "
+            "The API's due_at is ISO 8601 with an offset whatever the zone. Default: the server's GRADER_TIME_ZONE"
+        },
+        **kwargs,
+    )
 
 
 class RevealRule(ma.fields.Field):
@@ -135,6 +153,7 @@ class ExerciseSetCreateSchema(ma.Schema):
             "description": "Days a student access token issued from now on works; null: until revoked (default)"
         },
     )
+    time_zone = time_zone_field()
 
     in_utc = ma.post_load(_in_utc)
 
@@ -168,6 +187,7 @@ class ExerciseSetUpdateSchema(ma.Schema):
             "description": "Days a student access token issued from now on works; null: until revoked (default)"
         },
     )
+    time_zone = time_zone_field()
 
     in_utc = ma.post_load(_in_utc)
 
@@ -198,6 +218,7 @@ class ExerciseSetSchema(ma.Schema):
         required=True,
         metadata={"description": "Days a student access token works; null: until revoked"},
     )
+    time_zone = time_zone_field(required=True)
     owner = ma.fields.String(required=True, metadata={"description": "Name of the owning account"})
     students = ma.fields.Integer(required=True, metadata={"description": "Students with an assignment"})
     submissions = ma.fields.Integer(required=True)

@@ -19,7 +19,10 @@ class GradebookQuerySchema(ma.Schema):
     )
     status = ma.fields.String(
         validate=validate.OneOf([str(s) for s in Status]),
-        metadata={"description": "all (default), started, or not_started (no attempt yet)"},
+        metadata={
+            "description": "all (default), started, not_started (no attempt yet), "
+            "or flagged (an attempt matches another student's variant)"
+        },
     )
     search = ma.fields.String(
         validate=validate.Length(max=128), metadata={"description": "Only student ids containing this"}
@@ -52,6 +55,14 @@ class GradebookRowSchema(ma.Schema):
     submitted_at = ma.fields.AwareDateTime(allow_none=True, required=True)
     policy_version = ma.fields.Integer(
         allow_none=True, required=True, metadata={"description": "Policy version the latest attempt was graded under"}
+    )
+    copy_of = ma.fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "The student whose variant the latest attempt's values match rather than the "
+            "student's own (a likely copy), or null; instructors only"
+        },
     )
     verdicts = ma.fields.Dict(
         keys=ma.fields.String(),

@@ -65,6 +65,14 @@ class KeyResultSchema(ma.Schema):
     misconception = ma.fields.String(
         allow_none=True, required=True, metadata={"description": "Code of the misconception recognised, or null"}
     )
+    reason = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Why an incorrect value is wrong, where that can be seen (unchanged, copied, "
+            "misread_given, other_numbers, sign_flipped, power_of_ten, too_coarse, neighbour, other_iteration, "
+            "other_sample), or null"
+        },
+    )
     message = ma.fields.String(required=True, metadata={"description": "Feedback, in the Accept-Language (en or zh)"})
     reason = ma.fields.String(
         allow_none=True,
@@ -101,6 +109,13 @@ class SubmissionSchema(ma.Schema):
     )
     results = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(KeyResultSchema), required=True)
     answers = ma.fields.Dict(required=True, metadata={"description": "The answers as submitted"})
+    copy_of = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Instructors only: the student whose variant these values match rather than the "
+            "student's own (a likely copy), or null; never shown to students"
+        },
+    )
 
 
 class SubmissionCreatedSchema(SubmissionSchema):
