@@ -20,6 +20,7 @@ STATED_IN_WORDS = (
     "unpaired UTF-16 surrogates",
     "give exactly one of template",
     "in the catalogue; see GET /api/v1/templates",  # a template name the catalogue does not have
+    "must be an IANA time zone name",  # a zone the server's time-zone database does not know
 )
 
 
