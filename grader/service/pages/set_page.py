@@ -12,6 +12,7 @@ from grader.service.database import get_session
 from grader.service.facade import copies, gradebook, regrading, reports
 from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
+from grader.service.lti.panel import lti_panel
 from grader.service.models import ExerciseSet
 from grader.service.pages import charts, errors
 from grader.service.pages.formatting import label, verdict_look
@@ -108,6 +109,7 @@ def render_set_page(
         policy_form=policy_form,
         roster_form=roster_form or RosterForm(formdata=None),
         same_numbers=copies.same_numbers(session, exercise_set),
+        lti=lti_panel(session, exercise_set.id),
     )
     return page, status
 

@@ -104,6 +104,9 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // Deep linking: the signed answer goes back to the LMS by itself (the button stays as a fallback).
+  const autosubmit = document.querySelector("form[data-autosubmit]");
+  if (autosubmit) autosubmit.submit();
   // A regrade running in the background: follow its progress, show the new grades when done.
   const regrade = document.querySelector("[data-progress]");
   if (regrade) {
