@@ -73,8 +73,8 @@ class Tolerance:
         else:
             figures = _places(self.rtol) + 1 if self.rtol > 0 else 0
             floor = 10.0 ** (-_places(self.atol)) if self.atol > 0 else 10.0 ** (-12)
-        if figures == 0 or magnitude == 0.0:
-            return floor
+        if figures == 0 or magnitude == 0.0 or not math.isfinite(magnitude):
+            return floor  # an infinite value (ln 0 from a student's own outputs) has no figures to count
         return max(floor, 10.0 ** (math.floor(math.log10(magnitude)) - figures + 1))
 
     def padded(self, expected: float) -> float:
