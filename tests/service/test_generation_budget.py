@@ -52,9 +52,11 @@ def test_a_budget_never_changes_the_variant_found():
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_hopeless_inline_template_is_refused_fast_when_the_set_is_made(client, auth):
-    started = time.monotonic()
+    # CPU time of this thread (the test client runs the app in it): what the request cost, whatever
+    # else the machine is doing.
+    started = time.thread_time()
     response = client.post(f"{API}/exercise-sets", json={"template_document": hopeless()}, headers=auth("alice"))
-    elapsed = time.monotonic() - started
+    elapsed = time.thread_time() - started
     doc = is_problem(response, 422, "invalid-exercise")
     assert "threshold_sign" in doc["detail"] and doc["errors"][0]["pointer"] == "#/template_document"
     assert elapsed < GENERATION_BUDGET + 1.0
