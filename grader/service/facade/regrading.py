@@ -35,6 +35,7 @@ from grader.engine import ENGINE_VERSION
 from grader.grading import Policy, grade
 from grader.service import grade_records, json_codec
 from grader.service.facade.assignments import trace_for
+from grader.service.lti import passback
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 
 BATCH = 5000
@@ -137,8 +138,13 @@ def run_chunk(connection: Connection, chunk: Chunk) -> int:
     exercises = dict(
         connection.execute(select(Assignment.id, Assignment.exercise).where(Assignment.id.in_(wanted))).all()
     )
-    graded = grade_rows(Policy.from_mapping(document), exercises, rows)
+    policy = Policy.from_mapping(document)
+    graded = grade_rows(policy, exercises, rows)
     _store(connection, chunk.policy_id, graded)
+    # Changed scores of LTI learners go to the outbox in the transaction of their grades.
+    with Session(bind=connection) as outbox:
+        passback.after_regrade(outbox, [row[0] for row in graded], policy)
+        outbox.flush()
     return len(graded)
 
 
@@ -190,6 +196,22 @@ def _copy(connection: Connection, policy_id: int, graded: list[tuple], now) -> N
         for submission_id, record, score, max_score in graded:
             copy.write_row((submission_id, dumps(record), score, max_score))
     connection.execute(text(_FROM_STAGING), {"policy_id": policy_id, "engine_version": ENGINE_VERSION, "now": now})
+
+
+JOB_KIND = "regrade.chunk"  # run by grader.service.worker on any machine
+
+
+def enqueue(session: Session, exercise_set: ExerciseSet, batch: int = BATCH) -> int:
+    """Queue the set's regrade as chunk jobs for ``grader worker`` processes; returns how many chunks."""
+    from grader.service import queue
+
+    # Planned on a connection of its own: a server-side cursor's options stay with its connection.
+    with session.get_bind().connect() as reader:
+        chunks = list(plan(reader, exercise_set.id, exercise_set.policy.id, batch))
+    for chunk in chunks:
+        queue.enqueue(session, JOB_KIND, chunk.to_payload())
+    session.commit()
+    return len(chunks)
 
 
 # One engine per worker process, made by the pool's initializer from the parent's URL.
