@@ -23,18 +23,13 @@ import time
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from grader.engine import load_exercise, solve  # noqa: E402
-from grader.service import schema  # noqa: E402
-from grader.service.facade.exercise_sets import create_set  # noqa: E402
-from grader.service.facade.keys import create_key  # noqa: E402
 from grader.service.throwaway_postgres import ThrowawayPostgres  # noqa: E402
-from tests.service.servers import GunicornServer, NginxProxy, SlowClients  # noqa: E402
+from tests.service.servers import GunicornServer, NginxProxy, SlowClients, seeded_database  # noqa: E402
 
 
 def measure(url: str, secret: str, set_id: int, seconds: float) -> dict[str, list[float]]:
@@ -72,13 +67,7 @@ def main() -> None:
     args = parser.parse_args()
     with ThrowawayPostgres() as pg, tempfile.TemporaryDirectory() as folder:
         url = pg.create_database("slow")
-        engine = create_engine(url)
-        schema.upgrade(engine)
-        with Session(engine, expire_on_commit=False) as session:
-            account_key, secret = create_key(session, "slow", "instructor")
-            set_id = create_set(session, account_key.account, {"template": "seed-classic"}, 20_000).id
-            session.commit()
-        engine.dispose()
+        secret, set_id = seeded_database(url)
         with (
             GunicornServer(url, workers=args.workers) as gunicorn,
             NginxProxy(f"127.0.0.1:{gunicorn.port}", Path(folder)) as proxy,

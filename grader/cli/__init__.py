@@ -48,6 +48,11 @@ def _register() -> None:
     main.add_command(db_group)
     main.add_command(keys_group)
     main.add_command(regrade_command)
+    from grader.cli.lti import lti_group
+    from grader.cli.worker import worker_command
+
+    main.add_command(lti_group)
+    main.add_command(worker_command)
 
 
 _register()

@@ -84,10 +84,15 @@ def revision_command(message: str, autogenerate: bool) -> None:
 
 @db_group.command("prune")
 def prune_command() -> None:
-    """Delete Idempotency-Key records older than 24 hours (run it daily, e.g. from cron)."""
-    from grader.service.database import get_database
+    """Delete expired Idempotency-Key records (older than 24 hours) and ended rate-limit windows now.
+
+    The service does this by itself every few minutes; no cron entry is needed.
+    """
+    from grader.service import housekeeping
     from grader.service.facade import idempotency
 
-    with get_database(_app()).sessions() as session:
-        deleted = idempotency.prune(session)
-    click.echo(f"deleted {deleted} idempotency record(s) older than {idempotency.RETENTION}")
+    deleted = housekeeping.prune(_app())
+    click.echo(
+        f"deleted {deleted['idempotency records']} idempotency record(s) older than {idempotency.RETENTION} "
+        f"and {deleted['rate-limit counters']} ended rate-limit counter(s)"
+    )

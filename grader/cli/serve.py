@@ -58,4 +58,9 @@ def serve_command(host: str, port: int, debug: bool) -> None:
     else:
         click.echo("To create another instructor key:")
     click.echo(f"  {grader_command()} keys create --role instructor --name YOUR-NAME")
+    # The embedded server sends LMS scores itself; production runs `grader worker` processes.
+    from grader.service.worker import start_in_background
+
+    start_in_background(app)
+    click.echo("Scores for LMSs (LTI) are sent from this process; production runs `grader worker`.")
     app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)

@@ -242,12 +242,10 @@ SOFTMAX = Softmax(
     formula="e^z_k / sum_j e^z_j",
     derivative_formula="y(1-y)",
     rule=Wording(
-        "yₖ = e^zₖ / Σⱼ e^zⱼ over the output layer; ∂yⱼ/∂zₖ = yⱼ(δⱼₖ − yₖ); "
-        "with cross-entropy the output δₖ = yₖ − tₖ",
+        "yₖ = e^zₖ / Σⱼ e^zⱼ over the output layer; ∂yⱼ/∂zₖ = yⱼ(δⱼₖ − yₖ); with cross-entropy the output δₖ = yₖ − tₖ",
         "yₖ = e^zₖ / Σⱼ e^zⱼ（对整个输出层）；∂yⱼ/∂zₖ = yⱼ(δⱼₖ − yₖ)；与交叉熵一起用时输出层 δₖ = yₖ − tₖ",
     ),
     output_only=True,
 )
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU, LEAKY_RELU, LINEAR, SOFTMAX)}
-

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 NAME = r"E|[zy]\d+|delta\d+|(?:grad_|new_)?w\d+_\d+|(?:grad_|new_)?b\d+"
-KEY_PATTERN = re.compile(
-    r"^(?:it(?P<iteration>[2-9]|[1-9]\d+)\.)?(?:s(?P<sample>[1-9]\d*)\.)?" + f"(?P<name>{NAME})$"
-)
+KEY_PATTERN = re.compile(r"^(?:it(?P<iteration>[2-9]|[1-9]\d+)\.)?(?:s(?P<sample>[1-9]\d*)\.)?" + f"(?P<name>{NAME})$")
 # A key inside a formula's text (worksheets print formulas in student notation): any iteration
 # and sample prefix, not preceded or followed by another word character.
 TOKEN_PATTERN = re.compile(r"(?<![\w.])((?:it\d+\.)?(?:s\d+\.)?" + f"(?:{NAME}))(?![\\w])")

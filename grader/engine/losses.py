@@ -30,7 +30,7 @@ class Loss:
     formula: str
     gradient_formula: str
     value: Callable[[Sequence[float], Sequence[float]], float]
-    slope: Callable[..., Any]  # dE/dy_j from y_j, t_j and the output count; numbers or arrays
+    derivative: Callable[..., Any]  # dE/dy_j from y_j, t_j and the output count; numbers or arrays
     scale: str  # written before the sum, as a student writes it
     term: str  # one output's term, in y and t
     rule: Wording
@@ -42,7 +42,7 @@ class Loss:
 
     def gradient(self, y: Number, t: Number, n: int) -> Number:
         """dE/dy of an output from its value y, its target t and the number n of outputs."""
-        result: Number = self.slope(y, t, n)
+        result: Number = self.derivative(y, t, n)
         return result
 
     def target_problem(self, targets: Sequence[float]) -> str | None:
@@ -89,7 +89,7 @@ HALF_SSE = Loss(
     formula="1/2 sum (y - t)^2",
     gradient_formula="y - t",
     value=lambda ys, ts: 0.5 * _squares(ys, ts),
-    slope=lambda y, t, n: y - t,
+    derivative=lambda y, t, n: y - t,
     rule=Wording("E = ½ Σ (y − t)², ∂E/∂y = y − t", "E = ½ Σ (y − t)²，∂E/∂y = y − t"),
 )
 
@@ -101,7 +101,7 @@ SSE = Loss(
     formula="sum (y - t)^2",
     gradient_formula="2(y - t)",
     value=_squares,
-    slope=lambda y, t, n: 2.0 * (y - t),
+    derivative=lambda y, t, n: 2.0 * (y - t),
     rule=Wording("E = Σ (y − t)², ∂E/∂y = 2(y − t)", "E = Σ (y − t)²，∂E/∂y = 2(y − t)"),
 )
 
@@ -113,7 +113,7 @@ MSE = Loss(
     formula="1/n sum (y - t)^2",
     gradient_formula="2(y - t)/n",
     value=lambda ys, ts: _squares(ys, ts) / len(ys),
-    slope=lambda y, t, n: 2.0 * (y - t) / n,
+    derivative=lambda y, t, n: 2.0 * (y - t) / n,
     rule=Wording(
         "E = (1/n) Σ (y − t)² over the n outputs, ∂E/∂y = 2(y − t)/n",
         "E = (1/n) Σ (y − t)²（n 为输出个数），∂E/∂y = 2(y − t)/n",
@@ -128,7 +128,7 @@ BINARY_CROSS_ENTROPY = Loss(
     formula="-sum [t ln y + (1 - t) ln(1 - y)]",
     gradient_formula="(y - t) / (y(1 - y))",
     value=_bce,
-    slope=lambda y, t, n: (y - t) / (y * (1.0 - y)),
+    derivative=lambda y, t, n: (y - t) / (y * (1.0 - y)),
     rule=Wording(
         "E = −Σ [t ln y + (1 − t) ln(1 − y)], ∂E/∂y = (y − t)/(y(1 − y)); with a sigmoid output δ = y − t",
         "E = −Σ [t ln y + (1 − t) ln(1 − y)]，∂E/∂y = (y − t)/(y(1 − y))；sigmoid 输出层 δ = y − t",
@@ -144,7 +144,7 @@ CROSS_ENTROPY = Loss(
     formula="-sum t ln y",
     gradient_formula="-t/y",
     value=_ce,
-    slope=lambda y, t, n: -t / y,
+    derivative=lambda y, t, n: -t / y,
     rule=Wording(
         "E = −Σ t ln y (targets one-hot or a distribution), ∂E/∂y = −t/y; with a softmax output δ = y − t",
         "E = −Σ t ln y（目标为独热向量或概率分布），∂E/∂y = −t/y；softmax 输出层 δ = y − t",
@@ -153,6 +153,4 @@ CROSS_ENTROPY = Loss(
     distribution=True,
 )
 
-LOSSES: dict[str, Loss] = {
-    loss.name: loss for loss in (HALF_SSE, SSE, MSE, BINARY_CROSS_ENTROPY, CROSS_ENTROPY)
-}
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (HALF_SSE, SSE, MSE, BINARY_CROSS_ENTROPY, CROSS_ENTROPY)}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from grader.engine import keys
 from grader.engine.trace import Trace
@@ -43,7 +44,7 @@ class TraceFacts:
 
 
 _FACTS: weakref.WeakKeyDictionary[Trace, TraceFacts] = weakref.WeakKeyDictionary()
-_GUARDS: weakref.WeakKeyDictionary[Trace, dict[Tolerance, dict[str, str]]] = weakref.WeakKeyDictionary()
+_GUARDS: weakref.WeakKeyDictionary[Trace, dict[Tolerance, dict[str, Guard]]] = weakref.WeakKeyDictionary()
 
 
 def split(key: str) -> tuple[int, str, str]:
@@ -107,8 +108,16 @@ def _build(trace: Trace) -> TraceFacts:
     )
 
 
-def guards(trace: Trace, tolerance: Tolerance) -> dict[str, str]:
-    """key -> previous key, where the reference visibly changed: there a value within tolerance must
+class Guard(NamedTuple):
+    """A step whose reference visibly changed from its previous value: that value's key, and half
+    the policy's rounding unit there (a value this close to the previous one repeats it)."""
+
+    before: str
+    half_unit: float
+
+
+def guards(trace: Trace, tolerance: Tolerance) -> dict[str, Guard]:
+    """key -> its ``Guard``, where the reference visibly changed: there a value within tolerance must
     still be checked for a copy of the previous value (the student's previous value may be nearer
     the reference than the reference's own previous value is, after several updates not made)."""
     by_tolerance = _GUARDS.get(trace)
@@ -120,7 +129,7 @@ def guards(trace: Trace, tolerance: Tolerance) -> dict[str, str]:
         for key, before in facts(trace).previous.items():
             now, then = trace.steps[key].value, trace.steps[before].value
             if visible(tolerance, now, then):
-                found[key] = before
+                found[key] = Guard(before, 0.5 * tolerance.resolution(then))
     return found
 
 

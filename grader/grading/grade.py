@@ -200,9 +200,9 @@ class _Marker:
 
     def judge(self, step: Step, a: float, own: float, upstream: frozenset[str]) -> Judgement:
         """The verdict on a number ``a`` that is not the reference, given what the student's own inputs give."""
-        before = self.facts.previous.get(step.key)
-        if before is not None and evidence.visible(self.policy.tolerance, step.value, self.trace.steps[before].value):
-            copied = self.copied(step, a, before, own)
+        guard = self.guards.get(step.key)  # the steps whose reference visibly changed
+        if guard is not None:
+            copied = self.copied(step, a, guard.before, own)
             if copied is not None:
                 return copied
         if not math.isnan(own) and self.close(a, own):
@@ -236,10 +236,10 @@ class _Marker:
     def repeats(self, key: str, a: float) -> bool:
         """Whether ``a``, within tolerance of the reference, may be the previous value written again
         where the reference changed visibly: then it is judged as a wrong value would be."""
-        before = self.guards.get(key)
-        if before is None:
-            return False
-        return self.same_figures(a, self.effective[before])
+        guard = self.guards.get(key)
+        # Half the rounding unit at the reference's previous value stands for the student's (the two
+        # are within tolerance of each other here, so the unit is the same but at a power of ten).
+        return guard is not None and abs(a - self.effective[guard.before]) <= guard.half_unit + 1e-12
 
     def reads_unwritten(self, step: Step) -> bool:
         """Whether a step reads a weight or bias the student did not write: a given one, or an update

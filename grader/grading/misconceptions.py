@@ -254,8 +254,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "missing_activation_derivative",
         frozenset({"delta"}),
         _missing_derivative,
-        "This δ is missing the activation derivative f′: multiply by it (for sigmoid y(1 − y), "
-        "for tanh 1 − y²).",
+        "This δ is missing the activation derivative f′: multiply by it (for sigmoid y(1 − y), for tanh 1 − y²).",
         "误差项 δ 缺少激活函数的导数 f′：需要乘以它（sigmoid 为 y(1 − y)，tanh 为 1 − y²）。",
         title=Wording("Activation derivative left out", "漏乘激活函数的导数"),
         everywhere=True,
@@ -290,8 +289,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "gradient_ascent",
         frozenset({"new_w", "new_b"}),
         _ascent,
-        "The update moved along the gradient (w + η·∂E/∂w): gradient descent moves against it, "
-        "w_new = w − η·∂E/∂w.",
+        "The update moved along the gradient (w + η·∂E/∂w): gradient descent moves against it, w_new = w − η·∂E/∂w.",
         "更新方向沿着梯度 (w + η·∂E/∂w)：梯度下降应沿负梯度方向，w_new = w − η·∂E/∂w。",
         under={
             "-dE/dz": Wording(
@@ -372,8 +370,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         "activation_on_input",
         frozenset({"z", "grad_w"}),
         _activation_on_input,
-        "The activation function was applied to the inputs: input nodes pass their values on "
-        "unchanged.",
+        "The activation function was applied to the inputs: input nodes pass their values on unchanged.",
         "对输入层的值用了激活函数：输入层节点直接传递输入值，不做激活。",
         title=Wording("Activation applied to the inputs", "对输入层用了激活函数"),
     ),
@@ -391,8 +388,7 @@ CATALOGUE: tuple[Misconception, ...] = (
         _extra_derivative,
         "The output δ is already y − t: with cross-entropy the derivative of softmax (or sigmoid) "
         "cancels against ∂E/∂y, so do not multiply by y(1 − y) again.",
-        "输出层误差项 δ 已经是 y − t：使用交叉熵时，softmax（或 sigmoid）的导数与 ∂E/∂y 相消，"
-        "不要再乘以 y(1 − y)。",
+        "输出层误差项 δ 已经是 y − t：使用交叉熵时，softmax（或 sigmoid）的导数与 ∂E/∂y 相消，不要再乘以 y(1 − y)。",
         under={
             "-dE/dz": Wording(
                 "The output δ is already t − y (this exercise's δ = −∂E/∂z): with cross-entropy the derivative "

@@ -96,6 +96,7 @@ class Policy:
         if rule is None:
             raise ValueError(f"reveal must be one of {', '.join(REVEAL_RULES)}, got {self.reveal!r}")
         object.__setattr__(self, "reveal", rule)
+        object.__setattr__(self, "passback", Passback(self.passback))
 
     def __repr__(self) -> str:
         ft = f"follow-through {self.carried_credit:g}" if self.follow_through else "no follow-through"

@@ -7,6 +7,7 @@ Every mode is padded against float noise (a relative 1e-9 plus 1e-12 absolute), 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from enum import StrEnum
@@ -72,8 +73,8 @@ class Tolerance:
         else:
             figures = _places(self.rtol) + 1 if self.rtol > 0 else 0
             floor = 10.0 ** (-_places(self.atol)) if self.atol > 0 else 10.0 ** (-12)
-        if figures == 0 or magnitude == 0.0:
-            return floor
+        if figures == 0 or magnitude == 0.0 or not math.isfinite(magnitude):
+            return floor  # an infinite value (ln 0 from a student's own outputs) has no figures to count
         return max(floor, 10.0 ** (math.floor(math.log10(magnitude)) - figures + 1))
 
     def padded(self, expected: float) -> float:
@@ -86,6 +87,7 @@ class Tolerance:
         return abs(submitted - expected) <= self.padded(expected)
 
 
+@functools.lru_cache(maxsize=64)
 def _places(half_width: float) -> int:
     """The fewest decimal places d with half a unit of the d-th place within ``half_width``: 4 for 1e-4."""
     # Rounded first, so that 0.005 (log10 of 0.01 is exactly -2) is not pushed up by float noise.

@@ -43,7 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
 
-    from grader.service import api, body_limit, database, pages, rate_limits
+    from grader.service import api, body_limit, database, housekeeping, lti, pages, rate_limits
     from grader.service.json_bodies import StrictJSONProvider
 
     app.json = StrictJSONProvider(app)
@@ -52,4 +52,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     pages.init_app(app)
     rate_limits.init_app(app)
+    housekeeping.init_app(app)
+    lti.init_app(app)
     return app

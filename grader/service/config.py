@@ -171,10 +171,7 @@ def secret_problem(secret: str | None) -> str | None:
     if not secret:
         return f"GRADER_SECRET_KEY is not set; production needs one, the same in every process: {SECRET_HINT}"
     if len(secret) < MIN_SECRET_LENGTH:
-        return (
-            f"GRADER_SECRET_KEY is too short ({len(secret)} characters, at least {MIN_SECRET_LENGTH}): "
-            f"{SECRET_HINT}"
-        )
+        return f"GRADER_SECRET_KEY is too short ({len(secret)} characters, at least {MIN_SECRET_LENGTH}): {SECRET_HINT}"
     lowered = secret.lower()
     if any(word in lowered for word in PLACEHOLDERS) or len(set(secret)) < 12:
         return f"GRADER_SECRET_KEY looks like a placeholder, not a random secret: {SECRET_HINT}"

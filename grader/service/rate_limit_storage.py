@@ -104,9 +104,7 @@ class SQLStorage(Storage):
     def decr(self, key: str, amount: int = 1) -> int:
         """Take ``amount`` back (not below 0)."""
         with _engine().begin() as connection:
-            connection.execute(
-                update(TABLE).where(TABLE.c.key == key).values(hits=TABLE.c.hits - amount)
-            )
+            connection.execute(update(TABLE).where(TABLE.c.key == key).values(hits=TABLE.c.hits - amount))
         return self.get(key)
 
 

@@ -73,9 +73,17 @@ limiter = Limiter(
 )
 
 
+def _anonymous() -> bool:
+    # No credential at all: the view answers 401 (or a sign-in page) before doing any work.
+    from flask import session
+
+    return "Authorization" not in request.headers and "sid" not in session
+
+
 def expensive(name: str):
-    """Decorator: limit a view to ``RATE_LIMITS[name]`` calls per caller."""
-    return limiter.limit(limit_for(name), key_func=caller, scope=name)
+    """Decorator: limit a view to ``RATE_LIMITS[name]`` calls per caller (a call without any
+    credential is not counted: it is refused before it costs anything)."""
+    return limiter.limit(limit_for(name), key_func=caller, scope=name, exempt_when=_anonymous)
 
 
 def count_failure(kind: str) -> None:

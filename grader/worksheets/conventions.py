@@ -36,9 +36,7 @@ def conventions(exercise: Exercise) -> list[tuple[str, str]]:
     if len(set(exercise.activations)) == 1:
         activation = [("Activation", activation_text(functions[0]))]
     else:
-        activation = [
-            (f"Activation, {name} layer", activation_text(act)) for name, act in zip(names[1:], functions)
-        ]
+        activation = [(f"Activation, {name} layer", activation_text(act)) for name, act in zip(names[1:], functions)]
     if exercise.delta_convention == "dE/dz":
         delta = ("Error term", "δ = ∂E/∂z; ∂E/∂wⱼᵢ = δⱼ·yᵢ; w ← w - η·∂E/∂w")
     else:

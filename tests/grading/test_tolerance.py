@@ -46,3 +46,9 @@ def test_decimal_places_mode():
 def test_nan_is_never_close():
     assert not Tolerance().close(math.nan, 0.5)
     assert not Tolerance().close(0.5, math.nan)
+
+
+def test_an_infinite_value_has_the_coarsest_resolution():
+    # A student's own outputs can give ln 0 = -inf under cross-entropy; grading must not crash on it.
+    assert Tolerance().resolution(math.inf) == Tolerance().resolution(0.0)
+    assert Tolerance(mode="sigfigs").resolution(-math.inf) == Tolerance(mode="sigfigs").resolution(0.0)

@@ -306,3 +306,42 @@ class CommitCutter:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+
+
+def seeded_database(url: str) -> tuple[str, int]:
+    """Migrate the empty database at ``url`` and give it an instructor key and a seed-example set,
+    made through the facade; returns (the key, the set's id)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from grader.service import schema
+    from grader.service.facade.exercise_sets import create_set
+    from grader.service.facade.keys import create_key
+
+    engine = create_engine(url)
+    try:
+        schema.upgrade(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            key, secret = create_key(session, "instructor", "instructor")
+            set_id = create_set(session, key.account, {"template": "seed-classic", "seed": 1}, max_steps=20_000).id
+            session.commit()
+    finally:
+        engine.dispose()
+    return secret, set_id
+
+
+def peak_rss_mib(pid: int) -> float:
+    """A process's peak resident set size (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+def only_worker(server: GunicornServer) -> int:
+    """The pid of the one worker of a gunicorn server started with ``workers=1``."""
+    master = server.process.pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    if len(children) != 1:
+        raise RuntimeError(f"expected one gunicorn worker, found {children}")
+    return int(children[0])

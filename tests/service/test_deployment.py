@@ -43,7 +43,7 @@ def substitute(value: str, env: dict[str, str]) -> str:
 
 def test_compose_runs_the_app_after_a_healthy_postgres_with_a_named_volume():
     services = COMPOSE["services"]
-    assert set(services) == {"app", "db", "proxy"}
+    assert set(services) == {"app", "db", "proxy", "worker"}
     db, app = services["db"], services["app"]
     assert db["image"].startswith("postgres:15")
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
@@ -75,6 +75,16 @@ def test_compose_passes_only_variables_the_app_reads():
     assert {"GRADER_DATABASE_URL", "GRADER_SECRET_KEY"} <= set(environment)
     assert environment["GRADER_DATABASE_URL"].startswith("postgresql+psycopg://")
     assert "@db:5432/" in environment["GRADER_DATABASE_URL"]
+
+
+def test_compose_runs_workers_that_send_lms_scores():
+    worker = COMPOSE["services"]["worker"]
+    assert worker["build"] == "." and worker["command"] == ["grader", "worker"]
+    assert set(worker["environment"]) <= APP_VARIABLES
+    assert (
+        worker["environment"]["GRADER_DATABASE_URL"] == COMPOSE["services"]["app"]["environment"]["GRADER_DATABASE_URL"]
+    )
+    assert CliRunner().invoke(main, ["worker", "--help"]).exit_code == 0
 
 
 def test_every_variable_compose_uses_is_in_env_example():

@@ -127,3 +127,34 @@ def test_the_csv_has_every_student_whatever_the_page_size(client, auth, course):
     assert rows[2]["attempts"] == "2" and float(rows[2]["score"]) == FULL - 1 and float(rows[2]["best_score"]) == FULL
     assert rows[4]["score"] == "" and rows[4]["z3"] == ""
     assert rows[3]["delta5"] == "misconception"
+
+
+def test_the_flagged_filter_keeps_students_with_a_copy_flag(app, client, auth, course):
+    from sqlalchemy import select
+
+    from grader.service.database import get_database
+    from grader.service.models import Assignment, CopyFlag, Submission
+
+    with get_database(app).sessions() as session:
+        first_of_ben = session.scalar(
+            select(Submission.id)
+            .join(Assignment, Assignment.id == Submission.assignment_id)
+            .where(Assignment.student_id == "ben")
+        )
+        session.add(
+            CopyFlag(submission_id=first_of_ben, matched_student_id="amy", matched_keys=9, own_keys=2, answered_keys=29)
+        )
+        session.commit()
+    flagged = book(client, auth, course["id"], status="flagged").json["students"]
+    assert [(r["student_id"], r["copy_of"]) for r in flagged] == [("ben", "amy")]
+
+
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_the_csv_in_name_order_comes_a_page_of_students_at_a_time(client, auth, course, monkeypatch, sort):
+    from grader.service.facade import gradebook
+
+    monkeypatch.setattr(gradebook, "STREAM_PAGE", 2)
+    response = book(client, auth, course["id"], format="csv", sort=sort)
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    expected = ["amy", "ben", "cal", "dan", "eve"]
+    assert [r["student_id"] for r in rows] == (expected if sort == "name" else expected[::-1])

@@ -12,13 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
-from grader.service import create_app, schema
+from grader.service import create_app
 from grader.service.database import get_database
-from grader.service.facade.exercise_sets import create_set
-from grader.service.facade.keys import create_key
-from tests.service.servers import GunicornServer
+from tests.service.servers import GunicornServer, seeded_database
 
 THREADS = 16
 EXPORTS = 32
@@ -35,12 +32,8 @@ def test_the_pool_holds_a_connection_for_every_thread(service_env, postgres_serv
 def test_32_simultaneous_exports_on_16_threads_wait_for_postgresql_not_for_the_pool(postgres_server):
     name = f"pool_{uuid.uuid4().hex[:10]}"
     url = postgres_server.create_database(name)
+    secret, set_id = seeded_database(url)
     engine = create_engine(url)
-    schema.upgrade(engine)
-    with Session(engine) as session:
-        key, secret = create_key(session, "lms", "instructor")
-        set_id = create_set(session, key.account, {"template": "seed-classic", "seed": 1}, max_steps=20_000).id
-        session.commit()
     headers = {"Authorization": f"Bearer {secret}"}
     try:
         with GunicornServer(url, workers=1, threads=THREADS) as server:

@@ -15,12 +15,9 @@ import time
 
 import pytest
 import requests
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from grader.engine import load_exercise, solve
-from grader.service import schema
-from tests.service.servers import GunicornServer, NginxProxy, SlowClients
+from tests.service.servers import GunicornServer, NginxProxy, SlowClients, seeded_database
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SLOW = 50
@@ -33,19 +30,11 @@ def deployment(postgres_server, tmp_path_factory):
     """gunicorn (2 sync workers) on PostgreSQL, behind the shipped nginx configuration."""
     import os
 
-    from grader.service.facade.exercise_sets import create_set
-    from grader.service.facade.keys import create_key
 
     if not os.path.exists(NGINX):
         pytest.fail("nginx is needed: apt-get install nginx (.ci/run installs it)")
     url = postgres_server.create_database("slow_clients")
-    engine = create_engine(url)
-    schema.upgrade(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        account_key, secret = create_key(session, "slow", "instructor")
-        set_id = create_set(session, account_key.account, {"template": "seed-classic"}, 20_000).id
-        session.commit()
-    engine.dispose()
+    secret, set_id = seeded_database(url)
     with (
         GunicornServer(url, workers=2) as gunicorn,
         NginxProxy(f"127.0.0.1:{gunicorn.port}", tmp_path_factory.mktemp("nginx"), NGINX) as proxy,

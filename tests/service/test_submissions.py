@@ -164,7 +164,8 @@ class TestIdempotencyKey:
         assert count(app, Submission) == 0
 
     def test_retry_after_is_true_a_retry_then_gets_through(self, app, seed_set, client, auth):
-        """A claim 1.5 s from the end of its lease: Retry-After says 2, and a retry 2 s later succeeds."""
+        """A claim 1.5 s from the end of its lease: Retry-After says 2 (1 on a slow machine), and a retry
+        that waits that long succeeds."""
         url = f"{API}/exercise-sets/{seed_set['id']}/students/s1/submissions"
         body = b'{"answers": {"z3": 0.755}}'
         from grader.service.facade.idempotency import fingerprint
@@ -184,7 +185,7 @@ class TestIdempotencyKey:
         response = client.post(url, data=body, content_type="application/json", headers=headers)
         is_problem(response, 409, "idempotency-key-in-use")
         wait = int(response.headers["Retry-After"])
-        assert wait == 2
+        assert 1 <= wait <= 2
         time.sleep(wait)
         later = client.post(url, data=body, content_type="application/json", headers=headers)
         assert later.status_code == 201 and count(app, Submission) == 1

@@ -49,6 +49,9 @@ same `Idempotency-Key` (a stored request is replayed, not repeated), or read bef
 verdicts and the worked example are written out in the repository's `docs/` folder
 (`docs/step-keys.md`, `docs/exercise-format.md`, `docs/verdicts.md`, `docs/seed-example.md`).
 
+**Strings** may not contain NUL (`\\u0000`) or unpaired UTF-16 surrogates (400): no database can
+store them. An integer may be written `3` or `3.0` (as JSON Schema's `integer`), not `3.5`.
+
 **Numbers** are JSON numbers (float64). `NaN`, `Infinity` and numbers beyond float64 are
 rejected. Answers may also be numeric strings, including a decimal comma (`"0,69"`).
 """
@@ -68,6 +71,16 @@ def _student_id_schema(_converter) -> dict:
         "maxLength": 128,
         "description": f"The LMS's id of the student: {STUDENT_ID_RULE}",
     }
+
+
+def _json_schema_overrides(_converter, field, **_kwargs) -> dict:
+    """A field's ``metadata["json_schema"]``, written into its schema last.
+
+    For what apispec cannot say by itself: the keys a Dict field takes (``additionalProperties:
+    false`` beside ``properties``, or ``propertyNames``), which the server enforces and the
+    document must therefore state.
+    """
+    return dict(field.metadata.get("json_schema", {}))
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -129,6 +142,7 @@ def init_app(app: Flask) -> Api:
     app.url_map.converters["student_id"] = StudentIdConverter
     api = Api(app)
     api.register_converter(StudentIdConverter, _student_id_schema)
+    api.ma_plugin.converter.add_attribute_function(_json_schema_overrides)
     api.spec.components.security_scheme(
         "bearerAuth",
         {"type": "http", "scheme": "bearer", "description": "API key (bpg_...) or student token (bps_...)"},

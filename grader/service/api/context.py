@@ -116,10 +116,13 @@ def paginate(query: Select, paging: dict[str, int]) -> tuple[list[Any], dict[str
 
 
 def errors(blp: Blueprint, *codes: int):
-    """Document the problem responses an operation gives: 400 and 503 always, and ``codes``."""
+    """Document the problem responses an operation gives: 400, 429 and 503 always, and ``codes``.
+
+    429: rate limits (grader.service.rate_limits) refuse repeated failed credentials on any
+    operation that takes one, and repeated calls of the expensive ones."""
 
     def decorate(view):
-        for code in (400, *codes, 503):
+        for code in (400, *codes, 429, 503):
             view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
         return view
 

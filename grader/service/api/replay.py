@@ -15,7 +15,8 @@ IDEMPOTENCY_KEY = {
     "in": "header",
     "name": idempotency.HEADER,
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY},
+    # Printable ASCII, not blank (the server trims the value, and reads a quoted sf-string's content).
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY, "pattern": "^[ -~]*[!-~][ -~]*$"},
     "description": "Makes a retry safe: the same key and body replay the first response; "
     "another body with the same key is 422; a retry while the first is running is 409.",
 }
@@ -27,12 +28,13 @@ def parse_key(raw: str | None) -> str | None:
     if raw is None:
         return None
     key = raw.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':
-        key = key[1:-1]
-    if not idempotency.is_valid_key(key):
+    # The header as sent is what the OpenAPI document describes: 1 to 255 printable characters.
+    if not key or not idempotency.is_valid_key(key):
         detail = f"must be 1 to {idempotency.MAX_KEY} printable ASCII characters, e.g. a UUID"
         header = idempotency.HEADER
         raise ProblemError(400, "malformed-request", f"{header} {detail}", [{"header": header, "detail": detail}])
+    if len(key) > 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]  # an sf-string: "abc" and abc are the same key
     return key
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, stream_with_context
 
+from grader.service import json_codec
 from grader.service.api import Blueprint
 from grader.service.api.context import SET_ID, caller, errors, exercise_set, session
 from grader.service.facade import reports
@@ -69,7 +70,9 @@ def gradebook(query, set_id: int):
         following = {k: v for k, v in request.args.items() if k != "cursor"}
         following["cursor"] = book["next_cursor"]
         headers["Link"] = f'<{request.base_url}?{urlencode(following)}>; rel="next"'
-    return book, 200, headers
+    # Written with orjson, not through the schema (which documents it): a page of 1,000 students
+    # with 30 verdicts each is 30,000 values, ten times slower through marshmallow.
+    return current_app.response_class(json_codec.encode(book), mimetype="application/json", headers=headers)
 
 
 @blp.route(f"/exercise-sets/{SET_ID}/analytics")

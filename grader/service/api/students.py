@@ -79,6 +79,7 @@ def issue_access_token(set_id: int, student_id: str):
         "student_id": assigned.student_id,
         "token": token,
         "url": student_link(found.id, assigned.student_id, token),
+        "expires_at": assignments.token_expiry(assigned),
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select
@@ -209,11 +210,19 @@ def answer_key(assignment: Assignment) -> dict[str, Any]:
 
 
 def issue_token(session: Session, assignment: Assignment) -> str:
-    """A new access token for the student (earlier ones stay valid until revoked); shown once."""
+    """A new access token for the student (earlier ones stay valid until revoked or expired); shown
+    once.  It expires after the set's ``token_lifetime_days``, when the set gives one."""
     secret = new_secret(STUDENT_TOKEN_PREFIX)
-    session.add(AccessToken(assignment_id=assignment.id, secret_hash=digest(secret)))
+    expires_at = token_expiry(assignment)
+    session.add(AccessToken(assignment_id=assignment.id, secret_hash=digest(secret), expires_at=expires_at))
     session.commit()
     return secret
+
+
+def token_expiry(assignment: Assignment) -> datetime | None:
+    """When a token issued now for this student expires; None when the set's tokens do not."""
+    days = assignment.exercise_set.token_lifetime_days
+    return utcnow() + timedelta(days=days) if days else None
 
 
 def revoke_tokens(session: Session, assignment: Assignment) -> int:

@@ -89,6 +89,7 @@ def create_set(session: Session, owner: Account, data: Mapping[str, Any], max_st
         seed=seed,
         max_attempts=data.get("max_attempts"),
         due_at=data.get("due_at"),
+        token_lifetime_days=data.get("token_lifetime_days"),
         time_zone=data.get("time_zone") or time_zones.DEFAULT,
     )
     exercise_set.policies.append(PolicyVersion(version=1, document=policy.to_mapping()))
@@ -222,6 +223,7 @@ def summary(session: Session, exercise_set: ExerciseSet) -> dict[str, Any]:
         "policy_version": current.version,
         "max_attempts": exercise_set.max_attempts,
         "due_at": exercise_set.due_at,
+        "token_lifetime_days": exercise_set.token_lifetime_days,
         "time_zone": exercise_set.time_zone,
         "archived_at": exercise_set.archived_at,
         "owner": exercise_set.owner.name,

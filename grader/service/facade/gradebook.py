@@ -19,14 +19,14 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, literal, or_, select
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from grader.grading.policy import Passback, Policy
 from grader.service.facade.errors import Invalid, Problem
@@ -34,8 +34,10 @@ from grader.service.models import Assignment, CopyFlag, ExerciseSet, Grade, Poli
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
-# The rows a streamed export asks the database for at a time (a server-side cursor on PostgreSQL).
+# The rows a streamed export asks the database for at a time (a server-side cursor on PostgreSQL),
+# and the students per query of an export in name order.
 STREAM_ROWS = 500
+STREAM_PAGE = 1000
 
 
 class Sort(StrEnum):
@@ -48,11 +50,13 @@ class Sort(StrEnum):
 
 
 class Status(StrEnum):
-    """Which students: everyone, those who have submitted, those who have not started."""
+    """Which students: everyone, those who have submitted, those who have not started, those with
+    an attempt flagged as matching another student's variant (a possible copy)."""
 
     ALL = "all"
     STARTED = "started"
     NOT_STARTED = "not_started"
+    FLAGGED = "flagged"
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,21 @@ def passback_of(exercise_set: ExerciseSet) -> Passback:
     return Policy.from_mapping(exercise_set.policy.document).passback
 
 
+def current(submission_id) -> Any:
+    """The condition that a grade is the current grade of the submission ``submission_id`` (a
+    column): that of its newest policy version.
+
+    Policy versions of a set are added one after another (a version is the previous one plus
+    one, and two edits at once cannot both add the same number), so the newest version also has
+    the highest id: the (submission, policy) index finds it in one step.
+    """
+    other = aliased(Grade, name="other_grade")
+    newest = select(func.max(other.policy_id)).where(other.submission_id == submission_id).scalar_subquery()
+    return and_(Grade.submission_id == submission_id, Grade.policy_id == newest)
+
+
 def graded(students, distinct_on: bool):
-    """The current grade (that of the newest policy version) of every submission of ``students``
-    (a subquery of assignment ids).
+    """The current grade of every submission of ``students`` (a subquery of assignment ids).
 
     ``distinct_on`` (PostgreSQL) picks it with ``DISTINCT ON``, which the planner counts right
     (one row per submission); a ``row_number() = 1`` filter, as SQLite needs, is estimated at a
@@ -152,40 +168,86 @@ def graded(students, distinct_on: bool):
         Submission.attempt,
         Submission.submitted_at,
         Grade.id.label("grade_id"),
+        Grade.policy_id,
         Grade.score,
         Grade.max_score,
-        PolicyVersion.version,
     ]
-    newest_first = [Grade.submission_id, PolicyVersion.version.desc()]
     base = (
-        select(*columns)
-        .join(Grade, Grade.submission_id == Submission.id)
-        .join(PolicyVersion, PolicyVersion.id == Grade.policy_id)
-        .where(Submission.assignment_id.in_(students))
+        select(*columns).join(Grade, Grade.submission_id == Submission.id).where(Submission.assignment_id.in_(students))
     )
     if distinct_on:
+        newest_first = (Grade.submission_id, Grade.policy_id.desc())
         return base.ext(postgresql.distinct_on(Grade.submission_id)).order_by(*newest_first).subquery("graded")
     ranked = base.add_columns(
-        func.row_number().over(partition_by=Grade.submission_id, order_by=newest_first[1]).label("newest")
+        func.row_number().over(partition_by=Grade.submission_id, order_by=Grade.policy_id.desc()).label("newest")
     ).subquery("ranked")
     return select(*(ranked.c[c.key] for c in columns)).where(ranked.c.newest == 1).subquery("graded")
 
 
 def chosen(students, passback: Passback, distinct_on: bool):
-    """Per assignment among ``students`` (a subquery of assignment ids): the chosen attempt's
-    current grade, the number of attempts and the best score."""
+    """Per assignment among ``students`` (a subquery of assignment ids) that has an attempt: the
+    attempt that counts, its current grade, and the number of attempts.
+
+    The latest attempt is found from the attempts' index (attempts are numbered 1..n, so the
+    highest is also the count) and only its grade is read: one lookup per student.  The best
+    needs every attempt's grade.
+    """
+    if passback == Passback.LATEST:
+        if distinct_on:
+            # DISTINCT ON, not a join on (student, highest attempt): the planner reads the join's two
+            # columns as independent and expects a handful of rows, then loops over them.
+            latest = (
+                select(
+                    Submission.id,
+                    Submission.assignment_id,
+                    Submission.attempt.label("attempts"),
+                    Submission.attempt,
+                    Submission.submitted_at,
+                )
+                .where(Submission.assignment_id.in_(students))
+                .ext(postgresql.distinct_on(Submission.assignment_id))
+                .order_by(Submission.assignment_id, Submission.attempt.desc())
+                .subquery("latest")
+            )
+        else:
+            last = (
+                select(Submission.assignment_id, func.max(Submission.attempt).label("attempts"))
+                .where(Submission.assignment_id.in_(students))
+                .group_by(Submission.assignment_id)
+                .subquery("last")
+            )
+            is_last = and_(Submission.assignment_id == last.c.assignment_id, Submission.attempt == last.c.attempts)
+            latest = (
+                select(Submission.id, last.c.assignment_id, last.c.attempts)
+                .add_columns(Submission.attempt, Submission.submitted_at)
+                .join(last, is_last)
+                .subquery("latest")
+            )
+        return (
+            select(
+                latest.c.assignment_id,
+                latest.c.attempts,
+                latest.c.attempt,
+                latest.c.submitted_at,
+                Grade.id.label("grade_id"),
+                Grade.policy_id,
+                Grade.score,
+                Grade.max_score,
+            )
+            .join(Grade, current(latest.c.id))
+            .subquery("chosen")
+        )
     g = graded(students, distinct_on).c
-    order = [g.attempt.desc()] if passback == Passback.LATEST else [g.score.desc(), g.attempt.desc()]
+    order = [g.score.desc(), g.attempt.desc()]
     columns = [
         g.assignment_id,
+        func.count().over(partition_by=g.assignment_id).label("attempts"),
         g.attempt,
         g.submitted_at,
         g.grade_id,
+        g.policy_id,
         g.score,
         g.max_score,
-        g.version,
-        func.count().over(partition_by=g.assignment_id).label("attempts"),
-        func.max(g.score).over(partition_by=g.assignment_id).label("best_score"),
     ]
     if distinct_on:
         one_each = postgresql.distinct_on(g.assignment_id)
@@ -193,6 +255,19 @@ def chosen(students, passback: Passback, distinct_on: bool):
     pick = func.row_number().over(partition_by=g.assignment_id, order_by=order).label("pick")
     per_student = select(*columns, pick).subquery("per_student")
     return select(*(per_student.c[c.key] for c in columns)).where(per_student.c.pick == 1).subquery("chosen")
+
+
+def best_score():
+    """The best current score among an assignment's attempts (a scalar subquery on ``Assignment``)."""
+    attempt = aliased(Submission, name="any_attempt")
+    return (
+        select(func.max(Grade.score))
+        .select_from(attempt)
+        .join(Grade, current(attempt.id))
+        .where(attempt.assignment_id == Assignment.id)
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
 
 
 def _filters(exercise_set: ExerciseSet, view: View) -> list:
@@ -203,6 +278,9 @@ def _filters(exercise_set: ExerciseSet, view: View) -> list:
         conditions.append(started)
     elif view.status == Status.NOT_STARTED:
         conditions.append(~started)
+    elif view.status == Status.FLAGGED:
+        flagged = select(Submission.assignment_id).join(CopyFlag, CopyFlag.submission_id == Submission.id)
+        conditions.append(Assignment.id.in_(flagged))
     if view.search:
         escaped = view.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(func.lower(Assignment.student_id).like(f"%{escaped}%", escape="\\"))
@@ -237,16 +315,17 @@ def query(exercise_set: ExerciseSet, view: View, passback: Passback, distinct_on
             func.coalesce(c.attempts, 0).label("attempts"),
             c.attempt,
             c.score,
-            c.best_score,
+            best_score().label("best_score"),
             c.max_score,
             c.submitted_at,
-            c.version.label("policy_version"),
+            PolicyVersion.version.label("policy_version"),
             Grade.results,
             CopyFlag.matched_student_id.label("copy_of"),
         )
         .select_from(Assignment)
         .outerjoin(best, c.assignment_id == Assignment.id)
         .outerjoin(Grade, Grade.id == c.grade_id)
+        .outerjoin(PolicyVersion, PolicyVersion.id == c.policy_id)
         .outerjoin(CopyFlag, CopyFlag.submission_id == Grade.submission_id)
     )
     if name_order:
@@ -283,20 +362,32 @@ def rows(session: Session, exercise_set: ExerciseSet, view: View) -> list[Row]:
 
 
 def stream(session: Session, exercise_set: ExerciseSet, view: View) -> Iterator[Row]:
-    """Every row of ``view``, fetched a few hundred at a time (a server-side cursor on PostgreSQL).
+    """Every row of ``view``, read as it is sent.
 
-    The query is built now; the rows come through a connection of the stream's own, opened on
-    the first row and closed when the stream ends or is abandoned (a client that goes away
-    closes the generator), since a streamed response outlives the request's session.
+    In name order the rows come a page of ``STREAM_PAGE`` students at a time, each page a keyset
+    query that works out only its own students, so the first byte goes out after one page, not
+    after the whole course; other orders need every score first and come through a server-side
+    cursor.  The queries are built now; the rows come through a connection of the stream's own,
+    opened on the first row and closed when the stream ends or is abandoned (a client that goes
+    away closes the generator), since a streamed response outlives the request's session.
     """
-    statement = query(exercise_set, view, passback_of(exercise_set), postgres(session))
-    engine = session.get_bind()
+    passback, distinct_on, engine = passback_of(exercise_set), postgres(session), session.get_bind()
+    paged = view.sort in (Sort.NAME, Sort.NAME_DESC) and view.below is None
 
     def generate() -> Iterator[Row]:
         with engine.connect() as connection:
-            result = connection.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(statement)
-            for r in result:
-                yield Row(*r)
+            if not paged:
+                streaming = connection.execution_options(stream_results=True, yield_per=STREAM_ROWS)
+                for r in streaming.execute(query(exercise_set, view, passback, distinct_on)):
+                    yield Row(*r)
+                return
+            part = replace(view, limit=STREAM_PAGE)
+            while True:
+                found = [Row(*r) for r in connection.execute(query(exercise_set, part, passback, distinct_on))]
+                yield from found
+                if len(found) < STREAM_PAGE:
+                    return
+                part = replace(part, cursor=part.cursor_after(found[-1]))
 
     return generate()
 

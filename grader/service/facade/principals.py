@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Integer, and_, bindparam, false, or_, select
+from sqlalchemy import Boolean, ColumnElement, Integer, and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from grader.service.credentials import API_KEY_PREFIX, STUDENT_TOKEN_PREFIX, digest
 from grader.service.facade.errors import NotAllowed
-from grader.service.models import AccessToken, Account, ApiKey, Assignment, ExerciseSet
+from grader.service.models import AccessToken, Account, ApiKey, Assignment, ExerciseSet, LtiSetGrant, utcnow
 
 ADMIN = "admin"
 
@@ -32,8 +32,8 @@ def sees_set(
     account_id: ColumnElement[Any] | None = None,
     own_set_id: ColumnElement[Any] | None = None,
 ) -> ColumnElement[bool]:
-    """The rule: a set is visible to an admin, to the account that owns it, and to a student whose
-    assignment is in it.
+    """The rule: a set is visible to an admin, to the account that owns it or was granted it by an
+    LTI instructor launch (``lti_set_grants``), and to a student whose assignment is in it.
 
     ``sets`` is ``ExerciseSet`` or its table's columns; the caller is described by SQL
     expressions (bound parameters or columns of the credential's rows).  A caller without an
@@ -44,6 +44,8 @@ def sees_set(
         clauses.append(admin)
     if account_id is not None:
         clauses.append(sets.owner_id == account_id)
+        # One primary-key lookup; only LTI staff accounts (no API key) ever hold grants.
+        clauses.append(exists().where(LtiSetGrant.account_id == account_id, LtiSetGrant.set_id == sets.id))
     if own_set_id is not None:
         clauses.append(sets.id == own_set_id)
     return or_(false(), *clauses)
@@ -132,11 +134,13 @@ _BY_API_KEY = (
     .join(ApiKey, ApiKey.account_id == Account.id)
     .where(ApiKey.secret_hash == bindparam("digest"), ApiKey.revoked_at.is_(None))
 )
-_BY_STUDENT_TOKEN = (
-    select(Assignment)
-    .join(AccessToken, AccessToken.assignment_id == Assignment.id)
-    .where(AccessToken.secret_hash == bindparam("digest"), AccessToken.revoked_at.is_(None))
+# A student token works until it is revoked or, when its set gives tokens a lifetime, expires.
+_TOKEN_VALID = and_(
+    AccessToken.secret_hash == bindparam("digest"),
+    AccessToken.revoked_at.is_(None),
+    or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > bindparam("now")),
 )
+_BY_STUDENT_TOKEN = select(Assignment).join(AccessToken, AccessToken.assignment_id == Assignment.id).where(_TOKEN_VALID)
 
 
 def resolve(session: Session, secret: str) -> Principal | None:
@@ -145,7 +149,7 @@ def resolve(session: Session, secret: str) -> Principal | None:
         row = session.execute(_BY_API_KEY, {"digest": digest(secret)}).scalar_one_or_none()
         return Principal(account=row) if row else None
     if secret.startswith(STUDENT_TOKEN_PREFIX):
-        row = session.execute(_BY_STUDENT_TOKEN, {"digest": digest(secret)}).scalar_one_or_none()
+        row = session.execute(_BY_STUDENT_TOKEN, {"digest": digest(secret), "now": utcnow()}).scalar_one_or_none()
         return Principal(assignment=row) if row else None
     return None
 
@@ -164,7 +168,7 @@ _TOKEN_WITH_SET = (
     select(Assignment, ExerciseSet)
     .join(AccessToken, AccessToken.assignment_id == Assignment.id)
     .outerjoin(ExerciseSet, and_(ExerciseSet.id == bindparam("set_id"), token_holder_sees_set(ExerciseSet, Assignment)))
-    .where(AccessToken.secret_hash == bindparam("digest"), AccessToken.revoked_at.is_(None))
+    .where(_TOKEN_VALID)
 )
 
 
@@ -172,7 +176,7 @@ def resolve_with_assignment(
     session: Session, secret: str, set_id: int, student_id: str
 ) -> tuple[Principal | None, ExerciseSet | None, Assignment | None]:
     """The caller, and (if they may see them) the set and the student's assignment, in one query."""
-    params = {"digest": digest(secret), "set_id": set_id, "student": student_id}
+    params = {"digest": digest(secret), "set_id": set_id, "student": student_id, "now": utcnow()}
     if secret.startswith(API_KEY_PREFIX):
         row = session.execute(_KEY_WITH_ASSIGNMENT, params).one_or_none()
         return (Principal(account=row[0]), row[1], row[2]) if row else (None, None, None)

@@ -35,6 +35,7 @@ from grader.engine import ENGINE_VERSION
 from grader.grading import Policy, grade
 from grader.service import grade_records, json_codec
 from grader.service.facade.assignments import trace_for
+from grader.service.lti import passback
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 
 BATCH = 5000
@@ -137,8 +138,13 @@ def run_chunk(connection: Connection, chunk: Chunk) -> int:
     exercises = dict(
         connection.execute(select(Assignment.id, Assignment.exercise).where(Assignment.id.in_(wanted))).all()
     )
-    graded = grade_rows(Policy.from_mapping(document), exercises, rows)
+    policy = Policy.from_mapping(document)
+    graded = grade_rows(policy, exercises, rows)
     _store(connection, chunk.policy_id, graded)
+    # Changed scores of LTI learners go to the outbox in the transaction of their grades.
+    with Session(bind=connection) as outbox:
+        passback.after_regrade(outbox, [row[0] for row in graded], policy)
+        outbox.flush()
     return len(graded)
 
 

@@ -26,6 +26,7 @@ from grader.service.facade.assignments import attempts_used, trace_of
 from grader.service.facade.errors import AttemptsExhausted, Conflict, NotFound, PastDue, Problem, UnknownAnswerKey
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.facade.targets import Target
+from grader.service.lti import passback
 from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
 
 API = "/api/v1"
@@ -103,6 +104,9 @@ def _grade_and_store(
             raise AttemptsExhausted(limit)
         # In the same transaction: a submission that fits another student's variant is flagged.
         copies.record(session, target.set_id, target.assignment_id, attempt, grading)
+        # The LMS's copy of the score goes in the outbox in this same transaction: nothing lost.
+        if target.lti_enrolled is not False:
+            passback.after_attempt(session, target.assignment_id, policy)
         # Attempts are numbered 1..n without gaps: this one's number is the attempts used.
         reveal = policy.reveals(now=now, due_at=target.due_at, attempts_used=attempt, max_attempts=limit)
         graded = grading.to_dict(reveal, language)

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Text, and_, bindparam, cast, select
+from sqlalchemy import Text, and_, bindparam, cast, exists, select
 from sqlalchemy.orm import Session
 
 from grader.engine import Trace
@@ -32,6 +32,7 @@ from grader.service.models import (
     ApiKey,
     Assignment,
     ExerciseSet,
+    LtiEnrolment,
     PolicyVersion,
 )
 
@@ -51,6 +52,9 @@ class Target:
     policy_version: int
     policy: Policy
     trace: Trace
+    # Whether the student came through LTI (their score goes back to an LMS); None: not known,
+    # look it up.  The lean query reads it in the same round trip.
+    lti_enrolled: bool | None = None
 
     def __repr__(self) -> str:
         return f"Target(set {self.set_id}, student {self.student_id!r}, policy v{self.policy_version}, by {self.scope})"
@@ -90,6 +94,7 @@ _COLUMNS = (
     cast(POLICIES.document, Text),
     ASSIGNMENTS.id,
     cast(ASSIGNMENTS.exercise, Text),
+    exists().where(LtiEnrolment.__table__.c.assignment_id == ASSIGNMENTS.id),
 )
 
 
@@ -133,7 +138,7 @@ def find_target(session: Session, secret: str, set_id: int, student_id: str) -> 
     row = session.execute(statement, params).one_or_none()
     if row is None:
         return None
-    caller, max_attempts, due_at, policy_id, version, policy_text, assignment_id, exercise_text = row
+    caller, max_attempts, due_at, policy_id, version, policy_text, assignment_id, exercise_text, lti = row
     return Target(
         scope=scope.format(caller),
         set_id=set_id,
@@ -145,4 +150,5 @@ def find_target(session: Session, secret: str, set_id: int, student_id: str) -> 
         policy_version=version,
         policy=_policy(policy_text),
         trace=trace_for_text(exercise_text),
+        lti_enrolled=bool(lti),
     )

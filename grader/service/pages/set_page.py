@@ -5,15 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from grader.grading import VERDICTS
 from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
 from grader.service.facade import copies, gradebook, regrading, reports
 from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
+from grader.service.lti.panel import lti_panel
 from grader.service.models import ExerciseSet
 from grader.service.pages import charts, errors
-from grader.service.pages.formatting import label
+from grader.service.pages.formatting import label, verdict_look
 from grader.service.pages.forms import PolicyForm, RosterForm
 from grader.service.pages.signin import current_account, current_principal, protect
 from grader.service.rate_limits import expensive
@@ -28,6 +30,8 @@ protect(bp)
 # A regrade of at most this many submissions is done within the request; more runs in the
 # background (``regrade_jobs``) while the page shows its progress.  App config REGRADE_INLINE_LIMIT.
 REGRADE_INLINE_LIMIT = 2000
+# Up to this many submissions the set page shows its analytics at once; above, it fetches them.
+ANALYTICS_INLINE_LIMIT = 5000
 # Students per page of the gradebook table.
 PAGE_SIZE = 50
 
@@ -72,8 +76,12 @@ def render_set_page(
     except Invalid:  # a stale or tampered cursor: show the first page
         view = gradebook.View(view.sort, view.status, view.search, view.below, None, view.limit)
         rows, next_cursor = gradebook.page(session, exercise_set, view)
-    analysis = reports.analytics(session, exercise_set)
     info = summary(session, exercise_set)
+    # A big course's analytics take a second of the database's time: the page comes without them
+    # and fetches them (``analytics``) once it is shown.
+    limit = current_app.config.get("ANALYTICS_INLINE_LIMIT", ANALYTICS_INLINE_LIMIT)
+    inline = info["submissions"] <= limit or request.args.get("analytics") == "show"
+    analysis = reports.analytics(session, exercise_set) if inline else None
     if policy_form is None:
         policy_form = PolicyForm(formdata=None)
         policy_form.fill(
@@ -83,7 +91,6 @@ def render_set_page(
             exercise_set.policy.version,
             exercise_set.time_zone,
         )
-    missed = sorted((item for item in analysis["keys"] if _missed(item) > 0), key=lambda item: -_missed(item))[:8]
     page = render_template(
         "instructor/set.html",
         account=current_account(),
@@ -94,17 +101,37 @@ def render_set_page(
         next_cursor=next_cursor,
         page_url=lambda **changes: _page_url(exercise_set.id, view, **changes),
         passback=str(gradebook.passback_of(exercise_set)),
+        # Worked out once, not once per cell: 50 rows of 30 steps would translate 3,000 names.
+        looks={verdict: verdict_look(verdict) for verdict in VERDICTS},
+        labels={key: label(key) for key in (rows[0].verdicts() if rows else {})},
         regrading=_regrade_state(exercise_set, info),
-        analysis=analysis,
-        chart=charts.verdict_bars(analysis["keys"], label) if analysis["keys"] else None,
-        colours=charts.COLOURS,
-        most_missed=missed,
-        missed_count=_missed,
+        **(_analytics_context(analysis) if analysis else {"analysis": None}),
         policy_form=policy_form,
         roster_form=roster_form or RosterForm(formdata=None),
         same_numbers=copies.same_numbers(session, exercise_set),
+        lti=lti_panel(session, exercise_set.id),
     )
     return page, status
+
+
+def _analytics_context(analysis) -> dict:
+    """What the analytics section shows: the counts, the chart, the most missed steps."""
+    missed = sorted((item for item in analysis["keys"] if _missed(item) > 0), key=lambda item: -_missed(item))[:8]
+    return {
+        "analysis": analysis,
+        "chart": charts.verdict_bars(analysis["keys"], label) if analysis["keys"] else None,
+        "colours": charts.COLOURS,
+        "most_missed": missed,
+        "missed_count": _missed,
+    }
+
+
+@bp.route("/analytics")
+def analytics(set_id: int):
+    """The analytics section alone (the set page of a big course fetches it after showing)."""
+    exercise_set = owned_set(set_id)
+    context = _analytics_context(reports.analytics(get_session(), exercise_set))
+    return render_template("instructor/_analytics.html", **context)
 
 
 def _missed(item) -> int:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from grader.service.database import get_session
 from grader.service.facade.principals import Principal
 from grader.service.facade.signin import end_session, key_for_secret, session_key, start_session
+from grader.service.lti.framing import session_account_id
 from grader.service.models import Account
 from grader.service.pages import csrf, errors
 from grader.service.pages.errors import PageError
@@ -29,13 +30,19 @@ SESSION_KEY = "sid"
 
 
 def current_account() -> Account | None:
-    """The account signed in on this request, or None."""
+    """The account signed in on this request (with an API key, or by an LTI staff launch), or None."""
     if "page_account" not in g:
         key = session_key(get_session(), session.get(SESSION_KEY)) if SESSION_KEY in session else None
         if key is None and SESSION_KEY in session:
             session.pop(SESSION_KEY)
-        g.page_account = key.account if key else None
+        g.page_account = key.account if key else lti_account(get_session())
     return g.page_account
+
+
+def lti_account(db) -> Account | None:
+    """The account of an LTI staff session (signed in by the launch, no API key), or None."""
+    account_id = session_account_id()
+    return db.get(Account, account_id) if account_id is not None else None
 
 
 def require_csrf() -> None:

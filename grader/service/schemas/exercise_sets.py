@@ -24,6 +24,10 @@ def _in_utc(_schema, data: dict, **kwargs) -> dict:
     return data
 
 
+# The years _sane_date accepts, as the OpenAPI document's pattern for the date-time's start.
+YEARS = "^(19[7-9][0-9]|[2-8][0-9]{3}|9000)-"
+
+
 def _sane_date(value: datetime) -> None:
     if not 1970 <= value.year <= 9000:
         raise ma.ValidationError("must be a date between the years 1970 and 9000")
@@ -87,7 +91,11 @@ class PolicySchema(ma.Schema):
         keys=ma.fields.String(validate=validate.OneOf(PHASES)),
         values=StrictNumber(validate=validate.Range(0, 1000)),
         metadata={
-            "description": "Points per key of each phase (forward, loss, backward, gradients, updates). Default 1"
+            "description": "Points per key of each phase (forward, loss, backward, gradients, updates). Default 1",
+            "json_schema": {
+                "properties": {phase: {"type": "number", "minimum": 0, "maximum": 1000} for phase in PHASES},
+                "additionalProperties": False,
+            },
         },
     )
     reveal = RevealRule(
@@ -132,7 +140,18 @@ class ExerciseSetCreateSchema(ma.Schema):
     due_at = ma.fields.AwareDateTime(
         allow_none=True,
         validate=_sane_date,
-        metadata={"description": "ISO 8601 with a time zone; submissions after it are refused. Null for none"},
+        metadata={
+            "description": "ISO 8601 with a time zone, years 1970 to 9000; submissions after it are refused. "
+            "Null for none",
+            "pattern": YEARS,
+        },
+    )
+    token_lifetime_days = StrictInteger(
+        validate=validate.Range(1, 3650),
+        allow_none=True,
+        metadata={
+            "description": "Days a student access token issued from now on works; null: until revoked (default)"
+        },
     )
     time_zone = time_zone_field()
 
@@ -156,7 +175,18 @@ class ExerciseSetUpdateSchema(ma.Schema):
         },
     )
     max_attempts = StrictInteger(validate=validate.Range(1, MAX_ATTEMPTS), allow_none=True)
-    due_at = ma.fields.AwareDateTime(allow_none=True, validate=_sane_date)
+    due_at = ma.fields.AwareDateTime(
+        allow_none=True,
+        validate=_sane_date,
+        metadata={"description": "ISO 8601 with a time zone, years 1970 to 9000; null for none", "pattern": YEARS},
+    )
+    token_lifetime_days = StrictInteger(
+        validate=validate.Range(1, 3650),
+        allow_none=True,
+        metadata={
+            "description": "Days a student access token issued from now on works; null: until revoked (default)"
+        },
+    )
     time_zone = time_zone_field()
 
     in_utc = ma.post_load(_in_utc)
@@ -183,6 +213,11 @@ class ExerciseSetSchema(ma.Schema):
     policy_version = ma.fields.Integer(required=True)
     max_attempts = ma.fields.Integer(allow_none=True, required=True)
     due_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    token_lifetime_days = ma.fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Days a student access token works; null: until revoked"},
+    )
     time_zone = time_zone_field(required=True)
     owner = ma.fields.String(required=True, metadata={"description": "Name of the owning account"})
     students = ma.fields.Integer(required=True, metadata={"description": "Students with an assignment"})

@@ -17,7 +17,11 @@ MAX_SEED = 2**63 - 1
 
 
 class StrictInteger(ma.fields.Integer):
-    """A JSON integer: not a string, float or boolean."""
+    """A JSON integer: not a string, fraction or boolean.
+
+    As in JSON Schema (whose ``integer`` the OpenAPI document says), a number with a zero
+    fractional part is an integer: ``3.0`` reads as 3, ``3.5`` is refused.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
@@ -25,6 +29,8 @@ class StrictInteger(ma.fields.Integer):
     def _validated(self, value):
         if isinstance(value, bool):
             raise self.make_error("invalid", input=value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         return super()._validated(value)
 
 

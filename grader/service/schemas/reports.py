@@ -19,7 +19,10 @@ class GradebookQuerySchema(ma.Schema):
     )
     status = ma.fields.String(
         validate=validate.OneOf([str(s) for s in Status]),
-        metadata={"description": "all (default), started, or not_started (no attempt yet)"},
+        metadata={
+            "description": "all (default), started, not_started (no attempt yet), "
+            "or flagged (an attempt matches another student's variant)"
+        },
     )
     search = ma.fields.String(
         validate=validate.Length(max=128), metadata={"description": "Only student ids containing this"}

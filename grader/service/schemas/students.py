@@ -45,6 +45,9 @@ class AccessTokenSchema(ma.Schema):
     set_id = ma.fields.Integer(required=True)
     student_id = ma.fields.String(required=True)
     token = ma.fields.String(required=True, metadata={"description": "Bearer token for this student only; shown once"})
+    expires_at = ma.fields.AwareDateTime(
+        allow_none=True, required=True, metadata={"description": "When the token stops working; null: until revoked"}
+    )
     url = ma.fields.String(required=True, metadata={"description": "The student's page, with the token"})
 
 

@@ -48,6 +48,7 @@ class SubmissionCreateSchema(ma.Schema):
         required=True,
         metadata={
             "additionalProperties": ANSWER_VALUE,
+            "json_schema": {"propertyNames": {"minLength": 1, "maxLength": 64}},
             "maxProperties": MAX_ANSWERS,
             "description": "Step key -> value. Any subset of the asked keys; the rest are graded missing. A key "
             "that is not asked is refused (422, listing the valid keys). Strings that are not "

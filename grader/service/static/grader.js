@@ -104,6 +104,9 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // Deep linking: the signed answer goes back to the LMS by itself (the button stays as a fallback).
+  const autosubmit = document.querySelector("form[data-autosubmit]");
+  if (autosubmit) autosubmit.submit();
   // A regrade running in the background: follow its progress, show the new grades when done.
   const regrade = document.querySelector("[data-progress]");
   if (regrade) {
@@ -125,5 +128,15 @@ document.addEventListener("DOMContentLoaded", () => {
       setTimeout(poll, 1500);
     };
     setTimeout(poll, 1500);
+  }
+  // A big course's analytics arrive after the page.
+  const analytics = document.querySelector("[data-analytics]");
+  if (analytics) {
+    fetch(analytics.dataset.analytics, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then((html) => {
+        analytics.outerHTML = html;
+      })
+      .catch(() => {});
   }
 });
