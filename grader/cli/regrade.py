@@ -23,7 +23,13 @@ import click
     type=click.IntRange(1, 100_000),
     help="Submissions graded per transaction.",
 )
-def regrade_command(set_id: int, workers: int, batch: int) -> None:
+@click.option(
+    "--queue",
+    "to_queue",
+    is_flag=True,
+    help="Queue the regrade as chunk jobs for `grader worker` processes (on any machine) instead.",
+)
+def regrade_command(set_id: int, workers: int, batch: int, to_queue: bool = False) -> None:
     """Regrade set SET: every submission not yet graded under the current policy version gets a grade.
 
     Safe to interrupt and run again: it carries on where it stopped.
@@ -42,6 +48,10 @@ def regrade_command(set_id: int, workers: int, batch: int) -> None:
         exercise_set = session.get(ExerciseSet, set_id)
         if exercise_set is None:
             raise click.ClickException(f"no exercise set {set_id}")
+        if to_queue:
+            queued = regrading.enqueue(session, exercise_set, batch)
+            click.echo(f"Set {set_id}: {queued} chunks of up to {batch} submissions queued for grader worker.")
+            return
         _total, pending = regrading.counts(session, exercise_set)
         columns = (TextColumn("regrading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, transient=False) as progress:

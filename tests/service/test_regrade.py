@@ -70,3 +70,19 @@ def test_grader_regrade_command(runner, client, auth, seed_set, submit):
     assert "regrading" in result.output
     missing = runner.invoke(main, ["regrade", "999"])
     assert missing.exit_code != 0 and "no exercise set 999" in missing.output
+
+
+def test_grader_regrade_queue_hands_the_chunks_to_workers(app, runner, client, auth, seed_set, submit):
+    from grader.service.facade import regrading
+    from grader.service.models import ExerciseSet
+    from grader.service.worker import run_once
+
+    for n in range(5):
+        submit(seed_set["id"], f"s{n}", {"z3": 0.755})
+    client.patch(f"{API}/exercise-sets/{seed_set['id']}", json={"policy": {"rtol": 0.02}}, headers=auth("alice"))
+    result = runner.invoke(main, ["regrade", str(seed_set["id"]), "--queue", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    assert "3 chunks of up to 2 submissions queued" in result.output
+    assert run_once(app) == 3
+    with get_database(app).sessions() as session:
+        assert regrading.counts(session, session.get(ExerciseSet, seed_set["id"])) == (5, 0)

@@ -30,7 +30,6 @@ def deployment(postgres_server, tmp_path_factory):
     """gunicorn (2 sync workers) on PostgreSQL, behind the shipped nginx configuration."""
     import os
 
-
     if not os.path.exists(NGINX):
         pytest.fail("nginx is needed: apt-get install nginx (.ci/run installs it)")
     url = postgres_server.create_database("slow_clients")

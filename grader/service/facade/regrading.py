@@ -198,6 +198,22 @@ def _copy(connection: Connection, policy_id: int, graded: list[tuple], now) -> N
     connection.execute(text(_FROM_STAGING), {"policy_id": policy_id, "engine_version": ENGINE_VERSION, "now": now})
 
 
+JOB_KIND = "regrade.chunk"  # run by grader.service.worker on any machine
+
+
+def enqueue(session: Session, exercise_set: ExerciseSet, batch: int = BATCH) -> int:
+    """Queue the set's regrade as chunk jobs for ``grader worker`` processes; returns how many chunks."""
+    from grader.service import queue
+
+    # Planned on a connection of its own: a server-side cursor's options stay with its connection.
+    with session.get_bind().connect() as reader:
+        chunks = list(plan(reader, exercise_set.id, exercise_set.policy.id, batch))
+    for chunk in chunks:
+        queue.enqueue(session, JOB_KIND, chunk.to_payload())
+    session.commit()
+    return len(chunks)
+
+
 # One engine per worker process, made by the pool's initializer from the parent's URL.
 _worker_engine: Engine | None = None
 

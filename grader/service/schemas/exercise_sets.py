@@ -149,9 +149,7 @@ class ExerciseSetCreateSchema(ma.Schema):
     token_lifetime_days = StrictInteger(
         validate=validate.Range(1, 3650),
         allow_none=True,
-        metadata={
-            "description": "Days a student access token issued from now on works; null: until revoked (default)"
-        },
+        metadata={"description": "Days a student access token issued from now on works; null: until revoked (default)"},
     )
     time_zone = time_zone_field()
 
@@ -183,9 +181,7 @@ class ExerciseSetUpdateSchema(ma.Schema):
     token_lifetime_days = StrictInteger(
         validate=validate.Range(1, 3650),
         allow_none=True,
-        metadata={
-            "description": "Days a student access token issued from now on works; null: until revoked (default)"
-        },
+        metadata={"description": "Days a student access token issued from now on works; null: until revoked (default)"},
     )
     time_zone = time_zone_field()
 
