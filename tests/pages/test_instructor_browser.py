@@ -190,6 +190,9 @@ def test_every_instructor_page_in_chinese_has_no_english_and_no_axe_violation(li
         teacher.goto(f"{set_url}/printables/{kind}")
         check(kind)
         shot(teacher, f"zh-{kind}.png")
+    teacher.goto(f"{set_url}/students/amy/as-student")
+    check("view as student")
+    shot(teacher, "zh-view-as-student.png")
     teacher.goto(f"{set_url}/students/amy/remove")
     check("remove student")
     teacher.goto(f"{set_url}/delete")
@@ -207,7 +210,7 @@ def test_every_instructor_page_in_chinese_has_no_english_and_no_axe_violation(li
     press(teacher, "#manage button[type=submit]")
     teacher.goto(f"{live}/sets")
     check("sets with an archived one")
-    assert len(seen) == 15
+    assert len(seen) == 16
 
 
 def test_axe_finds_nothing_on_the_instructor_pages_in_english(live, keys, app, new_page):
@@ -221,6 +224,7 @@ def test_axe_finds_nothing_on_the_instructor_pages_in_english(live, keys, app, n
         "/sets/new",
         f"/sets/{set_id}",
         f"/sets/{set_id}/students/amy",
+        f"/sets/{set_id}/students/amy/as-student",
         f"/sets/{set_id}/students/amy/remove",
         f"/sets/{set_id}/delete",
         "/exercises/new",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from tests.pages.helpers import LINK, answer_form, csrf_token, make_set, student
 
 # Every action of this module: (method, path under /sets/<id>), with the form it posts.
 ACTIONS = [
+    ("get", "/students/amy/as-student", {}),
     ("get", "/students/amy/remove", {}),
     ("post", "/students/amy/remove", {}),
     ("post", "/students/amy/reissue", {}),
@@ -173,4 +175,27 @@ def test_a_delete_that_fails_midway_leaves_everything(app, signed_in, seed_set, 
     alice = signed_in("alice")
     response = alice.post(f"/sets/{seed_set}/delete", data={"csrf_token": csrf_token(alice, "/sets")})
     assert response.status_code == 500
+    assert _counts(app) == before
+
+
+def test_view_as_student_shows_the_students_page_and_uses_nothing(app, client, signed_in, seed_set):
+    amy = student_token(app, seed_set, "amy")
+    client.post(f"/student/{amy}", data={**answer_form({"z3": "0.755", "y3": "0.1"}), "action": "submit"})
+    before = _counts(app)
+    alice = signed_in("alice")
+    response = alice.get(f"/sets/{seed_set}/students/amy/as-student")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "seeing amy&#39;s page as they see it" in page
+    assert "Read-only: this is how the student sees the page." in page
+    assert 'name="answer:z3"' in page and "readonly" in page
+    assert 'value="review"' not in page and re.search(r'value="save" disabled', page)
+    # Earlier attempts link back to the preview, never to a student link; no token was made.
+    for href in re.findall(r'href="([^"]*attempt=[^"]*)"', page):
+        assert href.startswith(f"/sets/{seed_set}/students/amy/as-student?"), href
+    assert "bps_" not in page
+    assert _counts(app) == before
+    # The placeholder token opens nothing for anyone.
+    assert client.get("/student/preview").status_code == 404
+    assert client.post("/student/preview", data=answer_form({"z3": "1"})).status_code == 404
     assert _counts(app) == before

@@ -142,8 +142,8 @@ def test_a_draft_survives_a_reload_and_a_language_switch(live, keys, app, new_pa
     assert page.input_value('[name="answer:z3"]') == "0.755"
     assert page.input_value('[name="answer:it2.E"]') == "0.0166"
     page.fill('[name="answer:y3"]', "0.68")
-    page.click("text=简体中文")  # leaving the page saves what the script had not sent yet
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the script saves what it had not sent yet, then follows the link
+        page.click("text=简体中文")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.input_value('[name="answer:y3"]') == "0.68"
     assert page.input_value('[name="answer:z3"]') == "0.755"

@@ -48,6 +48,7 @@ bp = Blueprint("student", __name__)
 errors.register(bp)
 
 FIELD_PREFIX = "answer:"
+PREVIEW = "preview"
 MAX_TOKEN = 200
 
 
@@ -135,8 +136,11 @@ class PageState:
     status: int = 200
 
 
-def _render(token: str, principal: Principal, state: PageState | None = None):
-    """The student page: exercise, feedback on the attempt shown, the answer form, the worked solution."""
+def _render(token: str, principal: Principal, state: PageState | None = None, preview: bool = False):
+    """The student page: exercise, feedback on the attempt shown, the answer form, the worked solution.
+
+    ``preview``: an instructor's "view as student", read-only (the form is closed, nothing is saved).
+    """
     session = get_session()
     assignment = principal.assignment
     exercise_set = assignment.exercise_set
@@ -186,8 +190,10 @@ def _render(token: str, principal: Principal, state: PageState | None = None):
         latest=latest,
         values=state.values,
         problems=state.problems,
-        draft=draft,
-        closed=_closed_reason(exercise_set, view["attempts_left"]),
+        draft=None if preview else draft,
+        closed=_("Read-only: this is how the student sees the page.")
+        if preview
+        else _closed_reason(exercise_set, view["attempts_left"]),
         past_due=past_due,
         time_zone=exercise_set.time_zone,
         policy_sentences=policy_words.sentences(policy, exercise_set.due_at),
@@ -218,6 +224,16 @@ def _reason_text(reason: str) -> str:
         "misconception_credit": _("the credit for known mistakes changed"),
         "phase_weights": _("the points per field changed"),
     }.get(reason, reason)
+
+
+def preview_page(assignment: Assignment):
+    """A student's page as they see it, for their instructor: read-only, no token, no attempt used.
+
+    Rendered with the placeholder token ``PREVIEW``, which no link has (tokens start with
+    ``STUDENT_TOKEN_PREFIX``), so any form or link of the page that reaches the student routes with
+    it is refused as an invalid link; the caller rewrites the page's own links to the preview.
+    """
+    return _render(PREVIEW, Principal(assignment=assignment), preview=True)
 
 
 @bp.route("/student/<token>", methods=["GET"])

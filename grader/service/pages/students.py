@@ -8,7 +8,7 @@ Revoking, reissuing, the roster's links as CSV and removing are ``grader.service
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
 from grader.service.api.students import student_link
@@ -23,6 +23,7 @@ from grader.service.facade.sheets import assignments_of, printable
 from grader.service.facade.student_records import attempts
 from grader.service.models import Assignment, ExerciseSet
 from grader.service.pages import errors
+from grader.service.pages import student as student_page
 from grader.service.pages.errors import PageError
 from grader.service.pages.forms import RosterForm
 from grader.service.pages.language import current_language
@@ -102,6 +103,20 @@ def student(set_id: int, student_id: str):
         attempts=history,
         asked=trace_of(assignment).asked_keys(),
     )
+
+
+@bp.route("/students/<student_id>/as-student")
+def view_as_student(set_id: int, student_id: str):
+    """The student's page as they see it (variant, feedback, worked solution when revealed), read-only:
+    no token is made, nothing is saved and no attempt is used."""
+    exercise_set = owned_set(set_id)
+    assignment = student_of(exercise_set, student_id)
+    flash(_("You are seeing %(id)s's page as they see it. Nothing here is saved or submitted.", id=student_id), "info")
+    page, status = student_page.preview_page(assignment)
+    # The page's own links (earlier attempts) lead back here, not to a student link.
+    here = url_for("set_students.view_as_student", set_id=set_id, student_id=student_id)
+    placeholder = url_for("student.exercise", token=student_page.PREVIEW)
+    return page.replace(f'href="{placeholder}?', f'href="{here}?'), status
 
 
 @bp.route("/printables/<kind>")
