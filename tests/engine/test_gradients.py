@@ -10,7 +10,7 @@ import dataclasses
 import itertools
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from grader.engine import Exercise, Trace, solve
@@ -19,7 +19,9 @@ from grader.engine.losses import LOSSES as REGISTERED_LOSSES
 from .strategies import ACTIVATIONS, BIAS_MODES, LOSSES, exercises, parameters, updates, with_parameters
 
 H = 1e-6
-EXAMPLES = settings(max_examples=20, deadline=None)
+# Draws too close to ReLU's kink or to saturation are skipped (``_well_conditioned``); with several
+# samples that can be most draws, which is by design, not a sign of a bad strategy.
+EXAMPLES = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 
 
 def _well_conditioned(trace: Trace) -> bool:
