@@ -42,7 +42,9 @@ def test_the_search_stops_at_its_budget_and_says_why():
     started = time.thread_time()
     with pytest.raises(GenerationError, match=r"tries, the work of 0.05 s\. Unmet most often: threshold_sign"):
         generate_variant(template, 1, "amy", budget=0.05)
-    assert time.thread_time() - started < min(full, 0.05 + 0.1)
+    # The search stops at the first check past its budget: one try too many, plus whatever the
+    # interpreter did meanwhile (a full garbage collection late in a long test run took 0.4 s here).
+    assert time.thread_time() - started < min(full / 2, 0.05 + 0.5)
 
 
 def test_a_budget_never_changes_the_variant_found():
