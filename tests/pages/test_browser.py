@@ -169,11 +169,18 @@ def access_link(live: str, keys, set_id: int, student: str) -> str:
     return response.json()["url"]
 
 
+def follow(page, selector: str) -> None:
+    """Click something that loads a new page, and wait for that page: a bare click can return before the
+    navigation has started, and the next assertion would then read the old page."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def fill_and_submit(page, answers: dict[str, str]) -> None:
     for key, value in answers.items():
         page.fill(f'[name="answer:{key}"]', value)
-    page.click("button:has-text('Submit for grading')")
-    page.click("button:has-text('Submit now')")  # the confirmation step
+    follow(page, "button:has-text('Submit for grading')")
+    follow(page, "button:has-text('Submit now')")  # the confirmation step
     page.wait_for_load_state()
 
 
@@ -254,22 +261,22 @@ def test_an_instructor_creates_a_set_and_watches_it_fill(live, keys, new_page):
     teacher.goto(f"{live}/sets")
     assert "/signin" in teacher.url
     teacher.fill("#key", keys["alice"])
-    teacher.click("button:has-text('Sign in')")
+    follow(teacher, "button:has-text('Sign in')")
     assert teacher.url.endswith("/sets")
-    teacher.click(".page-head >> text=New set")
+    follow(teacher, ".page-head >> text=New set")
     assert teacher.locator(".template-option").count() >= 2
     assert loaded_width(teacher.locator(".template-option img").first) > 0  # the preview
     shot(teacher, "instructor-new-set.png")
     teacher.click("label[for=template-0]")
     teacher.fill("#title", "Week 3: one BP step")
     teacher.fill("#max_attempts", "3")
-    teacher.click("button:has-text('Create set')")
+    follow(teacher, "button:has-text('Create set')")
     assert teacher.locator("h1").inner_text() == "Week 3: one BP step"
     assert teacher.locator("text=The chart appears with the first submission.").count() == 1
     set_url = teacher.url
 
     teacher.fill("#students", "s-alpha\ns-beta")
-    teacher.click("button:has-text('Add and show their links')")
+    follow(teacher, "button:has-text('Add and show their links')")
     link = teacher.locator("input[data-student=s-alpha]").input_value()
     assert link.startswith(live + "/student/bps_")
 
@@ -322,15 +329,15 @@ def test_the_chinese_interface(live, keys, app, new_page):
     fill_and_submit_zh(page, {"z3": "0.755", "delta5": "-0.040681"})
     assert "输出层误差项 δ 的符号反了" in page.locator("#fb-delta5").inner_text()
     shot(page, "student-zh.png")
-    page.click("text=English")
+    follow(page, "text=English")
     assert page.locator("button[value=review]").inner_text() == "Submit for grading"
 
 
 def fill_and_submit_zh(page, answers: dict[str, str]) -> None:
     for key, value in answers.items():
         page.fill(f'[name="answer:{key}"]', value)
-    page.click("button:has-text('提交评分')")
-    page.click("button:has-text('确认提交')")  # the confirmation step
+    follow(page, "button:has-text('提交评分')")
+    follow(page, "button:has-text('确认提交')")  # the confirmation step
     page.wait_for_load_state()
 
 

@@ -19,7 +19,7 @@ from grader.service.database import get_database
 from grader.service.models import ExerciseSet, Submission
 from tests.pages import test_browser
 from tests.pages.helpers import make_set
-from tests.pages.test_browser import SCREENSHOTS, access_link, answers_after_a_slip, shot
+from tests.pages.test_browser import SCREENSHOTS, access_link, answers_after_a_slip, follow, shot
 
 # The browser, the live server and fresh pages are test_browser.py's fixtures, shared.
 browser, live, new_page = test_browser.browser, test_browser.live, test_browser.new_page
@@ -65,10 +65,8 @@ def fill(page, answers: dict[str, str]) -> None:
 
 def submit_and_confirm(page, answers: dict[str, str]) -> None:
     fill(page, answers)
-    page.click("button:has-text('Submit for grading')")
-    page.wait_for_load_state()
-    page.click("button:has-text('Submit now')")
-    page.wait_for_load_state()
+    follow(page, "button:has-text('Submit for grading')")
+    follow(page, "button:has-text('Submit now')")
 
 
 def test_enter_moves_to_the_next_field_and_never_submits(live, keys, app, new_page):
@@ -109,8 +107,7 @@ def test_unreadable_entries_are_marked_and_cost_no_attempt(live, keys, app, new_
     page = new_page(java_script_enabled=True, viewport={"width": 1280, "height": 900})
     page.goto(access_link(live, keys, make_set(app, "alice", max_attempts=3), "s-typo"))
     fill(page, {"z3": "0.755", "y3": "abc", "z4": "1/37", "y4": "=0.00817"})
-    page.click("button:has-text('Submit for grading')")
-    page.wait_for_load_state()
+    follow(page, "button:has-text('Submit for grading')")
     assert page.locator(".answer.is-refused").count() == 3
     assert page.locator("#f-z4").get_attribute("aria-invalid") == "true"
     assert "Not a number that can be read" in page.locator("#err-z4").inner_text()
@@ -123,11 +120,11 @@ def test_unreadable_entries_are_marked_and_cost_no_attempt(live, keys, app, new_
     page.fill("#f-y3", "0.6803")
     page.fill("#f-z4", "0.68")
     page.fill("#f-y4", "0.6637")
-    page.click("button:has-text('Submit for grading')")
-    page.click("button:has-text('Submit now')")
+    follow(page, "button:has-text('Submit for grading')")
+    follow(page, "button:has-text('Submit now')")
     assert "attempt=1" in page.url and attempts_stored(app) == 1
     # The same answers again: not graded again, no attempt used.
-    page.click("button:has-text('Submit for grading')")
+    follow(page, "button:has-text('Submit for grading')")
     assert "same as in attempt 1" in page.locator(".flashes").inner_text()
     assert attempts_stored(app) == 1
 
@@ -224,14 +221,14 @@ def test_a_due_date_entered_in_shanghai_reads_right_in_berlin(live, keys, app, n
     teacher = new_page(java_script_enabled=True, timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900})
     teacher.goto(f"{live}/signin")
     teacher.fill("#key", keys["alice"])
-    teacher.click("button:has-text('Sign in')")
+    follow(teacher, "button:has-text('Sign in')")
     teacher.goto(f"{live}/sets/new")
     assert teacher.input_value("#time_zone") == "Asia/Shanghai"  # the instructor's browser zone
     assert axe_violations(teacher) == []
     teacher.click("label[for=template-0]")
     teacher.fill("#title", "Due in Shanghai")
     teacher.fill("#due_at", "2030-12-01T23:59")
-    teacher.click("button:has-text('Create set')")
+    follow(teacher, "button:has-text('Create set')")
     assert "1, 2030, 11:59:00 PM (Asia/Shanghai)" in plain_text(teacher.locator(".page-head"))
     set_id = int(teacher.url.rstrip("/").split("/")[-1])
     with get_database(app).sessions() as session:
