@@ -274,12 +274,12 @@ class _Marker:
         if gap >= abs(a - own) or not evidence.visible(self.policy.tolerance, own, previous):
             return None
         lone = step.key in self.lone
-        if lone and not self.close(a, step.value):
-            return None  # a lone repeat outside the tolerance: a slip like any other
+        if lone and not self.close(a, step.value) and not self.close(a, own):
+            return None  # a lone repeat that is wrong anyway: a slip like any other
         named = self.misconception(step, a, own)
         if named is not None and abs(a - named[1]) < gap:
             return named[0]  # a known wrong rule that gives these figures better is named as such
-        if not lone:  # (a lone one within tolerance still earns nothing, but is no placeholder)
+        if not lone:  # a lone repeat within tolerance earns nothing itself, but may be a slip
             self.copies.add(step.key)
         note = "unchanged" if step.kind in UPDATE_KINDS else "copied"
         return Judgement(Verdict.INCORRECT, 0.0, note, None, {"previous": before})
