@@ -112,7 +112,7 @@ def _build(trace: Trace) -> TraceFacts:
     anchors = frozenset(k for keys in readers.values() for k in keys)
     given_parameters = frozenset(g for g in givens if steps[g].kind in ("weight", "bias"))
     parameters = frozenset(k for g in given_parameters for k in readers.get(g, ()))
-    group = {k: (*split(k)[:2], s.phase) for k, s in steps.items() if s.phase != "given"}
+    group = {k: (*split(k)[:2], str(s.phase)) for k, s in steps.items() if s.phase != "given"}
     return TraceFacts(
         previous,
         {g: tuple(r) for g, r in readers.items()},
