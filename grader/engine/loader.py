@@ -114,15 +114,26 @@ def read_document(text: str, source: Param = "<text>") -> Any:
 
 
 def _syntax_problem(source: Param, error: json.JSONDecodeError | yaml.YAMLError) -> Problem:
-    """A parser's complaint, with the line and column where it stopped when the parser says."""
+    """A parser's complaint, with the line and column where it stopped when the parser says.
+
+    The English text is the parser's whole message; the Chinese one says where, in its own
+    words, and quotes only the parser's short description of the fault.
+    """
     if isinstance(error, json.JSONDecodeError):
-        line, column = error.lineno, error.colno
-    else:
-        mark = getattr(error, "problem_mark", None)
-        if mark is None:
-            return Problem.of("", "syntax_unplaced", source=source, error=error)
-        line, column = mark.line + 1, mark.column + 1
-    return Problem.of("", "syntax", source=source, error=error, line=line, column=column)
+        return Problem.of(
+            "", "syntax", source=source, error=error, line=error.lineno, column=error.colno, detail=error.msg
+        )
+    if isinstance(error, yaml.reader.ReaderError):
+        return Problem.of(
+            "", "bad_character", source=source, error=error, character=f"#x{error.character:04x}", at=error.position
+        )
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return Problem.of("", "syntax_unplaced", source=source, error=error)
+    detail = getattr(error, "problem", None) or getattr(error, "context", None) or ""
+    return Problem.of(
+        "", "syntax", source=source, error=error, line=mark.line + 1, column=mark.column + 1, detail=detail
+    )
 
 
 def parse_exercise(text: str, source: str = "<text>") -> Exercise:

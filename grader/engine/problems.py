@@ -83,15 +83,17 @@ class Problem:
             return
         language = language if language in LANGUAGES else "en"
         values = dict(self.params)
-        template = MESSAGES[self.code](language)
-        for literal, name, _spec, _conversion in string.Formatter().parse(template):
-            for k, piece in enumerate(_CODE.split(literal)):
-                if piece:
-                    yield piece, k % 2 == 1
-            if name is not None:
-                value = values[name]
-                # A value is shown as written; words given for each language are words.
-                yield (value(language), False) if isinstance(value, Wording) else (value, True)
+        literal = ""  # "{{" ends a literal early: backticks are matched over the whole run
+        for text, name, _spec, _conversion in string.Formatter().parse(MESSAGES[self.code](language)):
+            literal += text
+            if name is None:
+                continue
+            yield from _literal(literal)
+            literal = ""
+            value = values[name]
+            # A value is shown as written; words given for each language are words.
+            yield (value(language), False) if isinstance(value, Wording) else (value, True)
+        yield from _literal(literal)
         for note in self.notes:
             yield from note.parts(language)
 
@@ -108,6 +110,13 @@ class Problem:
 
     def __str__(self) -> str:
         return self.located("en")
+
+
+def _literal(text: str) -> Iterator[tuple[str, bool]]:
+    """A message's own words as pieces, its backticked words as code."""
+    for k, piece in enumerate(_CODE.split(text)):
+        if piece:
+            yield piece, k % 2 == 1
 
 
 # Headings of a list of problems, by what was checked (``ExerciseError.what``).
@@ -250,7 +259,11 @@ define(
         # The parser's own words (English) are shown as a parameter, after where it stopped.
         "syntax": (
             "{source} is not valid YAML/JSON: {error}",
-            "{source} 不是有效的 YAML/JSON：第 {line} 行第 {column} 列有误（{error}）",
+            "{source} 不是有效的 YAML/JSON：第 {line} 行第 {column} 列有误（{detail}）",
+        ),
+        "bad_character": (
+            "{source} is not valid YAML/JSON: {error}",
+            "{source} 不是有效的 YAML/JSON：第 {at} 个字符 {character} 是不允许的特殊字符",
         ),
         "syntax_unplaced": ("{source} is not valid YAML/JSON: {error}", "{source} 不是有效的 YAML/JSON（{error}）"),
         "overflow": (

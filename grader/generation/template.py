@@ -183,7 +183,8 @@ def _slots(doc: Mapping[str, Any], problems: list[Problem]) -> list[tuple[str, R
             add(f"/{which}/{name}", value.get(name, default))
     samples = doc.get("samples")
     if isinstance(samples, list):
-        layers = doc.get("layers") or [0]
+        # A layers field that is not a list (a rule, say) is reported by itself, not as a KeyError here.
+        layers = doc["layers"] if isinstance(doc.get("layers"), list) and doc["layers"] else [0]
         for m, sample in enumerate(samples):
             if not isinstance(sample, Mapping):
                 add(f"/samples/{m}", sample)

@@ -56,7 +56,5 @@ def parse_answers(raw: Any, asked: Sequence[str]) -> dict[str, float | Invalid]:
     unknown = [key for key in raw if key not in allowed]
     if unknown:
         valid = ", ".join(asked)
-        raise AnswerError(
-            [Problem.of(f"/{key}", "unknown_answer_key", key=repr(key), keys=valid) for key in unknown]
-        )
+        raise AnswerError([Problem.of(f"/{key}", "unknown_answer_key", key=repr(key), keys=valid) for key in unknown])
     return {key: parse_number(value) for key, value in raw.items()}
