@@ -25,10 +25,14 @@ _UNREADABLE: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
+def why_unreadable(error: OSError | UnicodeDecodeError) -> Wording:
+    """Why a file cannot be read, in each language (the system's words in English)."""
+    return Wording(str(error), next((words for kind, words in _UNREADABLE if isinstance(error, kind)), str(error)))
+
+
 def unreadable(path: str | Path, error: OSError | UnicodeDecodeError) -> Problem:
     """The problem of a file that cannot be read: its path and why, in each language."""
-    zh = next((words for kind, words in _UNREADABLE if isinstance(error, kind)), str(error))
-    return Problem.of("", "cannot_read", path=path, reason=Wording(str(error), zh))
+    return Problem.of("", "cannot_read", path=path, reason=why_unreadable(error))
 
 
 class _Loader(yaml.SafeLoader):

@@ -170,7 +170,7 @@ def form_document(form: ExerciseForm) -> dict[str, Any]:
     return doc
 
 
-def shown(problem: Problem) -> Markup:
+def problem_html(problem: Problem) -> Markup:
     """A validation problem in the reader's language, its values and file-format words as code."""
     out = Markup()
     for piece, is_code in problem.parts(current_language()):
@@ -220,7 +220,9 @@ def _render(mode: str, form: ExerciseForm, text: str, checked=None, status: int 
     yaml_problems = []
     if mode == "yaml" and checked is not None:
         lines = authoring.line_of_pointers(text)
-        yaml_problems = [(authoring.line_of(p.pointer, lines), p.pointer or "/", shown(p)) for p in checked.problems]
+        yaml_problems = [
+            (authoring.line_of(p.pointer, lines), p.pointer or "/", problem_html(p)) for p in checked.problems
+        ]
     activations = [a for a in ACTIVATIONS if a in _names()["activations"]] or list(ACTIVATIONS)
     return (
         render_template(
@@ -268,7 +270,7 @@ def post_exercise():
         checked = authoring.check_document(document, max_steps) if not form.problems else None
         if checked is not None:
             for problem in checked.problems:
-                form.add(_field_of(problem.pointer), shown(problem))
+                form.add(_field_of(problem.pointer), problem_html(problem))
     else:
         checked = authoring.check_text(text, max_steps)
     failed = bool(form.problems) or checked is None or not checked.ok
