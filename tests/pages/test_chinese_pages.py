@@ -105,7 +105,11 @@ def test_the_editor_names_every_problem_in_chinese(chinese):
     response = chinese.post("/exercises/new", data={"mode": "yaml", "yaml": BAD_YAML, "csrf_token": token})
     assert response.status_code == 422
     page = _check(response, "yaml with problems")
-    for text in ("第 2 行 · <code>/layers</code>：", "每层需要 1 到 <code>16</code> 个节点，这里是 <code>40</code> 个", "必须是数，这里是 <code>&#39;fast&#39;</code>"):
+    for text in (
+        "第 2 行 · <code>/layers</code>：",
+        "每层需要 1 到 <code>16</code> 个节点，这里是 <code>40</code> 个",
+        "必须是数，这里是 <code>&#39;fast&#39;</code>",
+    ):
         assert text in page, text
     broken = chinese.post("/exercises/new", data={"mode": "yaml", "yaml": "layers: [2, 2\n", "csrf_token": token})
     assert "模板 不是有效的 YAML/JSON：第 <code>2</code> 行第 <code>1</code> 列有误" in _check(broken, "yaml syntax")
