@@ -56,7 +56,12 @@ def test_secret_key_is_generated_once_and_kept(service_env, tmp_path):
 
 def test_every_setting_is_documented():
     for variable, (key, kind, _default, doc) in config.ENVIRONMENT.items():
-        assert variable.startswith("GRADER_") and key and kind in (str, int, config.positive, config.boolean, config.time_zone) and doc
+        assert (
+            variable.startswith("GRADER_")
+            and key
+            and kind in (str, int, config.positive, config.boolean, config.time_zone)
+            and doc
+        )
 
 
 def test_an_unknown_time_zone_is_refused_in_one_line():
