@@ -43,6 +43,11 @@ define(
         ),
         "max_tries": ("a template may resample at most {most} times", "模板最多只能重新抽取 {most} 次"),
         "text_too_long": ("the text is longer than {most} characters", "文本超过 {most} 个字符"),
+        # The generator's own account (constraint by constraint) is English; it is quoted as it is.
+        "no_variant": (
+            "{detail}",
+            "抽取的变体都不满足模板的约束：请放宽取值范围，或放宽未满足的约束。生成器的说明（英文）：{detail}",
+        ),
     }
 )
 
