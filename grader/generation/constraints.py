@@ -54,7 +54,7 @@ from typing import Any
 from grader.engine import Exercise, Problem, Trace, keys
 from grader.engine.activations import Activation
 from grader.generation.passes import Pass
-from grader.grading.evidence import facts
+from grader.grading.evidence import previous_of
 from grader.grading.misconceptions import CATALOGUE
 from grader.grading.tolerance import Tolerance
 
@@ -405,9 +405,8 @@ def change_ratio(now: float, then: float) -> float | None:
 def _invisible_change(trace: Trace, factor: float) -> Violation | None:
     """The first asked update or later-iteration value that moves by less than ``factor`` default tolerances."""
     steps = trace.steps
-    previous = facts(trace).previous  # the one definition of "the value before" (grading.evidence)
     for key in trace.asked_keys():
-        before = previous.get(key)
+        before = previous_of(trace, key)  # the grader's one definition of "the value before"
         if before is None:
             continue
         now, then = steps[key].value, steps[before].value
