@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from grader.cli.refusal import invalid
 from grader.engine import ExerciseError
 from grader.engine.loader import read_document
 from grader.generation import (
@@ -93,7 +94,9 @@ def generate_command(
     try:
         chosen = find_template(template)
         students = check_students(read_roster(roster)) if roster else default_students(count or 1)
-    except (ExerciseError, GenerationError) as error:
+    except ExerciseError as error:
+        raise invalid(error, lang) from None
+    except GenerationError as error:
         raise click.ClickException(str(error)) from None
     directory = Path(out or f"{chosen.name}-seed{seed}")
     tolerance = policy_tolerance(policy_file) if moodle else None

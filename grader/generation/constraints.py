@@ -123,14 +123,14 @@ class Constraints:
         if value is None:
             return cls()
         if not isinstance(value, Mapping):
-            problems.append(Problem("/constraints", f"must be a mapping of constraint settings, got {value!r}"))
+            problems.append(Problem.of("/constraints", "constraints_shape", value=repr(value)))
             return cls()
         known = {f.name: f for f in fields(cls)}
         settings: dict[str, Any] = {}
         for name, setting in value.items():
             pointer = f"/constraints/{name}"
             if name not in known:
-                problems.append(Problem(pointer, f"unknown constraint {name!r}; known: {', '.join(known)}"))
+                problems.append(Problem.of(pointer, "unknown_constraint", name=repr(name), known=", ".join(known)))
             elif name == "distinguish":
                 settings[name] = _distinguish(setting, pointer, problems)
             else:
@@ -147,12 +147,12 @@ def _setting(name: str, default: Any, value: Any, pointer: str, problems: list[P
     if name == "relu_active":
         if value in ("all", "layer"):
             return value
-        problems.append(Problem(pointer, f"must be 'all' or 'layer', got {value!r}"))
+        problems.append(Problem.of(pointer, "all_or_layer", value=repr(value)))
         return _BAD
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
-        problems.append(Problem(pointer, f"must be true or false, got {value!r}"))
+        problems.append(Problem.of(pointer, "not_flag", value=repr(value)))
         return _BAD
     nullable = name not in ("min_loss_drop", "separation", "min_difference", "max_tries")
     if value is False and nullable:
@@ -162,24 +162,26 @@ def _setting(name: str, default: Any, value: Any, pointer: str, problems: list[P
     if whole:
         good = good and value == int(value) and (name != "max_tries" or value >= 1)
     if not good:
-        what = "a whole number" if whole else "a number >= 0"
-        problems.append(Problem(pointer, f"must be {what}{' or false' if nullable else ''}, got {value!r}"))
+        code = f"setting_{'whole' if whole else 'number'}{'_or_false' if nullable else ''}"
+        problems.append(Problem.of(pointer, code, value=repr(value)))
         return _BAD
     return int(value) if whole else float(value)
 
 
 def _distinguish(value: Any, pointer: str, problems: list[Problem]) -> frozenset[str]:
     if not isinstance(value, Mapping):
-        problems.append(Problem(pointer, "must map misconception codes to true or false"))
+        problems.append(Problem.of(pointer, "distinguish_shape"))
         return frozenset(MISCONCEPTIONS)
     enabled = set(MISCONCEPTIONS)
     for code, on in value.items():
         if code not in MISCONCEPTIONS:
             problems.append(
-                Problem(f"{pointer}/{code}", f"unknown misconception {code!r}; known: {', '.join(MISCONCEPTIONS)}")
+                Problem.of(
+                    f"{pointer}/{code}", "unknown_misconception", code=repr(code), known=", ".join(MISCONCEPTIONS)
+                )
             )
         elif not isinstance(on, bool):
-            problems.append(Problem(f"{pointer}/{code}", f"must be true or false, got {on!r}"))
+            problems.append(Problem.of(f"{pointer}/{code}", "not_flag", value=repr(on)))
         elif not on:
             enabled.discard(code)
     return frozenset(enabled)

@@ -165,10 +165,14 @@ class ProblemError(Exception):
         return response
 
 
-def body_errors(problems: Iterable[Any], *prefix: Any) -> list[dict[str, str]]:
-    """Engine/grading ``Problem(pointer, message)`` items as body errors, under ``prefix``."""
+def body_errors(problems: Iterable[Any], *prefix: Any, language: str = "en") -> list[dict[str, str]]:
+    """Engine/grading ``Problem`` items as body errors under ``prefix``: each with its ``code``
+    and its ``detail`` in ``language``."""
     base = pointer(*prefix) if prefix else "#"
-    return [{"pointer": base + p.pointer, "detail": p.message} for p in problems]
+    return [
+        {"pointer": base + p.pointer, "detail": p.text(language), **({"code": p.code} if p.code else {})}
+        for p in problems
+    ]
 
 
 def webargs_errors(messages: Mapping[str, Any]) -> list[dict[str, str]]:

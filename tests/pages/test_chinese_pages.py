@@ -81,3 +81,41 @@ def test_the_editor_and_its_preview_are_chinese(chinese):
     preview = chinese.post("/exercises/new", data={**SEED_FORM, "action": "preview", "csrf_token": token})
     assert "完整解答" in preview.get_data(as_text=True)
     assert re.search(r"要计算 \d+ 个数值", preview.get_data(as_text=True)) and page
+
+
+# kzh: the editor with problems, each shown where its pointer says, in Chinese.
+BAD_YAML = """title: 坏的练习
+layers: [2, 40, 1]
+activation: swish
+learning_rate: fast
+weights: {w3_1: 0.1}
+biases: {b3: 1}
+samples:
+  - inputs: [0.35]
+    targets: [0.5]
+ask: [forwards]
+colour: blue
+"""
+
+
+def test_the_editor_names_every_problem_in_chinese(chinese):
+    from tests.pages.test_editor import SEED_FORM
+
+    token = csrf_token(chinese, "/exercises/new?mode=yaml")
+    response = chinese.post("/exercises/new", data={"mode": "yaml", "yaml": BAD_YAML, "csrf_token": token})
+    assert response.status_code == 422
+    page = _check(response, "yaml with problems")
+    for text in (
+        "第 2 行 · <code>/layers</code>：",
+        "每层需要 1 到 <code>16</code> 个节点，这里是 <code>40</code> 个",
+        "必须是数，这里是 <code>&#39;fast&#39;</code>",
+    ):
+        assert text in page, text
+    broken = chinese.post("/exercises/new", data={"mode": "yaml", "yaml": "layers: [2, 2\n", "csrf_token": token})
+    assert "模板 不是有效的 YAML/JSON：第 <code>2</code> 行第 <code>1</code> 列有误" in _check(broken, "yaml syntax")
+    twice = chinese.post("/exercises/new", data={"mode": "yaml", "yaml": "a: 1\na: 2\n", "csrf_token": token})
+    assert "模板：键 <code>&#39;a&#39;</code> 写了两次" in _check(twice, "duplicate key")
+    form = {**SEED_FORM, "activation": "softmax", "targets": "2", "action": "preview", "csrf_token": token}
+    at_fields = chinese.post("/exercises/new", data=form)
+    assert at_fields.status_code == 422
+    assert "只能用于输出层" in _check(at_fields, "form with problems")

@@ -37,12 +37,23 @@ class Problem:
 
     ``pointer`` is a JSON pointer in URI-fragment form into the document the facade was given
     (``#/answers/z9``, ``#/policy/rtol``); ``field`` names a single value given on its own (the
-    ``student_id``).  Exactly one of the two is set.
+    ``student_id``).  Exactly one of the two is set.  ``source`` is the engine's or grader's
+    problem it reports, when there is one: its code, and its text in each language.
     """
 
     detail: str
     pointer: str | None = None
     field: str | None = None
+    source: EngineProblem | None = None
+
+    @property
+    def code(self) -> str | None:
+        """The stable code of the validation problem reported, when it has one."""
+        return self.source.code if self.source is not None and self.source.code else None
+
+    def text(self, language: str = "en") -> str:
+        """What is wrong, in a language: the source's own text, else ``detail`` (English)."""
+        return self.source.text(language) if self.source is not None else self.detail
 
 
 class DomainError(Exception):
@@ -127,7 +138,7 @@ class InvalidPolicy(Invalid):
 def problems_under(items: Iterable[EngineProblem], *prefix: object) -> list[Problem]:
     """The engine's and grader's ``Problem(pointer, message)`` items, as problems under ``prefix``."""
     base = pointer(*prefix) if prefix else "#"
-    return [Problem(item.message, pointer=base + item.pointer) for item in items]
+    return [Problem(item.message, pointer=base + item.pointer, source=item) for item in items]
 
 
 def pointer(*parts: object) -> str:

@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from grader.generation import (
     GenerationError,
@@ -138,8 +139,13 @@ SETTINGS = ("title", "max_attempts", "due_at", "time_zone", "token_lifetime_days
 
 def update_set(
     session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any], based_on: int | None = None
-) -> ExerciseSet:
+) -> int | None:
     """Apply a validated PATCH and commit it; a changed policy becomes the next policy version.
+
+    Returns the number of the policy version this change stored, or None when it stored none
+    (no policy in the change, or the policy asked for is the one in force): a caller must not
+    read "a new version" off the set afterwards, since another change may have added one since.
+    The set's ``policy`` is left at the version this change stored (or found in force).
 
     Simultaneous changes of one set take turns.  The policy versions of a set are numbered
     without gaps (a unique constraint), so of two changes that read the same version only one
@@ -151,21 +157,26 @@ def update_set(
     set_id = exercise_set.id
     for _ in range(POLICY_TRIES):
         try:
-            _apply(session, exercise_set, changes, based_on)
+            stored = _apply(session, exercise_set, changes, based_on)
             session.commit()
         except IntegrityError:
             session.rollback()  # another change took the version number: read the set again
             exercise_set = session.get(ExerciseSet, set_id, populate_existing=True)
             continue
-        session.expire(exercise_set, ["current_policy"])
-        return exercise_set
+        if stored is not None:
+            # The version just stored, not whatever is latest by the time the caller reads it.
+            set_committed_value(exercise_set, "current_policy", stored)
+        return None if stored is None else stored.version
     raise PolicyConflict(
         f"the policy of set {set_id} was changed by others at the same time, {POLICY_TRIES} times over; "
         "read it again and resend the change"
     )
 
 
-def _apply(session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any], based_on: int | None) -> None:
+def _apply(
+    session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any], based_on: int | None
+) -> PolicyVersion | None:
+    """Stage ``changes`` in the session (not committed); the new policy version, if one is needed."""
     current_version = exercise_set.policy.version
     current = dict(exercise_set.policy.document)
     merged = None
@@ -185,9 +196,12 @@ def _apply(session: Session, exercise_set: ExerciseSet, changes: Mapping[str, An
     for name in SETTINGS:
         if name in changes:
             setattr(exercise_set, name, changes[name])
-    if policy_changes:
-        session.add(PolicyVersion(set_id=exercise_set.id, version=current_version + 1, document=merged.to_mapping()))
     exercise_set.updated_at = utcnow()
+    if not policy_changes:
+        return None
+    version = PolicyVersion(set_id=exercise_set.id, version=current_version + 1, document=merged.to_mapping())
+    session.add(version)
+    return version
 
 
 def policy_of(exercise_set: ExerciseSet) -> Policy:

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from grader.engine import Exercise, Problem
 from grader.engine.activations import ACTIVATIONS
@@ -60,9 +60,9 @@ class ExerciseForm:
 
     values: dict[str, str]
     layers: tuple[int, ...] | None = None
-    problems: dict[str, list[str]] = field(default_factory=dict)
+    problems: dict[str, list[str | Markup]] = field(default_factory=dict)
 
-    def add(self, name: str, message: str) -> None:
+    def add(self, name: str, message: str | Markup) -> None:
         self.problems.setdefault(name, []).append(message)
 
     def weight_names(self) -> list[str]:
@@ -170,6 +170,14 @@ def form_document(form: ExerciseForm) -> dict[str, Any]:
     return doc
 
 
+def problem_html(problem: Problem) -> Markup:
+    """A validation problem in the reader's language, its values and file-format words as code."""
+    out = Markup()
+    for piece, is_code in problem.parts(current_language()):
+        out += Markup("<code>{}</code>").format(piece) if is_code else escape(piece)
+    return out
+
+
 def _field_of(pointer: str) -> str:
     """The form field a JSON pointer of the template document names ("" for the form as a whole)."""
     parts = pointer.strip("/").split("/")
@@ -212,7 +220,9 @@ def _render(mode: str, form: ExerciseForm, text: str, checked=None, status: int 
     yaml_problems = []
     if mode == "yaml" and checked is not None:
         lines = authoring.line_of_pointers(text)
-        yaml_problems = [(authoring.line_of(p.pointer, lines), p.pointer or "/", p.message) for p in checked.problems]
+        yaml_problems = [
+            (authoring.line_of(p.pointer, lines), p.pointer or "/", problem_html(p)) for p in checked.problems
+        ]
     activations = [a for a in ACTIVATIONS if a in _names()["activations"]] or list(ACTIVATIONS)
     return (
         render_template(
@@ -260,7 +270,7 @@ def post_exercise():
         checked = authoring.check_document(document, max_steps) if not form.problems else None
         if checked is not None:
             for problem in checked.problems:
-                form.add(_field_of(problem.pointer), problem.message)
+                form.add(_field_of(problem.pointer), problem_html(problem))
     else:
         checked = authoring.check_text(text, max_steps)
     failed = bool(form.problems) or checked is None or not checked.ok

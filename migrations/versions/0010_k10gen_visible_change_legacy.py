@@ -9,8 +9,8 @@ the set's template hash becomes that of the document it now stores.  Students wh
 variant keep it whole (assignments store their exercise).  Downgrading leaves the documents as
 they are: ``false`` is what version 1 did anyway.
 
-Revision ID: 0008_k10gen
-Revises: 0007_i12
+Revision ID: 0010_k10gen
+Revises: 0009_klti
 Create Date: 2026-11-29 22:50:00
 """
 
@@ -20,8 +20,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_k10gen"
-down_revision = "0007_i12"
+revision = "0010_k10gen"
+down_revision = "0009_klti"
 branch_labels = None
 depends_on = None
 
