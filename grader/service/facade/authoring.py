@@ -123,6 +123,11 @@ def preview(template: Template, language: str = "en") -> Preview:
     return Preview(variant, svg, sheet, len(trace.steps), len(trace.asked_keys()))
 
 
+def no_variant(error: GenerationError) -> Problem:
+    """The problem to show when ``preview`` finds no variant: the generator's account, quoted."""
+    return Problem.of("", "no_variant", detail=error)
+
+
 def line_of_pointers(text: str) -> dict[str, int]:
     """JSON pointer -> line number (from 1) of every node in YAML text; {} when it does not parse."""
     try:
@@ -185,6 +190,7 @@ __all__ = [
     "check_text",
     "line_of",
     "line_of_pointers",
+    "no_variant",
     "preview",
     "to_yaml",
 ]

@@ -208,7 +208,7 @@ def _render(mode: str, form: ExerciseForm, text: str, checked=None, status: int 
         try:
             shown = authoring.preview(checked.template, current_language())
         except GenerationError as error:
-            checked.problems.append(Problem.of("", "no_variant", detail=error))
+            checked.problems.append(authoring.no_variant(error))
             status = 422
     yaml_problems = []
     if mode == "yaml" and checked is not None:
