@@ -26,6 +26,9 @@ from grader.generation import Template
 from grader.generation.catalogue import catalogue_template, find_template
 from grader.grading import Policy
 from grader.grading.answers import parse_answers
+from grader.service.facade.errors import Invalid
+from grader.service.facade.exercise_sets import resolve_template
+from grader.service.facade.limits import check_size
 from tests.english_runs import english_runs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +76,13 @@ def editor(document: Any = None, source: str | None = None, max_steps: int = 50_
     )
     assert checked.problems
     return ExerciseError(checked.problems)
+
+
+def refused(action: Callable[[], Any]) -> ExerciseError:
+    """The service's refusal (a domain error), as the engine problems it carries."""
+    with pytest.raises(Invalid) as caught:
+        action()
+    return ExerciseError([p.source for p in caught.value.problems if p.source is not None])
 
 
 def no_preview(document: Any) -> ExerciseError:
@@ -192,6 +202,8 @@ CASES: dict[str, Callable[[], ExerciseError]] = {
     "server_steps": lambda: editor(SEED, max_steps=10),
     "max_tries": lambda: editor({**SEED, "constraints": {"max_tries": 10**9}}),
     "text_too_long": lambda: editor(source="#" * (authoring.MAX_TEXT + 1)),
+    "unknown_template": lambda: refused(lambda: resolve_template("no-such-template", None, 50_000)),
+    "server_steps_short": lambda: refused(lambda: check_size(SEED, 10, "#/exercise")),
     "no_variant": lambda: no_preview(
         {**SEED, "weights": {"*": {"uniform": [-1, 1], "decimals": 1}}, "constraints": {"min_abs_parameter": 5}}
     ),

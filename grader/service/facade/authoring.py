@@ -16,7 +16,6 @@ import yaml
 
 from grader.engine import ExerciseError, Problem, solve
 from grader.engine.loader import read_document
-from grader.engine.problems import define
 from grader.engine.wording import Wording
 from grader.generation import Template, TemplateError, Variant, generate_variant
 from grader.generation.generator import GenerationError
@@ -28,28 +27,6 @@ MAX_TEXT = 20_000  # characters of template text; a hand exercise needs well und
 PREVIEW_SEED = 0
 PREVIEW_STUDENT = "preview"
 SOURCE = Wording("the template", "模板")  # how problems name the editor's text
-
-# The server's own bounds on what an instructor writes, beside the engine's checks.
-define(
-    {
-        "editor_not_mapping": (
-            "a template must be a mapping of fields, e.g. layers: [2, 2, 1]",
-            "模板必须是由字段组成的映射，例如 `layers: [2, 2, 1]`",
-        ),
-        "plain_data": ("only numbers, text, lists and mappings can be used", "只能使用数、文本、列表和映射"),
-        "server_steps": (
-            "this exercise would compute about {steps} steps; at most {most} are allowed",
-            "这个练习约需计算 {steps} 步；最多允许 {most} 步",
-        ),
-        "max_tries": ("a template may resample at most {most} times", "模板最多只能重新抽取 {most} 次"),
-        "text_too_long": ("the text is longer than {most} characters", "文本超过 {most} 个字符"),
-        # The generator's own account (constraint by constraint) is English; it is quoted as it is.
-        "no_variant": (
-            "{detail}",
-            "抽取的变体都不满足模板的约束：请放宽取值范围，或放宽未满足的约束。生成器的说明（英文）：{detail}",
-        ),
-    }
-)
 
 
 @dataclass
