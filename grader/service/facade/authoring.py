@@ -101,8 +101,8 @@ def preview(template: Template, language: str = "en") -> Preview:
 
 
 def no_variant(error: GenerationError) -> Problem:
-    """The problem to show when ``preview`` finds no variant: the generator's account, quoted."""
-    return Problem.of("", "no_variant", detail=error)
+    """The problem to show when ``preview`` finds no variant: the generator's account of it."""
+    return error.problem
 
 
 def line_of_pointers(text: str) -> dict[str, int]:

@@ -48,11 +48,6 @@ define(
         "unknown_template": ("unknown template; known: {names}", "未知的模板；现有：{names}"),
         "server_steps_short": ("about {steps} steps, more than {most}", "约 {steps} 步，超过上限 {most} 步"),
         "text_too_long": ("the text is longer than {most} characters", "文本超过 {most} 个字符"),
-        # The generator's own account (constraint by constraint) is English; it is quoted as it is.
-        "no_variant": (
-            "{detail}",
-            "抽取的变体都不满足模板的约束：请放宽取值范围，或放宽未满足的约束。生成器的说明（英文）：{detail}",
-        ),
     }
 )
 

@@ -120,7 +120,7 @@ def _trial_draw(template: Template, seed: int) -> None:
                 Problem(
                     "no variant meets its constraints: relax them, or widen ranges",
                     pointer="#/template_document",
-                    source=EngineProblem.of("", "no_variant", detail=error),
+                    source=error.problem,
                 )
             ],
         ) from None

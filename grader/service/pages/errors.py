@@ -25,6 +25,7 @@ from grader.service.facade.errors import (
     DomainError,
     IdempotencyConflict,
     Invalid,
+    InvalidExercise,
     NotAllowed,
     NotFound,
     PastDue,
@@ -117,6 +118,9 @@ def _general() -> dict[type[DomainError], str]:
         Conflict: _("This could not be done just now: something else changed at the same time. Please try again."),
         IdempotencyConflict: _("This form was already sent with other contents. Reload the page and try again."),
         Invalid: _("What was sent cannot be used."),
+        InvalidExercise: _(
+            "No exercise could be made from this set's template for this student: its constraints could not be met."
+        ),
         BadIdentifier: _("This identifier is not in a form the grader accepts."),
     }
 
