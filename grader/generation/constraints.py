@@ -22,12 +22,16 @@ min_gradient                 0.0001     no gradient smaller than this, unless in
 min_error                    0.05       every output is this far from its target at first
 loss_decreases               true       the total E falls from each iteration to the next...
 min_loss_drop                0.01       ...by at least this share
-visible_change               off        every update, and every value of a later iteration,
-                                        differs from the value before it by at least this
-                                        many default tolerances (exact zeros by design, such
-                                        as a zero input's weights, excepted): a student who
-                                        skips the update or copies an iteration is caught by
-                                        the tolerance itself (docs/grading-integrity.md)
+visible_change               2          every asked update, and every asked value of a later
+                                        iteration, differs from its previous value (the old
+                                        weight, the same step one iteration earlier) by at
+                                        least this many default tolerances, max(1e-4, 1 % of
+                                        the new value): a student who skips the update or
+                                        copies an iteration fails the tolerance itself.  A
+                                        value the engine leaves exactly as it was (a zero
+                                        input's weight, a dead ReLU's 0) is excepted: there
+                                        the previous value is the right answer.  A fixed
+                                        exercise is kept with a warning (docs/grading-integrity.md)
 separation                   0.03       relative gap that makes two answers distinguishable
 min_difference               0.0002     absolute gap that makes two answers distinguishable
 distinguish                  all on     misconception code -> false to give up detecting it
@@ -50,7 +54,7 @@ from typing import Any
 from grader.engine import Exercise, Problem, Trace, keys
 from grader.engine.activations import Activation
 from grader.generation.passes import Pass
-from grader.grading.evidence import facts
+from grader.grading.evidence import previous_of
 from grader.grading.misconceptions import CATALOGUE
 from grader.grading.tolerance import Tolerance
 
@@ -87,7 +91,7 @@ class Constraints:
     min_error: float | None = 0.05
     loss_decreases: bool = True
     min_loss_drop: float = 0.01
-    visible_change: float | None = None
+    visible_change: float | None = 2.0
     separation: float = 0.03
     min_difference: float = 2e-4
     distinguish: frozenset[str] = frozenset(MISCONCEPTIONS)
@@ -388,16 +392,32 @@ def _loss_falls(ex: Exercise, records: dict[tuple[int, int | None], Pass], c: Co
     return None
 
 
+# Changes at most this big are the engine's float noise around an unchanged value: exactly the
+# same number by design (a zero input's weight, a dead ReLU's output and gradients).
+UNCHANGED = 1e-12
+
+
+def change_ratio(now: float, then: float) -> float | None:
+    """|now - then| in default tolerances at ``now`` (the reference a copied ``then`` is judged
+    against); None when the value does not change by design."""
+    change = abs(now - then)
+    return None if change <= UNCHANGED else change / DEFAULT_TOLERANCE.padded(now)
+
+
 def _invisible_change(trace: Trace, factor: float) -> Violation | None:
-    """The first update or later-iteration value that moves by less than ``factor`` default tolerances."""
+    """The first asked update or later-iteration value that moves by less than ``factor`` default tolerances."""
     steps = trace.steps
-    for key, before in facts(trace).previous.items():
+    for key in trace.asked_keys():
+        before = previous_of(trace, key)  # the grader's one definition of "the value before"
+        if before is None:
+            continue
         now, then = steps[key].value, steps[before].value
-        change = abs(now - then)
-        if change > 1e-12 and change < factor * DEFAULT_TOLERANCE.padded(now):
+        ratio = change_ratio(now, then)
+        if ratio is not None and ratio < factor:
             return Violation(
                 "visible_change",
-                f"{key} = {now:.6g} differs from {before} = {then:.6g} by {change:.3g}, "
-                f"less than {factor:g} times the default tolerance ({DEFAULT_TOLERANCE.padded(now):.3g})",
+                f"{key} = {now:.6g} differs from {before} = {then:.6g} by {abs(now - then):.3g}, "
+                f"{ratio:.2g} times the default tolerance ({DEFAULT_TOLERANCE.padded(now):.3g}), "
+                f"under {factor:g}",
             )
     return None

@@ -75,6 +75,15 @@ def editor(document: Any = None, source: str | None = None, max_steps: int = 50_
     return ExerciseError(checked.problems)
 
 
+def no_preview(document: Any) -> ExerciseError:
+    """The editor's problem when no variant of a valid template meets its constraints."""
+    checked = authoring.check_document(document, 50_000)
+    assert checked.ok, checked.problems
+    with pytest.raises(authoring.GenerationError) as caught:
+        authoring.preview(checked.template)
+    return ExerciseError([authoring.no_variant(caught.value)])
+
+
 SOFTMAX = {"layers": [2, 2, 2], "activation": ["sigmoid", "softmax"], "loss": "cross_entropy"}
 SOFTMAX_WEIGHTS = {
     "w3_1": 0.1,
@@ -183,6 +192,9 @@ CASES: dict[str, Callable[[], ExerciseError]] = {
     "server_steps": lambda: editor(SEED, max_steps=10),
     "max_tries": lambda: editor({**SEED, "constraints": {"max_tries": 10**9}}),
     "text_too_long": lambda: editor(source="#" * (authoring.MAX_TEXT + 1)),
+    "no_variant": lambda: no_preview(
+        {**SEED, "weights": {"*": {"uniform": [-1, 1], "decimals": 1}}, "constraints": {"min_abs_parameter": 5}}
+    ),
 }
 HEADINGS = {"invalid_exercise", "invalid_template", "invalid_policy", "invalid_answers"}
 

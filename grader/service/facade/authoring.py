@@ -43,6 +43,11 @@ define(
         ),
         "max_tries": ("a template may resample at most {most} times", "模板最多只能重新抽取 {most} 次"),
         "text_too_long": ("the text is longer than {most} characters", "文本超过 {most} 个字符"),
+        # The generator's own account (constraint by constraint) is English; it is quoted as it is.
+        "no_variant": (
+            "{detail}",
+            "抽取的变体都不满足模板的约束：请放宽取值范围，或放宽未满足的约束。生成器的说明（英文）：{detail}",
+        ),
     }
 )
 
@@ -118,6 +123,11 @@ def preview(template: Template, language: str = "en") -> Preview:
     return Preview(variant, svg, sheet, len(trace.steps), len(trace.asked_keys()))
 
 
+def no_variant(error: GenerationError) -> Problem:
+    """The problem to show when ``preview`` finds no variant: the generator's account, quoted."""
+    return Problem.of("", "no_variant", detail=error)
+
+
 def line_of_pointers(text: str) -> dict[str, int]:
     """JSON pointer -> line number (from 1) of every node in YAML text; {} when it does not parse."""
     try:
@@ -180,6 +190,7 @@ __all__ = [
     "check_text",
     "line_of",
     "line_of_pointers",
+    "no_variant",
     "preview",
     "to_yaml",
 ]
