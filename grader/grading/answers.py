@@ -51,12 +51,10 @@ def parse_number(raw: Any) -> float | Invalid:
 def parse_answers(raw: Any, asked: Sequence[str]) -> dict[str, float | Invalid]:
     """Parse a {key: value} mapping against the asked keys; unknown keys raise AnswerError."""
     if not isinstance(raw, Mapping):
-        raise AnswerError([Problem("", f"answers must be a mapping of step keys to numbers, got {type(raw).__name__}")])
+        raise AnswerError([Problem.of("", "answers_not_mapping", kind=type(raw).__name__)])
     allowed = set(asked)
     unknown = [key for key in raw if key not in allowed]
     if unknown:
         valid = ", ".join(asked)
-        raise AnswerError(
-            [Problem(f"/{key}", f"unknown step key {key!r}; the keys asked are: {valid}") for key in unknown]
-        )
+        raise AnswerError([Problem.of(f"/{key}", "unknown_answer_key", key=repr(key), keys=valid) for key in unknown])
     return {key: parse_number(value) for key, value in raw.items()}
