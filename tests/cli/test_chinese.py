@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
@@ -102,3 +103,28 @@ def test_generate_names_a_bad_template_in_chinese(tmp_path):
 def _values_out(text: str) -> str:
     # The values a message quotes are the user's own (and the step keys asked): not English prose.
     return re.sub(r"'[^']*'|：[a-z0-9_., ]+$|/\S+", "", text, flags=re.M)
+
+
+def test_generate_says_what_the_generator_could_not_do_in_chinese(tmp_path):
+    seed = yaml.safe_load(Path(SEED).read_text(encoding="utf-8"))
+    hopeless = tmp_path / "hopeless.yaml"
+    random_weights = {"*": {"uniform": [-1, 1], "decimals": 1}}
+    hopeless.write_text(
+        yaml.safe_dump({**seed, "weights": random_weights, "constraints": {"min_abs_parameter": 5, "max_tries": 20}}),
+        encoding="utf-8",
+    )
+    out = CliRunner().invoke(main, ["generate", str(hopeless), "--seed", "1", "--lang", "zh", "--out", str(tmp_path)])
+    assert out.exit_code == 1
+    assert out.output.startswith("错误：模板 'hopeless'：学生 's001'（种子 1）的变体在 20 次尝试内都不满足约束。"), (
+        out.output
+    )
+    assert "最常未满足的是 min_abs_parameter（20 次中有 20 次），例如 |w" in out.output
+    assert "，绝对值小于 5。请放宽模板的取值范围，或放宽 constraints.min_abs_parameter。" in out.output
+
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(yaml.safe_dump({**seed, "weights": {**seed["weights"], "w3_1": 0.05}}), encoding="utf-8")
+    warned = CliRunner().invoke(
+        main, ["generate", str(fixed), "--seed", "1", "--lang", "zh", "--out", str(tmp_path / "out"), "--quiet"]
+    )
+    assert warned.exit_code == 0, warned.output
+    assert "警告：fixed: min_abs_parameter: |w3_1| = 0.05，绝对值小于 0.1" in warned.output

@@ -12,7 +12,7 @@ import pytest
 
 from grader.generation import template_names
 from tests.english_runs import english_runs
-from tests.pages.helpers import LINK, answer_form, csrf_token, make_set, student_token
+from tests.pages.helpers import LINK, answer_form, csrf_token, make_set, sign_in, student_token
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 ALLOWED = {"alice", "admin", "amy", "ben", *template_names()}
@@ -119,3 +119,80 @@ def test_the_editor_names_every_problem_in_chinese(chinese):
     at_fields = chinese.post("/exercises/new", data=form)
     assert at_fields.status_code == 422
     assert "只能用于输出层" in _check(at_fields, "form with problems")
+
+
+# kzh: the pages a reader meets when something is refused or goes wrong.
+LTI_TERMS = {"iss", "state", "https", "x.example"}  # protocol fields the LTI messages name, and the issuer
+
+
+def test_error_and_refusal_pages_are_chinese(app, keys, monkeypatch):
+    client = app.test_client()
+    client.get("/?lang=zh", headers=ZH)
+    signin = _check(client.get("/signin", headers=ZH), "sign-in")
+    assert "教师密钥以 <code>bpg_</code> 开头" in signin
+    pages = {
+        "a URL no page matches": (client.get("/no/such/page", headers=ZH), 404),
+        "a method a page does not take": (client.put("/signin", headers=ZH), 405),
+        "a form without its CSRF token": (client.post("/signin", data={"key": "x"}, headers=ZH), 400),
+        "a wrong key": (client.post("/signin", data={"key": "x", "csrf_token": csrf_token(client)}, headers=ZH), 422),
+        "a student link that is not one": (client.get("/student/notatoken", headers=ZH), 404),
+        "an LTI page without a session": (client.get("/lti/pick/bind", headers=ZH), 403),
+        "a GET of the LTI launch": (client.get("/lti/launch", headers=ZH), 405),
+    }
+    for what, (response, status) in pages.items():
+        assert response.status_code == status, what
+        _check(response, what)
+    assert "<h1>未找到</h1>" in pages["a URL no page matches"][0].get_data(as_text=True)
+    assert pages["a method a page does not take"][0].headers.get("Allow")
+    for what, response in {
+        "an LTI login naming no platform": client.get("/lti/login", headers=ZH),
+        "an LTI launch from no login": client.post("/lti/launch", headers=ZH),
+        "an LTI login from an unknown platform": client.get(
+            "/lti/login?iss=https://x.example&login_hint=1&target_link_uri=x", headers=ZH
+        ),
+    }.items():
+        assert response.status_code in (400, 403), what
+        assert english_runs(response.get_data(as_text=True), ALLOWED | LTI_TERMS) == [], what
+
+    staff = app.test_client()
+    staff.get("/?lang=zh", headers=ZH)
+    assert sign_in(staff, keys["alice"]).status_code == 302
+    import grader.service.pages.instructor as instructor
+
+    monkeypatch.setattr(instructor, "_templates", lambda: 1 / 0)  # an unexpected error on a page
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    crashed = staff.get("/sets/new", headers=ZH)
+    assert crashed.status_code == 500
+    page = crashed.get_data(as_text=True)
+    assert english_runs(page, ALLOWED) == [] and "<h1>出错了</h1>" in page
+
+    for _ in range(12):  # sign-in attempts are limited per address: the refusal is a page too
+        last = client.post("/signin", data={"key": "bpg_wrong", "csrf_token": csrf_token(client)}, headers=ZH)
+    assert last.status_code == 429
+    _check(last, "too many sign-ins")
+
+
+def test_a_refusal_a_page_shows_in_its_own_words_is_chinese_for_a_chinese_reader(app):
+    """Domain errors whose detail a page shows (English, naming the bad value) read as Chinese in
+    Chinese: a general sentence, then each problem the engine named, in Chinese."""
+    from grader.grading import Policy, PolicyError
+    from grader.service.facade.errors import Conflict, InvalidPolicy, problems_under
+    from grader.service.pages.errors import explain
+
+    try:
+        Policy.from_mapping({"rtol": 5, "reveal": "sometimes"})
+    except PolicyError as error:
+        invalid = InvalidPolicy("the grading policy cannot be used", problems_under(error.problems, "policy"))
+    busy = Conflict("the draft was changed by another request at the same time; save again")
+    with app.test_request_context("/sets?lang=zh", headers=ZH):
+        assert explain(invalid) == (
+            422,
+            "提交的内容无法使用。<code>/policy/reveal</code>："
+            "必须是 <code>never, always, after_due, after_last_attempt</code> 之一"
+            "（或 <code>true</code>/<code>false</code>），这里是 <code>&#39;sometimes&#39;</code>；"
+            "<code>/policy/rtol</code>：必须是 <code>0</code> 到 <code>1</code> 之间的数，这里是 <code>5</code>。",
+        )
+        assert english_runs(f"<p>{explain(busy)[1]}</p>") == []
+    with app.test_request_context("/sets?lang=en"):
+        assert explain(invalid) == (422, "the grading policy cannot be used")
+        assert explain(busy)[1] == busy.detail

@@ -68,3 +68,13 @@ def test_an_unknown_answer_key_is_named_in_chinese(seed_set, submit):
     (error,) = doc["errors"]
     assert error["pointer"] == "#/answers/z9" and error["code"] == "unknown_answer_key"
     assert error["detail"].startswith("未知的步骤键 'z9'；要求作答的键：z3, y3, ")
+
+
+def test_the_service_s_own_bounds_are_named_in_chinese_too(client, auth):
+    doc = is_problem(
+        client.post(f"{API}/exercise-sets", json={"template": "nope"}, headers={**auth("alice"), **ZH}), 422
+    )
+    (error,) = doc["errors"]
+    assert error["code"] == "unknown_template" and error["detail"].startswith("未知的模板；现有：")
+    english = client.post(f"{API}/exercise-sets", json={"template": "nope"}, headers=auth("alice")).json
+    assert english["errors"][0]["detail"].startswith("unknown template; known: ")

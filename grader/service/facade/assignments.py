@@ -133,7 +133,7 @@ def _new_assignment(session: Session, exercise_set: ExerciseSet, student_id: str
                 break
             start = variant.resamples + 1
             if start >= template.constraints.max_tries:
-                raise GenerationError(f"the template gives too few distinct variants for {len(taken) + 1} students")
+                raise GenerationError.of("g_too_few_for_set", count=len(taken) + 1)
     except GenerationError as error:
         raise InvalidExercise(f"no variant could be made for student {student_id!r}: {error}") from None
     return Assignment(

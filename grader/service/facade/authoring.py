@@ -16,7 +16,6 @@ import yaml
 
 from grader.engine import ExerciseError, Problem, solve
 from grader.engine.loader import read_document
-from grader.engine.problems import define
 from grader.engine.wording import Wording
 from grader.generation import Template, TemplateError, Variant, generate_variant
 from grader.generation.generator import GenerationError
@@ -28,23 +27,6 @@ MAX_TEXT = 20_000  # characters of template text; a hand exercise needs well und
 PREVIEW_SEED = 0
 PREVIEW_STUDENT = "preview"
 SOURCE = Wording("the template", "模板")  # how problems name the editor's text
-
-# The server's own bounds on what an instructor writes, beside the engine's checks.
-define(
-    {
-        "editor_not_mapping": (
-            "a template must be a mapping of fields, e.g. layers: [2, 2, 1]",
-            "模板必须是由字段组成的映射，例如 `layers: [2, 2, 1]`",
-        ),
-        "plain_data": ("only numbers, text, lists and mappings can be used", "只能使用数、文本、列表和映射"),
-        "server_steps": (
-            "this exercise would compute about {steps} steps; at most {most} are allowed",
-            "这个练习约需计算 {steps} 步；最多允许 {most} 步",
-        ),
-        "max_tries": ("a template may resample at most {most} times", "模板最多只能重新抽取 {most} 次"),
-        "text_too_long": ("the text is longer than {most} characters", "文本超过 {most} 个字符"),
-    }
-)
 
 
 @dataclass
@@ -118,6 +100,11 @@ def preview(template: Template, language: str = "en") -> Preview:
     return Preview(variant, svg, sheet, len(trace.steps), len(trace.asked_keys()))
 
 
+def no_variant(error: GenerationError) -> Problem:
+    """The problem to show when ``preview`` finds no variant: the generator's account of it."""
+    return error.problem
+
+
 def line_of_pointers(text: str) -> dict[str, int]:
     """JSON pointer -> line number (from 1) of every node in YAML text; {} when it does not parse."""
     try:
@@ -180,6 +167,7 @@ __all__ = [
     "check_text",
     "line_of",
     "line_of_pointers",
+    "no_variant",
     "preview",
     "to_yaml",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from grader.engine import Exercise, Problem
 from grader.engine.activations import ACTIVATIONS
@@ -29,6 +29,7 @@ from grader.service.facade.errors import DomainError
 from grader.service.facade.exercise_sets import create_set
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.pages import errors
+from grader.service.pages.formatting import problem_html
 from grader.service.pages.forms import one_time_key
 from grader.service.pages.language import current_language
 from grader.service.pages.signin import current_account, current_principal, protect
@@ -170,14 +171,6 @@ def form_document(form: ExerciseForm) -> dict[str, Any]:
     return doc
 
 
-def problem_html(problem: Problem) -> Markup:
-    """A validation problem in the reader's language, its values and file-format words as code."""
-    out = Markup()
-    for piece, is_code in problem.parts(current_language()):
-        out += Markup("<code>{}</code>").format(piece) if is_code else escape(piece)
-    return out
-
-
 def _field_of(pointer: str) -> str:
     """The form field a JSON pointer of the template document names ("" for the form as a whole)."""
     parts = pointer.strip("/").split("/")
@@ -215,7 +208,7 @@ def _render(mode: str, form: ExerciseForm, text: str, checked=None, status: int 
         try:
             shown = authoring.preview(checked.template, current_language())
         except GenerationError as error:
-            checked.problems.append(Problem("", str(error)))
+            checked.problems.append(authoring.no_variant(error))
             status = 422
     yaml_problems = []
     if mode == "yaml" and checked is not None:

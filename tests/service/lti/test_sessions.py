@@ -111,6 +111,7 @@ def test_grader_lti_remove_ends_the_sessions_of_its_launches(tool, lms, runner, 
         command += ["--deployment-id", lms.platform.deployment_id]
     result = runner.invoke(main, command)
     assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith(", and 1 staff page session(s) it had opened.")
     assert not signed_in(browser, page) and not signed_in(thief, page)
     with tool.sessions() as session:
         assert session.query(PageSession).count() == 0
