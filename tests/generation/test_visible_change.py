@@ -66,6 +66,17 @@ def test_the_tutorials_update_of_w31_is_refused_worked_by_hand():
     assert exercise.learning_rate == 4.0
 
 
+def test_a_weight_that_does_not_change_by_design_is_not_refused():
+    # With x1 = 0, dE/dw31 = delta3 * 0 = 0: w31 stays 0.1 exactly, so the old value is the right
+    # answer and there is no change to see.  The first refusal is w32's update instead.
+    doc = yaml.safe_load(catalogue_template("seed-classic").source)
+    template = Template.from_mapping({**doc, "samples": [{"inputs": [0.0, 0.9], "targets": [0.5]}]}, "zero-input")
+    variant = generate_variant(template, 1, "s001")
+    assert variant.trace["new_w3_1"] == 0.1 and variant.trace["new_w4_1"] == 0.4
+    found = [v for v in variant_violations(variant, template) if v.constraint == "visible_change"]
+    assert len(found) == 1 and found[0].message.startswith("new_w3_2 = ")
+
+
 def test_a_random_template_redraws_a_variant_whose_changes_hide_in_the_tolerance():
     # sigmoid-221 as it was drawn before (eta 0.5 or 2, inputs 0.05 to 0.95, weights within 1): the
     # variant found without the constraint is refused with it, and the search goes on past it.
