@@ -20,6 +20,9 @@ so on its own follow-through would pay for a copied solution.  The answers hold 
   without a misread given, at least half of the anchors unexplained.  (Two slips among four or
   fewer answered anchors look the same as a copy; a complete submission has a dozen anchors or
   more, so two honest slips stay slips, and one or two misread givens alone are never a copy.)
+  They are also other numbers when more than ``MAX_MISTAKES`` distinct mistakes (misread givens,
+  unexplained contradictions, and each misconception code named at an anchor, once) are needed
+  across at least half of the anchors: a copy's wrong values may fit a misconception by chance.
   Then no follow-through is paid and the whole earns at most ``OTHER_NUMBERS_CAP`` of the marks.
 
 This runs only when some anchor is wrong with no known cause, so an honest, careful student never
