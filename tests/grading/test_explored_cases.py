@@ -13,6 +13,7 @@ import pytest
 
 from grader.engine import Exercise, solve
 from grader.grading import Policy, grade
+from grader.grading.misconceptions import BY_CODE
 from tests.grading.simulated import decimals, work
 
 COMMON = {"iterations": 1, "batch_reduction": "sum", "delta_convention": "dE/dz"}
@@ -211,3 +212,26 @@ def test_a_copy_whose_net_inputs_fit_misconceptions_by_chance_is_still_a_copy():
     # Three different mistakes at the three net inputs: worked on other numbers, at most a fifth.
     assert result.score <= 0.2 * result.max_score
     assert result.results["y5"].note == "other_numbers"
+
+
+def test_a_misconception_whose_value_is_within_tolerance_of_the_answer_is_the_answer():
+    # Gradient ascent in a 1-2-1 network with tiny gradients, online over two samples: the first
+    # update where it shows against the student's own values is w4_2 after sample 2, and there it
+    # gives 0.099536 where 0.100461 is due: 0.000925 off, within 1 % (0.001005).  Right by the
+    # reference, whatever rule produced it.
+    mapping = COMMON | {
+        "layers": [1, 2, 1],
+        "activation": ["tanh", "leaky_relu"],
+        "leaky_slope": 0.1,
+        "loss": "half_sse",
+        "bias": "none",
+        "learning_rate": 1.0,
+        "weights": {"w2_1": 0.1, "w3_1": 0.1, "w4_2": 0.1, "w4_3": 0.1},
+        "samples": [{"inputs": [-0.1], "targets": [0.25]}, {"inputs": [0.06], "targets": [0.12]}],
+        "update": "online",
+    }
+    trace = solve(Exercise.from_mapping(mapping))
+    answers = work(trace, misconception=BY_CODE["gradient_ascent"])
+    assert answers["s2.new_w4_2"] == pytest.approx(0.099536, abs=1e-6)
+    assert trace["s2.new_w4_2"] == pytest.approx(0.100461, abs=1e-6)
+    assert grade(trace, answers).results["s2.new_w4_2"].verdict == "correct"
