@@ -62,11 +62,25 @@ def facts(trace: Trace) -> TraceFacts:
     """The trace's ``TraceFacts``, computed on first use."""
     found = _FACTS.get(trace)
     if found is None:
-        found = _FACTS[trace] = _build(trace)
+        # The facts read the steps' keys, phases, kinds and inputs, never their values: every
+        # variant of a template shares them, so they are worked out once per shape (a regrade
+        # meets thousands of variants, each graded only as often as its student submitted).
+        shape = tuple((k, s.phase, s.kind, s.inputs) for k, s in trace.steps.items())
+        found = _BY_SHAPE.get(shape)
+        if found is None:
+            if len(_BY_SHAPE) >= MAX_SHAPES:
+                _BY_SHAPE.clear()
+            found = _BY_SHAPE[shape] = _build(trace)
+        _FACTS[trace] = found
     return found
 
 
+MAX_SHAPES = 256
+_BY_SHAPE: dict[tuple, TraceFacts] = {}
+
+
 def _build(trace: Trace) -> TraceFacts:
+    # Reads the structure only (see ``facts``).
     steps = trace.steps
     givens = {k for k, s in steps.items() if s.phase == "given" and s.kind in GIVEN_KINDS}
     previous: dict[str, str] = {}
