@@ -76,7 +76,7 @@ def facts(trace: Trace) -> TraceFacts:
 
 
 MAX_SHAPES = 256
-_BY_SHAPE: dict[tuple, TraceFacts] = {}
+_BY_SHAPE: dict[tuple[tuple[str, str, str, tuple[str, ...]], ...], TraceFacts] = {}
 
 
 def _build(trace: Trace) -> TraceFacts:
