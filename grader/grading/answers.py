@@ -55,7 +55,7 @@ def parse_answers(raw: Any, asked: Sequence[str], allowed: frozenset[str] | None
         raise AnswerError([Problem("", f"answers must be a mapping of step keys to numbers, got {type(raw).__name__}")])
     if allowed is None:
         allowed = frozenset(asked)
-    unknown = [key for key in raw if key not in allowed]
+    unknown = [] if allowed.issuperset(raw) else [key for key in raw if key not in allowed]
     if unknown:
         valid = ", ".join(asked)
         raise AnswerError(

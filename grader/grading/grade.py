@@ -123,16 +123,21 @@ def _plan(trace: Trace, tolerance: Tolerance) -> _Plan:
             frozenset(asked),
             tuple((k, steps[k].phase, steps[k].value) for k in asked),
             guards,
-            {k: _reads(trace, s) for k, s in steps.items() if s.phase != "given"},
+            _reads(trace),
         )
     return found
 
 
-def _reads(trace: Trace, step: Step) -> Literal[True] | tuple[str, ...]:
+def _reads(trace: Trace) -> dict[str, Literal[True] | tuple[str, ...]]:
     givens = evidence.facts(trace).parameter_givens
-    if any(k in givens for k in step.inputs):
-        return True
-    return tuple(k for k in step.inputs if trace.steps[k].kind in UPDATE_KINDS)
+    steps = trace.steps
+    return {
+        key: True
+        if any(k in givens for k in step.inputs)
+        else tuple(k for k in step.inputs if steps[k].kind in UPDATE_KINDS)
+        for key, step in steps.items()
+        if step.phase != "given"
+    }
 
 
 class _Marker:

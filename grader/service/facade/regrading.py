@@ -265,6 +265,7 @@ _worker_engine: Engine | None = None
 def _start_worker(url: str) -> None:
     global _worker_engine
     _worker_engine = create_engine(url, json_serializer=json_codec.dumps, pool_size=1)
+    gc.freeze()  # what the process has loaded stays: the collector need not walk it again
 
 
 def _run_in_worker(chunk: Chunk) -> int:
@@ -311,6 +312,8 @@ def regrade(
     else:
         # forkserver, not fork: a forked child would share the parent's database sockets.
         context = multiprocessing.get_context("forkserver")
+        # The server imports the grader once, and every process forked from it starts with it loaded.
+        context.set_forkserver_preload([__name__])
         url = engine.url.render_as_string(hide_password=False)
         with (
             engine.connect() as reader,
