@@ -84,7 +84,8 @@ def revision_command(message: str, autogenerate: bool) -> None:
 
 @db_group.command("prune")
 def prune_command() -> None:
-    """Delete expired Idempotency-Key records (older than 24 hours) and ended rate-limit windows now.
+    """Delete expired Idempotency-Key records (older than 24 hours), ended rate-limit windows and
+    ended or expired page sessions now.
 
     The service does this by itself every few minutes; no cron entry is needed.
     """
@@ -93,6 +94,7 @@ def prune_command() -> None:
 
     deleted = housekeeping.prune(_app())
     click.echo(
-        f"deleted {deleted['idempotency records']} idempotency record(s) older than {idempotency.RETENTION} "
-        f"and {deleted['rate-limit counters']} ended rate-limit counter(s)"
+        f"deleted {deleted['idempotency records']} idempotency record(s) older than {idempotency.RETENTION}, "
+        f"{deleted['rate-limit counters']} ended rate-limit counter(s) "
+        f"and {deleted['page sessions']} ended or expired page session(s)"
     )

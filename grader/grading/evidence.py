@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from grader.engine import keys
-from grader.engine.trace import Trace
+from grader.engine.trace import Step, Trace
 from grader.grading.tolerance import Tolerance
 
 GIVEN_KINDS = ("weight", "bias", "input")
@@ -79,6 +79,27 @@ MAX_SHAPES = 256
 _BY_SHAPE: dict[tuple[tuple[str, str, str, tuple[str, ...]], ...], TraceFacts] = {}
 
 
+def _previous(trace: Trace, step: Step, iteration: int, sample: str, name: str) -> str | None:
+    """The key holding a step's previous value: an update's old parameter, else the same step one
+    iteration earlier (None for a step of the first iteration)."""
+    if step.kind in ("new_w", "new_b"):
+        return step.inputs[0]
+    if iteration > 1:
+        earlier = join(iteration - 1, sample, name)
+        if earlier in trace.steps:
+            return earlier
+    return None
+
+
+def previous_of(trace: Trace, key: str) -> str | None:
+    """``facts(trace).previous.get(key)``, without working out the other facts: the generator asks
+    this of every attempt it draws, most of which it throws away."""
+    found = _FACTS.get(trace)
+    if found is not None:
+        return found.previous.get(key)
+    return _previous(trace, trace.steps[key], *split(key))
+
+
 def _build(trace: Trace) -> TraceFacts:
     # Reads the structure only (see ``facts``).
     steps = trace.steps
@@ -95,12 +116,9 @@ def _build(trace: Trace) -> TraceFacts:
         iteration_of[key] = iteration
         groups[(iteration, sample, step.kind)].append(key)
         same_name[name].append(key)
-        if step.kind in ("new_w", "new_b"):
-            previous[key] = step.inputs[0]
-        elif iteration > 1:
-            earlier = join(iteration - 1, sample, name)
-            if earlier in steps:
-                previous[key] = earlier
+        before = _previous(trace, step, iteration, sample, name)
+        if before is not None:
+            previous[key] = before
         for source in step.inputs:
             if source in givens:
                 readers[source].append(key)

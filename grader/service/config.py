@@ -24,6 +24,14 @@ def boolean(text: str) -> bool:
     raise ValueError(text)
 
 
+def positive(text: str) -> int:
+    """A whole number above 0."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
 def time_zone(text: str) -> str:
     """An IANA time zone name this machine knows (zoneinfo): "Asia/Shanghai", "UTC"."""
     from grader.service.time_zones import is_zone
@@ -68,6 +76,18 @@ ENVIRONMENT: dict[str, tuple[str, Any, Any, str]] = {
         boolean,
         None,
         "Send the session cookie over HTTPS only (true/false); default true when GRADER_PUBLIC_URL is https://",
+    ),
+    "GRADER_SESSION_HOURS": (
+        "SESSION_HOURS",
+        positive,
+        8,
+        "Hours a signed-in page session lasts (API-key sign-in and LTI staff launch alike); then sign in again",
+    ),
+    "GRADER_SESSION_IDLE_MINUTES": (
+        "SESSION_IDLE_MINUTES",
+        positive,
+        120,
+        "Minutes without a request after which a signed-in page session ends",
     ),
     "GRADER_PUBLIC_URL": (
         "PUBLIC_URL",
@@ -122,6 +142,7 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
         except ValueError:
             what = {
                 int: "a whole number",
+                positive: "a whole number above 0",
                 boolean: "true or false",
                 time_zone: "an IANA time zone name such as Asia/Shanghai",
             }.get(kind, kind.__name__)

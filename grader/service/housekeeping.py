@@ -1,10 +1,10 @@
 """Housekeeping that happens by itself, so an installation needs no cron entry.
 
-Expired Idempotency-Key records (older than 24 hours) and the counters of rate-limit windows that
-have ended are deleted by the service itself: at most once per ``PRUNE_INTERVAL`` seconds in each
-server process, after a response has gone out (``call_on_close``), so no client waits for it.
-Several processes pruning at once is harmless: each deletes what has expired.  ``grader db
-prune`` does the same on demand.
+Expired Idempotency-Key records (older than 24 hours), the counters of rate-limit windows that
+have ended, and page sessions that have ended or expired are deleted by the service itself: at
+most once per ``PRUNE_INTERVAL`` seconds in each server process, after a response has gone out
+(``call_on_close``), so no client waits for it.  Several processes pruning at once is harmless:
+each deletes what has expired.  ``grader db prune`` does the same on demand.
 """
 
 from __future__ import annotations
@@ -23,17 +23,19 @@ _last_pruned: dict[str, float] = {}
 
 
 def prune(app: Flask) -> dict[str, int]:
-    """Delete expired idempotency records and ended rate-limit windows now; how many of each."""
+    """Delete expired idempotency records, ended rate-limit windows and ended or expired page
+    sessions now; how many of each."""
     from grader.service import rate_limit_storage
     from grader.service.database import get_database
-    from grader.service.facade import idempotency
+    from grader.service.facade import idempotency, signin
 
     database = get_database(app)
     with database.sessions() as session:
         records = idempotency.prune(session)
+        sessions = signin.prune(session, signin.SessionLimits.of(app.config))
     with database.engine.begin() as connection:
         counters = rate_limit_storage.prune(connection)
-    return {"idempotency records": records, "rate-limit counters": counters}
+    return {"idempotency records": records, "rate-limit counters": counters, "page sessions": sessions}
 
 
 def _prune_quietly(app: Flask) -> None:

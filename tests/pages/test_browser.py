@@ -193,10 +193,11 @@ def verdicts(page) -> dict[str, str]:
     return out
 
 
-def loaded_width(image, tries: int = 100) -> int:
+def loaded_width(image, seconds: float = 30) -> int:
     """An image's natural width once it has loaded (lazy images load after the page; polled, as a
     page without JavaScript cannot run Playwright's wait_for_function)."""
-    for _ in range(tries):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         width = image.evaluate("img => img.complete ? img.naturalWidth : -1")
         if width >= 0:
             return width

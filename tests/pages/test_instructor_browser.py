@@ -33,7 +33,6 @@ def axe_violations(page) -> list[str]:
 
 
 def sign_in(page, live: str, key: str, lang: str | None = None) -> None:
-    page.set_default_timeout(10_000)
     page.goto(f"{live}/signin" + (f"?lang={lang}" if lang else ""))
     page.fill("#key", key)
     press(page, "form:has(#key) button[type=submit]")

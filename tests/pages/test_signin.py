@@ -74,6 +74,40 @@ def test_revoking_the_key_signs_its_browsers_out(app, client, keys):
     assert client.get("/sets").status_code == 302
 
 
+def age_sessions(app, **ago) -> None:
+    """Move every page session's timestamps back, as if the clock had moved on."""
+    from grader.service.models import PageSession
+
+    with get_database(app).sessions() as session:
+        for row in session.query(PageSession):
+            for column, delta in ago.items():
+                setattr(row, column, getattr(row, column) - delta)
+        session.commit()
+
+
+def test_a_session_ends_after_its_lifetime_and_when_left_idle(app, client, keys):
+    from datetime import timedelta
+
+    lifetime, idle = timedelta(hours=app.config["SESSION_HOURS"]), timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    sign_in(client, keys["alice"])
+    age_sessions(app, created_at=lifetime - timedelta(minutes=5), last_seen_at=idle - timedelta(minutes=5))
+    assert client.get("/sets").status_code == 200  # old, but inside both limits: open, and now just used
+    age_sessions(app, last_seen_at=idle + timedelta(seconds=1))
+    assert client.get("/sets").status_code == 302  # idle too long
+    sign_in(client, keys["alice"])
+    age_sessions(app, created_at=lifetime + timedelta(seconds=1))
+    assert client.get("/sets").status_code == 302  # in use, but past its lifetime
+
+
+def test_signing_in_again_ends_the_session_it_replaces(app, client, keys):
+    sign_in(client, keys["alice"])
+    copy = app.test_client()
+    copy.set_cookie("bp_grader_session", client.get_cookie("bp_grader_session").value)
+    sign_in(client, keys["bob"])
+    assert client.get("/sets").status_code == 200
+    assert copy.get("/sets").status_code == 302
+
+
 @pytest.mark.parametrize(
     ("path", "data"),
     [

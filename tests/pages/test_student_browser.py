@@ -86,20 +86,20 @@ def test_enter_moves_to_the_next_field_and_never_submits(live, keys, app, new_pa
     plain = new_page(viewport={"width": 1280, "height": 900})
     plain.goto(access_link(live, keys, set_id, "s-enter-no-script"))
     plain.fill('[name="answer:z4"]', "0.68")
-    plain.press('[name="answer:z4"]', "Enter")
-    plain.wait_for_load_state()
+    with plain.expect_navigation():
+        plain.press('[name="answer:z4"]', "Enter")
     assert "Draft saved. Nothing was submitted." in plain.locator(".flashes").inner_text()
     assert plain.input_value('[name="answer:z4"]') == "0.68"
     assert attempts_stored(app) == 0
 
     # Submitting asks first, with the empty fields and the attempts that will be left.
-    page.click("button:has-text('Submit for grading')")
+    follow(page, "button:has-text('Submit for grading')")
     facts = page.locator(".confirm-facts").inner_text()
     assert "You filled in 2 of 29 fields." in facts and "27 fields are empty" in facts
     assert "you will have 2 attempts left" in facts
     assert axe_violations(page) == []
     shot(page, "student-confirm.png")
-    page.click("text=Back to my answers")
+    follow(page, "text=Back to my answers")  # the confirmation page holds the answers too, hidden
     assert page.input_value('[name="answer:y3"]') == "0.6803" and attempts_stored(app) == 0
 
 
@@ -148,7 +148,7 @@ def test_a_draft_survives_a_reload_and_a_language_switch(live, keys, app, new_pa
     other = new_page(viewport={"width": 1280, "height": 900})
     other.goto(page.url)
     assert other.input_value('[name="answer:it2.E"]') == "0.0166"
-    other.click("button[value=clear]")
+    follow(other, "button[value=clear]")
     assert other.input_value('[name="answer:z3"]') == ""
     assert attempts_stored(app) == 0
 

@@ -56,10 +56,23 @@ def test_secret_key_is_generated_once_and_kept(service_env, tmp_path):
 
 def test_every_setting_is_documented():
     for variable, (key, kind, _default, doc) in config.ENVIRONMENT.items():
-        assert variable.startswith("GRADER_") and key and kind in (str, int, config.boolean, config.time_zone) and doc
+        assert (
+            variable.startswith("GRADER_")
+            and key
+            and kind in (str, int, config.positive, config.boolean, config.time_zone)
+            and doc
+        )
 
 
 def test_an_unknown_time_zone_is_refused_in_one_line():
     with pytest.raises(config.ConfigurationError, match="GRADER_TIME_ZONE must be an IANA time zone name"):
         config.from_environment({"GRADER_TIME_ZONE": "Mars/Olympus"})
     assert config.from_environment({"GRADER_TIME_ZONE": "Asia/Shanghai"})["TIME_ZONE"] == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "eight"])
+def test_a_session_limit_must_be_a_whole_number_above_zero(value):
+    for variable in ("GRADER_SESSION_HOURS", "GRADER_SESSION_IDLE_MINUTES"):
+        with pytest.raises(config.ConfigurationError, match=f"{variable} must be a whole number above 0"):
+            config.from_environment({variable: value})
+    assert config.from_environment({"GRADER_SESSION_HOURS": "12"})["SESSION_HOURS"] == 12

@@ -66,9 +66,10 @@ def test_matching_ten_thousand_variants_is_cheap():
     keys = tuple(f"z{n}" for n in range(29))
     found = VariantIndex(keys, tuple(f"s{n}" for n in range(10_000)), tuple(range(10_000)), values, half)
     answers = dict(zip(keys, values[4321].tolist()))
-    start = time.perf_counter()
+    # CPU time of this thread, not wall time: what the match costs, whatever else the machine does.
+    start = time.thread_time()
     fit = match(found, 17, answers)
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     assert fit is not None and fit.student_id == "s4321" and fit.matched == 29 and fit.own == 0
     assert match(found, 4321, answers) is None  # the student's own variant
     assert elapsed < 0.5  # generous: a few milliseconds on a laptop

@@ -85,7 +85,7 @@ def test_patching_the_policy_makes_a_new_version(client, auth, seed_set):
         url, json={"policy": {"reveal": True, "phase_weights": {"updates": 2}}}, headers=auth("alice")
     )
     assert response.status_code == 200
-    assert response.json["policy_version"] == 2
+    assert response.json["policy_version"] == 2 and response.json["policy_changed"] is True
     assert response.json["policy"]["reveal"] == "always"  # true is the old spelling of always
     assert response.json["policy"]["phase_weights"] == {
         "forward": 1.0,
@@ -95,9 +95,12 @@ def test_patching_the_policy_makes_a_new_version(client, auth, seed_set):
         "updates": 2.0,
     }
     same = client.patch(url, json={"policy": {"reveal": True}, "title": "Renamed"}, headers=auth("alice"))
+    # The policy already in force: a 200 that says it stored no new version.
     assert same.json["policy_version"] == 2 and same.json["title"] == "Renamed"
+    assert same.json["policy_changed"] is False
     cleared = client.patch(url, json={"max_attempts": None, "due_at": None}, headers=auth("alice"))
-    assert cleared.json["max_attempts"] is None
+    assert cleared.json["max_attempts"] is None and cleared.json["policy_changed"] is False
+    assert client.get(url, headers=auth("alice")).json["policy_version"] == 2
 
 
 def test_the_reveal_rule_is_answered_by_its_name(client, auth, seed_set):
@@ -131,7 +134,7 @@ def test_a_policy_stored_with_the_old_boolean_keeps_its_meaning(app, client, aut
     assert "expected" in submit(seed_set["id"], "s1", {"z3": 0.9}).json["results"]["z3"]
     # Saying the same rule by its name is no change: no new policy version, no regrade asked for.
     same = client.patch(url, json={"policy": {"reveal": "always"}}, headers=auth("alice")).json
-    assert same["policy_version"] == 2 and same["stale_grades"] == 0
+    assert same["policy_version"] == 2 and same["stale_grades"] == 0 and same["policy_changed"] is False
 
 
 def test_template_and_seed_cannot_change(client, auth, seed_set):

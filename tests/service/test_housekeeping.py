@@ -51,3 +51,21 @@ def test_at_most_once_per_interval(app, client):
     app.config["PRUNE_INTERVAL"] = 0
     client.get(f"{API}/health").close()
     assert left(app) == (["fresh"], ["running"])
+
+
+def test_ended_and_expired_page_sessions_are_pruned_and_open_ones_kept(app, keys):
+    from grader.service.facade.signin import end_session, key_for_secret, start_session
+    from grader.service.models import PageSession
+
+    with get_database(app).sessions() as session:
+        key = key_for_secret(session, keys["alice"])
+        secrets = {name: start_session(session, key) for name in ("open", "ended", "idle", "old")}
+        end_session(session, secrets["ended"])
+        rows = {row.id: row for row in session.query(PageSession)}
+        ids = dict(zip(secrets, sorted(rows), strict=True))
+        rows[ids["idle"]].last_seen_at -= timedelta(minutes=app.config["SESSION_IDLE_MINUTES"], seconds=1)
+        rows[ids["old"]].created_at -= timedelta(hours=app.config["SESSION_HOURS"], seconds=1)
+        session.commit()
+    assert housekeeping.prune(app)["page sessions"] == 3
+    with get_database(app).sessions() as session:
+        assert session.scalars(select(PageSession.id)).all() == [ids["open"]]

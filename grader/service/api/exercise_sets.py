@@ -22,6 +22,7 @@ from grader.service.rate_limits import expensive
 from grader.service.schemas.exercise_sets import (
     ExerciseSetCreateSchema,
     ExerciseSetSchema,
+    ExerciseSetUpdatedSchema,
     ExerciseSetUpdateSchema,
     RegradeSchema,
 )
@@ -78,14 +79,18 @@ def get_set(set_id: int):
 
 @blp.route(f"/exercise-sets/{SET_ID}", methods=["PATCH"])
 @blp.arguments(ExerciseSetUpdateSchema)
-@blp.response(200, ExerciseSetSchema)
+@blp.response(200, ExerciseSetUpdatedSchema)
 @errors(blp, 401, 403, 404, 415)
 def update_set(changes, set_id: int):
-    """Change the title, policy (a new policy version), max_attempts or due date."""
+    """Change the title, policy (a new policy version), max_attempts or due date.
+
+    The answer shows the set as this change left it; ``policy_changed`` says whether it stored
+    a new policy version (a policy equal to the one in force adds none).
+    """
     caller().require_staff()
     found = exercise_set(set_id)
-    exercise_sets.update_set(session(), found, changes)
-    return exercise_sets.summary(session(), found)
+    stored = exercise_sets.update_set(session(), found, changes)
+    return {**exercise_sets.summary(session(), found), "policy_changed": stored is not None}
 
 
 @blp.route(f"/exercise-sets/{SET_ID}/regrade", methods=["POST"])

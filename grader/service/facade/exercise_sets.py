@@ -11,7 +11,9 @@ import yaml
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from grader.engine.problems import Problem as EngineProblem
 from grader.generation import (
     GenerationError,
     Template,
@@ -29,6 +31,7 @@ from grader.service.facade.errors import (
     NotFound,
     PolicyConflict,
     Problem,
+    coded,
     problems_under,
 )
 from grader.service.facade.limits import GENERATION_BUDGET, MAX_TEMPLATE_TRIES, check_size
@@ -42,7 +45,7 @@ def resolve_template(name: str | None, document: Any, max_steps: int) -> tuple[T
         if name not in template_names():
             raise Invalid(
                 f"no template {name!r} in the catalogue; see GET /api/v1/templates",
-                [Problem(f"unknown template; known: {', '.join(template_names())}", pointer="#/template")],
+                [coded("#/template", "unknown_template", names=", ".join(template_names()))],
             )
         template = catalogue_template(name)
         return template, yaml.safe_load(template.source)
@@ -56,7 +59,13 @@ def resolve_template(name: str | None, document: Any, max_steps: int) -> tuple[T
     if template.constraints.max_tries > MAX_TEMPLATE_TRIES:
         raise InvalidExercise(
             f"an inline template may resample at most {MAX_TEMPLATE_TRIES} times",
-            [Problem(f"at most {MAX_TEMPLATE_TRIES}", pointer="#/template_document/constraints/max_tries")],
+            [
+                Problem(
+                    f"at most {MAX_TEMPLATE_TRIES}",
+                    pointer="#/template_document/constraints/max_tries",
+                    source=EngineProblem.of("", "max_tries", most=MAX_TEMPLATE_TRIES),
+                )
+            ],
         )
     return template, dict(document)
 
@@ -107,7 +116,13 @@ def _trial_draw(template: Template, seed: int) -> None:
     except GenerationError as error:
         raise InvalidExercise(
             f"no variant of this template could be made: {error}",
-            [Problem("no variant meets its constraints: relax them, or widen ranges", pointer="#/template_document")],
+            [
+                Problem(
+                    "no variant meets its constraints: relax them, or widen ranges",
+                    pointer="#/template_document",
+                    source=error.problem,
+                )
+            ],
         ) from None
 
 
@@ -138,8 +153,13 @@ SETTINGS = ("title", "max_attempts", "due_at", "time_zone", "token_lifetime_days
 
 def update_set(
     session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any], based_on: int | None = None
-) -> ExerciseSet:
+) -> int | None:
     """Apply a validated PATCH and commit it; a changed policy becomes the next policy version.
+
+    Returns the number of the policy version this change stored, or None when it stored none
+    (no policy in the change, or the policy asked for is the one in force): a caller must not
+    read "a new version" off the set afterwards, since another change may have added one since.
+    The set's ``policy`` is left at the version this change stored (or found in force).
 
     Simultaneous changes of one set take turns.  The policy versions of a set are numbered
     without gaps (a unique constraint), so of two changes that read the same version only one
@@ -151,21 +171,26 @@ def update_set(
     set_id = exercise_set.id
     for _ in range(POLICY_TRIES):
         try:
-            _apply(session, exercise_set, changes, based_on)
+            stored = _apply(session, exercise_set, changes, based_on)
             session.commit()
         except IntegrityError:
             session.rollback()  # another change took the version number: read the set again
             exercise_set = session.get(ExerciseSet, set_id, populate_existing=True)
             continue
-        session.expire(exercise_set, ["current_policy"])
-        return exercise_set
+        if stored is not None:
+            # The version just stored, not whatever is latest by the time the caller reads it.
+            set_committed_value(exercise_set, "current_policy", stored)
+        return None if stored is None else stored.version
     raise PolicyConflict(
         f"the policy of set {set_id} was changed by others at the same time, {POLICY_TRIES} times over; "
         "read it again and resend the change"
     )
 
 
-def _apply(session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any], based_on: int | None) -> None:
+def _apply(
+    session: Session, exercise_set: ExerciseSet, changes: Mapping[str, Any], based_on: int | None
+) -> PolicyVersion | None:
+    """Stage ``changes`` in the session (not committed); the new policy version, if one is needed."""
     current_version = exercise_set.policy.version
     current = dict(exercise_set.policy.document)
     merged = None
@@ -185,9 +210,12 @@ def _apply(session: Session, exercise_set: ExerciseSet, changes: Mapping[str, An
     for name in SETTINGS:
         if name in changes:
             setattr(exercise_set, name, changes[name])
-    if policy_changes:
-        session.add(PolicyVersion(set_id=exercise_set.id, version=current_version + 1, document=merged.to_mapping()))
     exercise_set.updated_at = utcnow()
+    if not policy_changes:
+        return None
+    version = PolicyVersion(set_id=exercise_set.id, version=current_version + 1, document=merged.to_mapping())
+    session.add(version)
+    return version
 
 
 def policy_of(exercise_set: ExerciseSet) -> Policy:

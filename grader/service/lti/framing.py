@@ -6,11 +6,14 @@ HTTPS.  Behind a TLS proxy, set ``GRADER_PROXIES`` so that the app sees the orig
 scheme (``X-Forwarded-Proto``); over plain HTTP (development) the cookies stay ``SameSite=Lax``.
 Pages are never framed by anyone except the platform an LTI session came from (CSP
 ``frame-ancestors``), for an LTI session's pages and for the student pages of LTI learners.
+
+The cookie's LTI mark (``mark_framed``) says only which platform may frame the pages; it signs
+nobody in.  Staff are signed in by a server-side page session (``grader.service.facade.signin``),
+like a sign-in with an API key.
 """
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request, session
@@ -19,19 +22,11 @@ from sqlalchemy import select
 
 from grader.service.credentials import STUDENT_TOKEN_PREFIX, digest
 from grader.service.database import get_session
-from grader.service.models import AccessToken, Account, LtiEnrolment, LtiPlatform, LtiResourceLink
+from grader.service.models import AccessToken, LtiEnrolment, LtiPlatform, LtiResourceLink
 
 STATE_COOKIE = "bp_lti_state"
-# An LTI staff session is signed in by its launch alone (no key to revoke), so it does not outlive
-# a working day: the LMS launches again, which is one click.
-LTI_SESSION_LIFETIME = 8 * 3600
 STATE_MAX_AGE = 600
 LTI_KEY = "lti"
-ACCOUNT_KEY = "lti_account"
-
-
-def _now() -> float:
-    return time.time()
 
 
 def _cross_site() -> bool:
@@ -75,30 +70,10 @@ def platform_origins(platform: LtiPlatform) -> list[str]:
     return out
 
 
-def clear_for_launch() -> None:
-    """Forget whatever session the browser had: a launch starts afresh (and a refused one leaves none)."""
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
-
-
-def start_lti_session(platform: LtiPlatform, account: Account | None) -> None:
-    """Mark the session as an LTI one (framed by this platform); staff are signed in as their account."""
-    session[LTI_KEY] = {"platform": platform.id, "origins": platform_origins(platform), "at": int(_now())}
-    if account is not None:
-        session[ACCOUNT_KEY] = account.id
-
-
-def session_account_id() -> int | None:
-    """The account id of an LTI staff session, or None."""
-    value, lti = session.get(ACCOUNT_KEY), session.get(LTI_KEY)
-    if not isinstance(value, int) or isinstance(value, bool) or not isinstance(lti, dict):
-        return None
-    started = lti.get("at")
-    if not isinstance(started, int) or not 0 <= _now() - started < LTI_SESSION_LIFETIME:
-        return None
-    return value
+def mark_framed(platform: LtiPlatform) -> None:
+    """Mark the browser's session as an LTI one: this platform may frame its pages, and its cookie
+    crosses sites (over HTTPS).  Call after ``pages.signin.fresh_browser_session``."""
+    session[LTI_KEY] = {"platform": platform.id, "origins": platform_origins(platform)}
 
 
 _FRAMERS_OF_TOKEN = (

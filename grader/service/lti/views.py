@@ -1,11 +1,15 @@
 """The LTI endpoints: login, launch, JWKS, deep linking and binding a new link, and resending a score.
 
 A refused login or launch is an error page saying what was wrong, and leaves no session: the
-browser's session is cleared before a launch is checked and filled only after it passed.
+browser's session is ended (on the server too) before a launch is checked, and filled only after
+it passed.  A staff launch opens a server-side page session (``facade.signin.start_lti_session``),
+the same kind a sign-in with an API key opens, so signing out ends it; a learner launch opens
+none (the student page's link is their credential).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -27,15 +31,32 @@ from grader.service.database import get_session
 from grader.service.facade.assignments import assignment_for, issue_token
 from grader.service.facade.catalogue import list_templates
 from grader.service.facade.errors import DomainError, NotFound
-from grader.service.facade.exercise_sets import create_set, find_set
+from grader.service.facade.exercise_sets import create_set, find_set, list_sets
+from grader.service.facade.principals import Principal
+from grader.service.facade.signin import start_lti_session
 from grader.service.lti import claims, deep_linking, keys, passback, people
-from grader.service.lti.framing import STATE_COOKIE, clear_for_launch, set_state_cookie, start_lti_session
-from grader.service.lti.launch import LaunchError, start_login, validate
+from grader.service.lti.framing import STATE_COOKIE, mark_framed, set_state_cookie
+from grader.service.lti.launch import Launch, LaunchError, start_login, validate
 from grader.service.lti.registration import ToolUrls
-from grader.service.models import Account, ExerciseSet, LtiDeployment, LtiPlatform, LtiResourceLink, LtiSetGrant
+from grader.service.models import (
+    Account,
+    ExerciseSet,
+    LtiDeployment,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiUser,
+    utcnow,
+)
 from grader.service.pages import csrf, errors
 from grader.service.pages.errors import PageError, render_error
-from grader.service.pages.signin import current_account, current_principal, protect
+from grader.service.pages.signin import (
+    current_principal,
+    current_sign_in,
+    fresh_browser_session,
+    limits,
+    protect,
+    remember_sign_in,
+)
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 errors.register(bp)
@@ -79,7 +100,7 @@ def login():
 @bp.route("/launch", methods=["POST"])
 def launch():
     """Check the launch completely, then open the page its message and the user's role call for."""
-    clear_for_launch()
+    fresh_browser_session()
     db = get_session()
     checked = validate(db, dict(request.form.items()), request.cookies.get(STATE_COOKIE))
     db.commit()  # the state and nonce are spent, whatever follows
@@ -88,10 +109,9 @@ def launch():
     if checked.message_type == claims.MessageType.DEEP_LINKING:
         if not staff:
             raise LaunchError(_("Only instructors can add BP Grader activities to a course."), 403)
-        account = people.staff_account(db, user)
+        people.staff_account(db, user)
         settings = checked.claims[claims.DEEP_LINKING_SETTINGS]
-        db.commit()
-        start_lti_session(checked.platform, account)
+        _sign_in_staff(checked, user)
         session[DEEP_LINK_KEY] = {
             "platform": checked.platform.id,
             "deployment": checked.deployment.deployment_id,
@@ -103,9 +123,8 @@ def launch():
     if staff:
         account = people.staff_account(db, user)
         if link.set_id is not None:
-            people.grant(db, account, link.set_id)
-        db.commit()
-        start_lti_session(checked.platform, account)
+            people.grant(db, account, link.set_id, _grant_until())
+        _sign_in_staff(checked, user)
         if link.set_id is None:
             session[BIND_KEY] = link.id
             return redirect(url_for("lti.pick", purpose="bind"))
@@ -121,29 +140,32 @@ def launch():
     assignment = assignment_for(db, exercise_set, user.student_id)
     people.enrol(db, link, user, assignment)
     token = issue_token(db, assignment)
-    start_lti_session(checked.platform, None)
+    mark_framed(checked.platform)
     return redirect(url_for("student.exercise", token=token))
 
 
+def _sign_in_staff(checked: Launch, user: LtiUser) -> None:
+    """Open a server-side page session for a staff launch (commits) and put it in the browser."""
+    remember_sign_in(start_lti_session(get_session(), user, checked.deployment))
+    mark_framed(checked.platform)
+
+
 def _lti_account() -> Account:
-    account = current_account()
-    if account is None or "lti" not in session:
+    signed = current_sign_in()
+    if signed is None or not signed.through_lti:
         raise PageError(403, _("Open this page from your course in the LMS."))
-    return account
+    return signed.account
+
+
+def _grant_until() -> datetime:
+    """When a set granted by a launch stops opening: when the launch's page session must end."""
+    return utcnow() + limits().lifetime
 
 
 def _choices(account: Account) -> list[ExerciseSet]:
-    """The sets an LTI instructor may put in a course: their own and those granted to them."""
-    granted = select(LtiSetGrant.set_id).where(LtiSetGrant.account_id == account.id)
-    return list(
-        get_session()
-        .execute(
-            select(ExerciseSet)
-            .where((ExerciseSet.owner_id == account.id) | ExerciseSet.id.in_(granted))
-            .order_by(ExerciseSet.id.desc())
-        )
-        .scalars()
-    )
+    """The sets an LTI instructor may put in a course: those they may see (their own and those
+    granted to them)."""
+    return list(get_session().execute(list_sets(Principal(account=account))).scalars())
 
 
 @bp.route("/pick/<any(bind, 'deep-link'):purpose>", methods=["GET", "POST"])
@@ -181,7 +203,7 @@ def pick(purpose: str):
     else:
         flash(_("Choose a set, or a template for a new one."), "error")
         return redirect(url_for("lti.pick", purpose=purpose))
-    people.grant(db, account, exercise_set.id)
+    people.grant(db, account, exercise_set.id, _grant_until())
     if purpose == "bind":
         link = db.get(LtiResourceLink, session.pop(BIND_KEY))
         if link is not None and link.set_id is None:

@@ -188,9 +188,8 @@ def edit_policy(set_id: int):
         flash(_("The policy was not changed: correct the fields marked below."), "error")
         return render_set_page(exercise_set, policy_form=form, status=422)
     session = get_session()
-    before = exercise_set.policy.version
     try:
-        update_set(
+        stored = update_set(
             session,
             exercise_set,
             {
@@ -210,12 +209,9 @@ def edit_policy(set_id: int):
             # The reader's values stay in the form; saving them again now applies them on purpose.
             form.based_on.data = str(current.policy.version)
         return render_set_page(current, policy_form=form, status=status if status == 409 else 422)
-    if exercise_set.policy.version != before:
+    if stored is not None:
         flash(
-            _(
-                "Saved as policy version %(n)d. Regrade to apply it to the submissions made so far.",
-                n=exercise_set.policy.version,
-            ),
+            _("Saved as policy version %(n)d. Regrade to apply it to the submissions made so far.", n=stored),
             "success",
         )
     else:

@@ -1,22 +1,23 @@
-"""Signing in and out of the instructor pages with an API key, and the home page.
+"""Signing in and out of the instructor pages, and the home page.
 
 The session cookie (signed by Flask) carries a random secret of a session kept on the server
-(``grader.service.facade.signin``); ``current_account`` looks it up on every request, so signing
-out, or revoking the key, ends it at once, even for a copy of the cookie.  Signing in starts a
-fresh session, so a session planted before sign-in is worth nothing after it.
+(``grader.service.facade.signin``), opened by a sign-in with an API key or by an LTI staff launch
+(``grader.service.lti.views``); ``current_account`` looks it up on every request, so signing out,
+revoking the key or removing the LTI platform ends it at once, even for a copy of the cookie.
+Signing in (or launching) starts a fresh session, so a session planted before is worth nothing
+after it.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from grader.service.database import get_session
 from grader.service.facade.principals import Principal
-from grader.service.facade.signin import end_session, key_for_secret, session_key, start_session
-from grader.service.lti.framing import session_account_id
+from grader.service.facade.signin import SessionLimits, SignedIn, end_session, key_for_secret, signed_in, start_session
 from grader.service.models import Account
 from grader.service.pages import csrf, errors
 from grader.service.pages.errors import PageError
@@ -29,20 +30,45 @@ errors.register(bp)
 SESSION_KEY = "sid"
 
 
+def limits() -> SessionLimits:
+    """How long page sessions last here (``GRADER_SESSION_HOURS``, ``GRADER_SESSION_IDLE_MINUTES``)."""
+    return SessionLimits.of(current_app.config)
+
+
+def current_sign_in() -> SignedIn | None:
+    """The open page session of this request (an API-key sign-in or an LTI staff launch), or None.
+
+    Looked up once per request, before the request changes anything (``protect`` asks first).
+    """
+    if "page_sign_in" not in g:
+        found = signed_in(get_session(), session.get(SESSION_KEY), limits()) if SESSION_KEY in session else None
+        if found is None and SESSION_KEY in session:
+            session.pop(SESSION_KEY)
+        g.page_sign_in = found
+    return g.page_sign_in
+
+
 def current_account() -> Account | None:
     """The account signed in on this request (with an API key, or by an LTI staff launch), or None."""
-    if "page_account" not in g:
-        key = session_key(get_session(), session.get(SESSION_KEY)) if SESSION_KEY in session else None
-        if key is None and SESSION_KEY in session:
-            session.pop(SESSION_KEY)
-        g.page_account = key.account if key else lti_account(get_session())
-    return g.page_account
+    found = current_sign_in()
+    return found.account if found else None
 
 
-def lti_account(db) -> Account | None:
-    """The account of an LTI staff session (signed in by the launch, no API key), or None."""
-    account_id = session_account_id()
-    return db.get(Account, account_id) if account_id is not None else None
+def fresh_browser_session() -> None:
+    """End the page session this browser had, on the server too, and forget the rest but the language."""
+    if SESSION_KEY in session:
+        end_session(get_session(), session.get(SESSION_KEY))
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    g.pop("page_sign_in", None)
+
+
+def remember_sign_in(secret: str) -> None:
+    """Put a page session's secret in this browser's cookie (after ``fresh_browser_session``)."""
+    session[SESSION_KEY] = secret
+    g.pop("page_sign_in", None)
 
 
 def require_csrf() -> None:
@@ -102,11 +128,8 @@ def signin():
     if form.validate_on_submit():
         key = key_for_secret(get_session(), form.key.data)
         if key is not None:
-            language = session.get("lang")
-            session.clear()
-            if language:
-                session["lang"] = language
-            session[SESSION_KEY] = start_session(get_session(), key)
+            fresh_browser_session()
+            remember_sign_in(start_session(get_session(), key))
             flash(_("Signed in as %(name)s.", name=key.account.name), "success")
             return redirect(_safe_next(form.next.data) or url_for("instructor.sets"))
         form.key.errors.append(_("This API key is unknown or has been revoked."))
@@ -116,10 +139,6 @@ def signin():
 @bp.route("/signout", methods=["POST"])
 def signout():
     """Sign out: end the session on the server, forget it in the browser, keep the language."""
-    end_session(get_session(), session.get(SESSION_KEY))
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    fresh_browser_session()
     flash(_("Signed out."), "info")
     return redirect(url_for("signin.home"))

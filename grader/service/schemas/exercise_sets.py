@@ -225,6 +225,16 @@ class ExerciseSetSchema(ma.Schema):
     updated_at = ma.fields.AwareDateTime(required=True)
 
 
+class ExerciseSetUpdatedSchema(ExerciseSetSchema):
+    policy_changed = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Whether this change stored a new policy version (then `policy_version` is it); "
+            "false when it named no policy or the policy already in force, so no version was added"
+        },
+    )
+
+
 class RegradeSchema(ma.Schema):
     policy_version = ma.fields.Integer(required=True)
     regraded = ma.fields.Integer(required=True, metadata={"description": "Submissions graded by this call"})

@@ -37,6 +37,8 @@ document.addEventListener("DOMContentLoaded", () => {
           keepalive: true,
         });
         if (!response.ok) throw new Error(String(response.status));
+        // Typed into while this save was on its way: that is not saved yet, and its own save follows.
+        if (pending) return;
         const time = new Date().toLocaleTimeString();
         status.textContent = `${form.dataset.savedLabel} ${time}`;
         status.dataset.state = "saved";

@@ -1,8 +1,10 @@
 """The access-rule matrix for LTI sessions.
 
-A launched learner reaches only their own variant (their page, through the link the launch gave
-them) and no staff page; a launched instructor reaches the sets their launches granted, and no
-other; and no LTI session, whatever its role, reaches the JSON API without a key.
+Sessions: two launched learners (no page session), and the server-side page sessions of a
+launched instructor, teaching assistant and administrator.  A launched learner reaches only
+their own variant (their page, through the link the launch gave them) and no staff page; launched
+staff reach the sets their launches granted, and no other; and no LTI session, whatever its role,
+reaches the JSON API without a key.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import requests
 
 from grader.service.facade.keys import create_key
 from tests.service.helpers import API
-from tests.service.lti.lms import INSTRUCTOR, LEARNER
+from tests.service.lti.lms import ADMINISTRATOR, INSTRUCTOR, LEARNER, TEACHING_ASSISTANT
 from tests.service.lti.test_launch import location
 from tests.service.test_access import RULES, body
 
@@ -21,9 +23,15 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 @pytest.fixture
 def launched(tool, lms, bound_custom, seed_set_id):
-    """Browsers after launches of the seed set's link: two learners and an instructor."""
+    """Browsers after launches of the seed set's link: two learners and three kinds of staff."""
     out = {}
-    for name, roles in (("learner", [LEARNER]), ("other_learner", [LEARNER]), ("instructor", [INSTRUCTOR])):
+    for name, roles in (
+        ("learner", [LEARNER]),
+        ("other_learner", [LEARNER]),
+        ("instructor", [INSTRUCTOR]),
+        ("teaching_assistant", [TEACHING_ASSISTANT]),
+        ("administrator", [ADMINISTRATOR]),
+    ):
         browser = requests.Session()
         response = lms.launch(browser, f"user-{name}", roles, custom=bound_custom)
         assert response.status_code == 302, response.text[:300]
@@ -70,11 +78,12 @@ def test_a_learner_reaches_only_their_own_variant(tool, launched, seed_set_id):
         assert browser.get(tool.url + path, allow_redirects=False).status_code == 302, path
 
 
-def test_an_lti_instructor_reaches_granted_sets_only(tool, lms, launched, seed_set_id):
+@pytest.mark.parametrize("staff", ["instructor", "teaching_assistant", "administrator"])
+def test_lti_staff_reach_granted_sets_only(tool, lms, launched, seed_set_id, staff):
     from grader.service.facade.exercise_sets import create_set
     from grader.service.models import Account
 
-    browser, page = launched["instructor"]
+    browser, page = launched[staff]
     assert page.endswith(f"/sets/{seed_set_id}")
     shown = browser.get(page)
     assert shown.status_code == 200

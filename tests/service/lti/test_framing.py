@@ -62,16 +62,34 @@ def test_over_plain_http_and_outside_lti_cookies_stay_lax(tool, lms):
     assert home.headers["X-Frame-Options"] == "DENY"
 
 
-def test_an_lti_staff_session_ends_after_a_working_day(tool, lms, monkeypatch):
-    import time as clock
+def test_the_secure_setting_marks_lti_and_api_key_session_cookies_alike(tool, lms, database_url):
+    """``GRADER_SECURE_COOKIES=true`` (or an https public URL): both kinds of session cookie are
+    ``Secure``, even over plain HTTP (the proxy terminating TLS does not forward the scheme)."""
+    from grader.service.facade.keys import create_key
+    from tests.pages.helpers import sign_in
 
-    from grader.service.lti import framing
-    from tests.service.lti.test_launch import location
-
-    with requests.Session() as browser:
-        launched = lms.launch(browser, "teacher", [INSTRUCTOR])
-        picker = location(launched)
-        assert browser.get(picker).status_code == 200
-        later = clock.time() + framing.LTI_SESSION_LIFETIME + 1
-        monkeypatch.setattr(framing, "_now", lambda: later)
-        assert browser.get(picker).status_code == 403  # "open this page from your course"
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "lti-test-secret",
+            "PUBLIC_URL": tool.url,
+            "SESSION_COOKIE_SECURE": True,
+        }
+    )
+    try:
+        client = app.test_client()
+        hint = lms.message("teacher", [INSTRUCTOR])
+        login = client.post("/lti/login", data={"iss": lms.issuer, "login_hint": "teacher", "lti_message_hint": hint})
+        _action, fields = parse_form(requests.get(login.headers["Location"]).text)
+        launched = client.post("/lti/launch", data=fields)
+        assert launched.status_code == 302, launched.get_data(as_text=True)[:500]
+        lti_cookie = cookie_header(launched, "bp_grader_session")
+        with get_database(app).sessions() as session:
+            secret = create_key(session, "alice", "instructor")[1]
+        signed_in = sign_in(app.test_client(), secret)
+        assert signed_in.status_code == 302
+        key_cookie = cookie_header(signed_in, "bp_grader_session")
+        for header in (lti_cookie, key_cookie):
+            assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
+    finally:
+        get_database(app).dispose()
