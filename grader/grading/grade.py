@@ -14,8 +14,11 @@ is not hurt by it):
 3. **The follow-through guard.**  A value that follows from wrong earlier values earns no credit
    when one of the wrong values it rests on (a *root*: a wrong value that does not itself follow
    from the student's earlier values) is a placeholder: within tolerance of 0, exactly +1 or -1,
-   exactly a number given in the exercise, implausible (further from the reference than 10 times
-   max(1, |reference|)), or a copied previous value (step 2).  An honest slip is none of these.
+   exactly a given number that stands in for work not done (a network input as an activation, a
+   target as an output: ``evidence``; not any printed number, which a slip may hit), implausible (further
+   from the reference than 10 times max(1, |reference|)), or a copied previous value (step 2)
+   where another value of the same iteration, sample and phase is copied too.  A lone repeat may
+   be a slip that landed there: the steps are marked again with it as an ordinary wrong value.
 4. **Integrity** (``integrity``).  Steps that read a given directly and contradict it show which
    numbers the student worked on: one or two misread givens are named (``misread_given``) and cost
    only the steps that read them; answers worked on other numbers get no follow-through and at
@@ -152,6 +155,7 @@ class _Marker:
         self.weights = {phase: policy.weight(phase) for phase in PHASES}
         self.guards = plan.guards
         self.copies: set[str] = set()  # roots that repeat a previous value: placeholders
+        self.lone: frozenset[str] = frozenset()  # repeats with no second one in their group: slips
         self.suspects: list[str] = []  # anchors wrong with no known cause (see ``integrity``)
         self.owns: dict[str, float] = {}  # own expectations worked out on the slow path
 
@@ -164,17 +168,6 @@ class _Marker:
     def order(self) -> dict[str, int]:
         return {key: n for n, key in enumerate(self.trace.steps)}
 
-    @functools.cached_property
-    def placeholders(self) -> tuple[float, ...]:
-        ex = self.trace.exercise
-        return (
-            *TRIVIAL,
-            ex.learning_rate,
-            *ex.weights.values(),
-            *ex.biases.values(),
-            *(x for s in ex.samples for x in (*s.inputs, *s.targets)),
-        )
-
     def value(self, key: str) -> float:
         if key in self.effective:
             return self.effective[key]
@@ -185,6 +178,33 @@ class _Marker:
         return _safe(step.rule, [self.effective[k] for k in step.inputs])
 
     def run(self) -> Grading:
+        judgements = self.walk()
+        lone = integrity.lone_copies(self.facts, self.copies) if self.copies else frozenset()
+        if lone:
+            # Marked again with those repeats as ordinary wrong values (what else a repeat decides
+            # does not depend on them, so the other repeats stay what they were).
+            self.lone = lone
+            self.effective = dict(self.plan.givens)
+            self.roots = dict.fromkeys(self.plan.givens, frozenset())
+            self.copies, self.suspects, self.owns = set(), [], {}
+            judgements = self.walk()
+        finding = self.weigh(judgements) if self.suspects else integrity.NOTHING
+        weights, answers = self.weights, self.answers
+        results = {}
+        for key, phase, reference in self.plan.phases:
+            judgement = judgements[key]
+            if judgement is CORRECT:  # ``result`` of a correct value, as most are: nothing to explain
+                results[key] = KeyResult(
+                    key, phase, Verdict.CORRECT, 1.0, weights[phase], answers[key], reference, "correct", None, {}
+                )
+            else:
+                results[key] = self.result(key, judgement)
+        if finding.other_numbers:
+            results = _capped(results, integrity.OTHER_NUMBERS_CAP)
+        return Grading(results, self.policy)
+
+    def walk(self) -> dict[str, Judgement]:
+        """Mark every step in order (the pipeline's steps 1 to 3)."""
         judgements: dict[str, Judgement] = {}
         empty: frozenset[str] = frozenset()
         answers, effective = self.answers, self.effective
@@ -222,20 +242,7 @@ class _Marker:
                     else Judgement(Verdict.INVALID, 0.0, "invalid", params={"raw": repr(submitted.raw)})
                 )
             judgements[key] = judgement
-        finding = self.weigh(judgements) if self.suspects else integrity.NOTHING
-        weights = self.weights
-        results = {}
-        for key, phase, reference in self.plan.phases:
-            judgement = judgements[key]
-            if judgement is CORRECT:  # ``result`` of a correct value, as most are: nothing to explain
-                results[key] = KeyResult(
-                    key, phase, Verdict.CORRECT, 1.0, weights[phase], answers[key], reference, "correct", None, {}
-                )
-            else:
-                results[key] = self.result(key, judgement)
-        if finding.other_numbers:
-            results = _capped(results, integrity.OTHER_NUMBERS_CAP)
-        return Grading(results, self.policy)
+        return judgements
 
     def result(self, key: str, judgement: Judgement) -> KeyResult:
         step = self.trace.steps[key]
@@ -333,10 +340,14 @@ class _Marker:
         # careful rounder whose own numbers barely move may honestly write the same figures twice.
         if gap >= abs(a - own) or not evidence.visible(self.policy.tolerance, own, previous):
             return None
+        lone = step.key in self.lone
+        if lone and not self.close(a, step.value) and not self.close(a, own):
+            return None  # a lone repeat that is wrong anyway: a slip like any other
         named = self.misconception(step, a, own)
         if named is not None and abs(a - named[1]) < gap:
             return named[0]  # a known wrong rule that gives these figures better is named as such
-        self.copies.add(step.key)
+        if not lone:  # a lone repeat within tolerance earns nothing itself, but may be a slip
+            self.copies.add(step.key)
         note = "unchanged" if step.kind in UPDATE_KINDS else "copied"
         return Judgement(Verdict.INCORRECT, 0.0, note, None, {"previous": before})
 
@@ -386,7 +397,7 @@ class _Marker:
             if (
                 key in self.copies
                 or self.close(value, 0.0)
-                or any(_same(value, p) for p in self.placeholders)
+                or any(_same(value, p) for p in (*TRIVIAL, *self.facts.at_hand.get(key, ())))
                 or abs(value - reference) > IMPLAUSIBLE * max(1.0, abs(reference))
             ):
                 return [key, value]
