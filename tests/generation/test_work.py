@@ -24,4 +24,5 @@ def test_work_is_counted_otherwise():
     work, cpu = work_time(), time.thread_time()
     total = sum(n * n for n in range(300_000))
     counted, spent = work_time() - work, time.thread_time() - cpu
-    assert total > 0 and 0.001 < counted <= spent + 1e-6
+    # The two clocks are read a few microseconds apart; nothing here allocates enough to collect.
+    assert total > 0 and counted > 0.001 and abs(counted - spent) < 0.002
