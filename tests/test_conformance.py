@@ -82,7 +82,10 @@ def template_document(activation: Activation | None = None, loss: Loss | None = 
         "weights": WEIGHTS,
         "samples": [{"inputs": [0.3, 0.8], "targets": _targets(loss, layers[-1])}],
         # The checks here are of the pipeline, not of hand-friendliness: accept any numbers.
-        "constraints": {"max_tries": 100, **{name: False for name in ("min_error", "min_gradient", "min_slope")}},
+        "constraints": {
+            "max_tries": 100,
+            **{name: False for name in ("min_error", "min_gradient", "min_slope", "visible_change")},
+        },
     }
 
 

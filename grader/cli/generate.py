@@ -14,8 +14,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from grader.cli.refusal import Refusal, invalid
 from grader.engine import ExerciseError
 from grader.engine.loader import read_document
+from grader.engine.wording import Wording
 from grader.generation import (
     GenerationError,
     check_students,
@@ -26,6 +28,7 @@ from grader.generation import (
 from grader.grading.policy import Policy
 from grader.worksheets.bundle import write_set
 
+WARNING = Wording("warning: ", "警告：")
 PROGRESS_FROM = 20  # sets smaller than this finish before a bar would be worth showing
 
 
@@ -93,8 +96,10 @@ def generate_command(
     try:
         chosen = find_template(template)
         students = check_students(read_roster(roster)) if roster else default_students(count or 1)
-    except (ExerciseError, GenerationError) as error:
-        raise click.ClickException(str(error)) from None
+    except ExerciseError as error:
+        raise invalid(error, lang) from None
+    except GenerationError as error:
+        raise Refusal(error.text(lang), lang) from None
     directory = Path(out or f"{chosen.name}-seed{seed}")
     tolerance = policy_tolerance(policy_file) if moodle else None
     console = Console(stderr=True)
@@ -105,11 +110,12 @@ def generate_command(
         try:
             variants = generate_set(chosen, seed, students, lambda v: progress.advance(drawing))
         except GenerationError as error:
-            raise click.ClickException(str(error)) from None
+            raise Refusal(error.text(lang), lang) from None
         writing = progress.add_task("worksheets", total=len(variants))
         files = write_set(directory, chosen, variants, tolerance, lambda v: progress.advance(writing), language=lang)
-    for warning in sorted(set(variants[0].warnings)):
-        click.echo(f"warning: {chosen.name}: {warning}", err=True)
+    warning = WARNING(lang)
+    for unmet in sorted({f"{v.constraint}: {v.text(lang)}" for v in variants[0].unmet}):
+        click.echo(f"{warning}{chosen.name}: {unmet}", err=True)
     if not quiet:
         if lang == "zh":
             click.echo(

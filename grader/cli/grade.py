@@ -11,9 +11,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from grader.cli.refusal import Refusal, invalid
 from grader.cli.solve import load_or_exit
 from grader.engine import ExerciseError, solve
-from grader.engine.loader import read_document
+from grader.engine.loader import read_document, why_unreadable
+from grader.engine.wording import Wording
 from grader.grading import Policy, grade
 from grader.worksheets.wording import say
 
@@ -27,12 +29,24 @@ COLOURS = {
 }
 
 
-def read_file(path: str, what: str) -> Any:
-    """A YAML or JSON file's content, or a clean command-line error."""
+# "cannot read answers FILE: ...", by what the file holds.
+CANNOT_READ = {
+    "answers": Wording("cannot read answers {path}: {error}", "无法读取答案文件 {path}：{error}"),
+    "policy": Wording("cannot read policy {path}: {error}", "无法读取评分策略文件 {path}：{error}"),
+}
+
+
+def read_file(path: str, what: str, language: str = "en") -> Any:
+    """A YAML or JSON file's content, or a clean command-line error in ``language``."""
     try:
-        return read_document(Path(path).read_text(encoding="utf-8"), path)
-    except (OSError, UnicodeDecodeError, ExerciseError) as error:
-        raise click.ClickException(f"cannot read {what} {path}: {error}") from None
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = why_unreadable(error)(language)
+        raise Refusal(CANNOT_READ[what](language).format(path=path, error=reason), language) from None
+    try:
+        return read_document(text, path)
+    except ExerciseError as error:
+        raise Refusal(CANNOT_READ[what](language).format(path=path, error=error.text(language)), language) from None
 
 
 @click.command("grade")
@@ -48,12 +62,12 @@ def read_file(path: str, what: str) -> Any:
 )
 def grade_command(file: str, answers: str, policy_file: str | None, as_json: bool, lang: str, reveal: bool | None):
     """Grade the ANSWERS ({step key: value}) to the exercise FILE, step by step."""
-    exercise = load_or_exit(file)
+    exercise = load_or_exit(file, lang)
     try:
-        policy = Policy.from_mapping(read_file(policy_file, "policy")) if policy_file else Policy()
-        result = grade(solve(exercise), read_file(answers, "answers"), policy)
+        policy = Policy.from_mapping(read_file(policy_file, "policy", lang)) if policy_file else Policy()
+        result = grade(solve(exercise), read_file(answers, "answers", lang), policy)
     except ExerciseError as error:
-        raise click.ClickException(str(error)) from None
+        raise invalid(error, lang) from None
     doc = result.to_dict(reveal=reveal, language=lang)
     if as_json:
         json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from grader.cli.refusal import invalid
 from grader.engine import ExerciseError, Trace, load_exercise, solve
 from grader.engine.rules import number
 from grader.engine.walkthrough import render_text, walkthrough
@@ -14,12 +15,12 @@ from grader.worksheets.sheet import part_title
 from grader.worksheets.wording import say
 
 
-def load_or_exit(path: str):
-    """Load an exercise file, or stop with its problems listed."""
+def load_or_exit(path: str, language: str = "en"):
+    """Load an exercise file, or stop with its problems listed in ``language``."""
     try:
         return load_exercise(path)
     except ExerciseError as error:
-        raise click.ClickException(str(error)) from None
+        raise invalid(error, language) from None
 
 
 @click.command("solve")
@@ -28,7 +29,7 @@ def load_or_exit(path: str):
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the words.")
 def solve_command(file: str, as_json: bool, lang: str) -> None:
     """Solve an exercise FILE: every step value, as a textbook walk-through or as JSON."""
-    exercise = load_or_exit(file)
+    exercise = load_or_exit(file, lang)
     trace = solve(exercise)
     if as_json:
         doc = {

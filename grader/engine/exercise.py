@@ -16,6 +16,8 @@ from grader.engine.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, Activati
 from grader.engine.losses import LOSSES, Loss
 from grader.engine.modes import BatchReduction, BiasMode, DeltaConvention, UpdateMode
 from grader.engine.phases import PHASES as PHASES  # re-exported: the phases were defined here
+from grader.engine.problems import Problem as Problem  # re-exported: problems were defined here
+from grader.engine.wording import Wording
 
 BIAS_MODES = tuple(BiasMode)
 UPDATE_MODES = tuple(UpdateMode)
@@ -57,23 +59,20 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    pointer: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message}"
-
-
 class ExerciseError(ValueError):
     """An exercise document that cannot be used; ``problems`` names every bad field."""
 
     what = "exercise"
+    name = ""  # what a heading names (a template's name)
 
     def __init__(self, problems: Sequence[Problem]):
         self.problems = tuple(problems)
-        super().__init__(f"invalid {self.what}:\n" + "\n".join(f"  {p}" for p in self.problems))
+        super().__init__(self.text("en"))
+
+    def text(self, language: str = "en") -> str:
+        """A heading and every problem, one a line, in a language (``en`` or ``zh``)."""
+        heading = Problem.of("", f"invalid_{self.what}", name=self.name).text(language)
+        return heading + "\n" + "\n".join(f"  {p.located(language)}" for p in self.problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,40 +213,40 @@ class _Validator:
         self.doc = doc
         self.problems: list[Problem] = []
 
-    def fail(self, pointer: str, message: str) -> None:
-        self.problems.append(Problem(pointer, message))
+    def fail(self, pointer: str, code: str, **params: Any) -> None:
+        self.problems.append(Problem.of(pointer, code, **params))
 
     def number(self, pointer: str, value: Any) -> float | None:
         if not _is_number(value):
-            self.fail(pointer, f"must be a number, got {value!r}")
+            self.fail(pointer, "not_number", value=repr(value))
             return None
         # A YAML/JSON integer can be too large for a float; that is as unusable as .inf.
         if not _is_finite(value):
-            self.fail(pointer, f"must be a finite number, got {value!r}")
+            self.fail(pointer, "not_finite", value=repr(value))
             return None
         return float(value)
 
     def choice(self, name: str, default: str, options: Sequence[str]) -> str:
         value = self.doc.get(name, default)
         if value not in options:
-            self.fail(f"/{name}", f"unknown {name} {value!r}; expected one of {', '.join(options)}")
+            self.fail(f"/{name}", "unknown_option", name=name, value=repr(value), options=", ".join(options))
             return default
         return str(value)
 
     def text(self, name: str, default: str) -> str:
         value = self.doc.get(name, default)
         if not isinstance(value, str):
-            self.fail(f"/{name}", f"must be a string, got {value!r}")
+            self.fail(f"/{name}", "not_text", value=repr(value))
             return default
         return value
 
     def exercise(self) -> Exercise:
         doc = self.doc
         if not isinstance(doc, Mapping):
-            raise ExerciseError([Problem("", "an exercise must be a mapping of fields")])
+            raise ExerciseError([Problem.of("", "not_mapping")])
         for name in doc:
             if name not in FIELDS:
-                self.fail(f"/{name}", f"unknown field {name!r}; known fields: {', '.join(FIELDS)}")
+                self.fail(f"/{name}", "unknown_field", name=repr(name), known=", ".join(FIELDS))
         layers = self.layers()
         loss = self.choice("loss", "half_sse", tuple(LOSSES))
         settings = Exercise(
@@ -288,17 +287,17 @@ class _Validator:
     def layers(self) -> tuple[int, ...] | None:
         value = self.doc.get("layers")
         if value is None:
-            self.fail("/layers", "required: nodes per layer, inputs first, e.g. [2, 2, 1]")
+            self.fail("/layers", "layers_required")
             return None
         if not isinstance(value, list) or not all(_is_whole(n) for n in value):
-            self.fail("/layers", f"must be a list of whole numbers, got {value!r}")
+            self.fail("/layers", "layers_not_whole", value=repr(value))
             return None
         if not 2 <= len(value) <= MAX_LAYERS:
-            self.fail("/layers", f"needs between 2 and {MAX_LAYERS} layers, got {len(value)}")
+            self.fail("/layers", "layers_count", most=MAX_LAYERS, count=len(value))
             return None
         bad = [n for n in value if not 1 <= n <= MAX_LAYER_WIDTH]
         if bad:
-            self.fail("/layers", f"each layer needs 1 to {MAX_LAYER_WIDTH} nodes, got {bad[0]}")
+            self.fail("/layers", "layer_width", most=MAX_LAYER_WIDTH, width=bad[0])
             return None
         return tuple(int(n) for n in value)
 
@@ -306,10 +305,7 @@ class _Validator:
         value = self.doc.get("activation", "sigmoid")
         names = [value] * count if isinstance(value, str) else value
         if not isinstance(names, list) or len(names) != count:
-            self.fail(
-                "/activation",
-                f"must be one name or a list of {count} (one per non-input layer), got {value!r}",
-            )
+            self.fail("/activation", "activation_shape", count=count, value=repr(value))
             return ("sigmoid",) * count
         # One name for every layer is one field: report it once, not once per layer.
         if isinstance(value, str):
@@ -318,7 +314,7 @@ class _Validator:
             checked = [(f"/activation/{k}", n) for k, n in enumerate(names)]
         for pointer, name in checked:
             if not isinstance(name, str) or name not in ACTIVATIONS:
-                self.fail(pointer, f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
+                self.fail(pointer, "unknown_activation", value=repr(name), options=", ".join(ACTIVATIONS))
         return tuple(n if isinstance(n, str) and n in ACTIVATIONS else "sigmoid" for n in names)
 
     def output_pairing(self, loss: str, activations: tuple[str, ...], layers: tuple[int, ...]) -> None:
@@ -326,13 +322,13 @@ class _Validator:
         pointer = "/activation" if isinstance(self.doc.get("activation"), str) else None
         for depth, name in enumerate(activations):
             if ACTIVATIONS[name].output_only and depth < len(activations) - 1:
-                self.fail(pointer or f"/activation/{depth}", f"{name} is for the output layer only")
+                self.fail(pointer or f"/activation/{depth}", "output_only", name=name)
                 return
         if ACTIVATIONS[activations[-1]].output_only and layers[-1] < 2:
-            self.fail(pointer or f"/activation/{len(activations) - 1}", f"{activations[-1]} needs two or more outputs")
+            self.fail(pointer or f"/activation/{len(activations) - 1}", "too_few_outputs", name=activations[-1])
         allowed = LOSSES[loss].outputs
         if allowed and activations[-1] not in allowed:
-            self.fail("/loss", f"{loss} needs a {' or '.join(allowed)} output layer, so that 0 < y < 1")
+            self.fail("/loss", "loss_outputs", loss=loss, allowed=Wording(" or ".join(allowed), " 或 ".join(allowed)))
 
     def leaky_slope(self) -> float:
         value = self.doc.get("leaky_slope", DEFAULT_LEAKY_SLOPE)
@@ -340,14 +336,14 @@ class _Validator:
         if number is None:
             return DEFAULT_LEAKY_SLOPE
         if not 0.0 < number < 1.0:
-            self.fail("/leaky_slope", f"must be between 0 and 1 (exclusive), got {value!r}")
+            self.fail("/leaky_slope", "leaky_slope_range", value=repr(value))
         return number
 
     def learning_rate(self) -> float:
         value = self.doc.get("learning_rate", 1.0)
         number = self.number("/learning_rate", value)
         if number is not None and number <= 0:
-            self.fail("/learning_rate", f"must be positive, got {value!r}")
+            self.fail("/learning_rate", "not_positive", value=repr(value))
         return number or 1.0
 
     def size(self, layers: tuple[int, ...], samples: int, iterations: int, biased: bool) -> None:
@@ -356,36 +352,32 @@ class _Validator:
         per_sample = 3 * nodes + 1 + 2 * parameters
         steps = (iterations + 1) * samples * per_sample + iterations * (2 * parameters + 1)
         if steps > MAX_STEPS:
-            self.fail(
-                "/iterations",
-                f"this exercise would have about {steps:,} steps, more than {MAX_STEPS:,}: "
-                "use fewer iterations, samples or nodes",
-            )
+            self.fail("/iterations", "too_many_steps", steps=f"{steps:,}", most=f"{MAX_STEPS:,}")
 
     def iterations(self) -> int:
         value = self.doc.get("iterations", 1)
         if not _is_whole(value) or not 1 <= value <= MAX_ITERATIONS:
-            self.fail("/iterations", f"must be a whole number from 1 to {MAX_ITERATIONS}, got {value!r}")
+            self.fail("/iterations", "whole_range", least=1, most=MAX_ITERATIONS, value=repr(value))
             return 1
         return int(value)
 
     def parameters(self, name: str, kind: str, expected: list[str], required: bool) -> dict[str, float]:
         value = self.doc.get(name, {} if not required else None)
         if not isinstance(value, Mapping):
-            self.fail(f"/{name}", f"must be a mapping of {', '.join(expected)} to numbers, got {value!r}")
+            self.fail(f"/{name}", "parameters_shape", names=", ".join(expected), value=repr(value))
             return {}
         out = {}
         for key, number in value.items():
             if key not in expected:
-                hint = f"this network has {', '.join(expected)}" if expected else "this network has none"
-                self.fail(f"/{name}/{key}", f"unexpected {kind} {key!r}; {hint}")
+                # Only a network's own weights or biases are asked for here: ``expected`` is never empty.
+                self.fail(f"/{name}/{key}", f"unexpected_{kind}", key=repr(key), names=", ".join(expected))
                 continue
             parsed = self.number(f"/{name}/{key}", number)
             if parsed is not None:
                 out[key] = parsed
         for key in expected:
             if key not in value:
-                self.fail(f"/{name}/{key}", f"missing {kind} {key}")
+                self.fail(f"/{name}/{key}", f"missing_{kind}", key=key)
         return {key: out[key] for key in expected if key in out}
 
     def biases(self, shell: Exercise) -> dict[str, float]:
@@ -394,37 +386,37 @@ class _Validator:
             # anything else would be silently ignored.
             given = self.doc.get("biases")
             if given is not None and given != {}:
-                self.fail("/biases", "biases are given but bias is 'none'; set bias: bias or bias: threshold")
+                self.fail("/biases", "biases_without_bias")
             return {}
         return self.parameters("biases", "bias", shell.bias_names(), required=True)
 
     def samples(self, layers: tuple[int, ...], loss: Loss) -> tuple[Sample, ...]:
         value = self.doc.get("samples")
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_SAMPLES:
-            self.fail("/samples", f"must be a list of 1 to {MAX_SAMPLES} samples with inputs and targets")
+            self.fail("/samples", "samples_shape", most=MAX_SAMPLES)
             return ()
         out = []
         for m, sample in enumerate(value):
             base = f"/samples/{m}"
             if not isinstance(sample, Mapping):
-                self.fail(base, "must be a mapping with inputs and targets")
+                self.fail(base, "sample_not_mapping")
                 continue
             for extra in set(sample) - {"inputs", "targets"}:
-                self.fail(f"{base}/{extra}", f"unknown field {extra!r}; a sample has inputs and targets")
+                self.fail(f"{base}/{extra}", "sample_unknown_field", name=repr(extra))
             inputs = self.vector(f"{base}/inputs", sample.get("inputs"), layers[0], "input")
             targets = self.vector(f"{base}/targets", sample.get("targets"), layers[-1], "target")
             problem = loss.target_problem(targets) if len(targets) == layers[-1] else None
             if problem:
-                self.fail(f"{base}/targets", problem)
+                self.problems.append(replace(problem, pointer=f"{base}/targets"))
             out.append(Sample(inputs, targets))
         return tuple(out)
 
     def vector(self, pointer: str, value: Any, count: int, what: str) -> tuple[float, ...]:
         if not isinstance(value, list):
-            self.fail(pointer, f"must be a list of {count} numbers, got {value!r}")
+            self.fail(pointer, "numbers_shape", count=count, value=repr(value))
             return ()
         if len(value) != count:
-            self.fail(pointer, f"needs {count} {what}s to match the layers, got {len(value)}")
+            self.fail(pointer, f"{what}s_count", count=count, got=len(value))
             return ()
         numbers = [self.number(f"{pointer}/{k}", v) for k, v in enumerate(value)]
         return tuple(n for n in numbers if n is not None)
@@ -432,9 +424,9 @@ class _Validator:
     def ask(self) -> tuple[str, ...]:
         value = self.doc.get("ask", list(PHASES))
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            self.fail("/ask", f"must be a non-empty list of phases or step keys, got {value!r}")
+            self.fail("/ask", "ask_shape", value=repr(value))
             return PHASES
         for k, item in enumerate(value):
             if item not in PHASES and keys.parse(item) is None:
-                self.fail(f"/ask/{k}", f"{item!r} is neither a phase ({', '.join(PHASES)}) nor a step key")
+                self.fail(f"/ask/{k}", "ask_item", item=repr(item), phases=", ".join(PHASES))
         return tuple(value)

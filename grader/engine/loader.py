@@ -11,7 +11,28 @@ from typing import Any
 import numpy as np
 import yaml
 
-from grader.engine.exercise import Exercise, ExerciseError, Problem
+from grader.engine.exercise import Exercise, ExerciseError
+from grader.engine.problems import Param, Problem
+from grader.engine.wording import Wording
+
+# Why a file cannot be read, in Chinese, by the kind of error; the system's own English words
+# are kept for an error not listed.
+_UNREADABLE: tuple[tuple[type[Exception], str], ...] = (
+    (FileNotFoundError, "文件不存在"),
+    (IsADirectoryError, "这是一个目录，不是文件"),
+    (PermissionError, "没有读取权限"),
+    (UnicodeDecodeError, "不是 UTF-8 编码的文本"),
+)
+
+
+def why_unreadable(error: OSError | UnicodeDecodeError) -> Wording:
+    """Why a file cannot be read, in each language (the system's words in English)."""
+    return Wording(str(error), next((words for kind, words in _UNREADABLE if isinstance(error, kind)), str(error)))
+
+
+def unreadable(path: str | Path, error: OSError | UnicodeDecodeError) -> Problem:
+    """The problem of a file that cannot be read: its path and why, in each language."""
+    return Problem.of("", "cannot_read", path=path, reason=why_unreadable(error))
 
 
 class _Loader(yaml.SafeLoader):
@@ -37,7 +58,19 @@ _Loader.add_implicit_resolver(
 
 
 class DuplicateKey(ValueError):
-    """A mapping (a YAML mapping or a JSON object) names one key twice."""
+    """A mapping (a YAML mapping or a JSON object) names one key twice (on ``lines``, when known)."""
+
+    def __init__(self, key: Any, lines: tuple[int, int] | None = None):
+        super().__init__(key, lines)
+        self.key = key
+        self.lines = lines
+
+    def problem(self, source: Param) -> Problem:
+        """The problem to report, for a document read from ``source``."""
+        if self.lines is None:
+            return Problem.of("", "duplicate_key_object", source=source, key=repr(self.key))
+        first, second = self.lines
+        return Problem.of("", "duplicate_key", source=source, key=repr(self.key), first=first, second=second)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -52,10 +85,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         except TypeError:  # an unhashable key; PyYAML reports it itself
             continue
         if first is not key_node:
-            raise DuplicateKey(
-                f"key {key!r} is written twice, on line {first.start_mark.line + 1} "
-                f"and on line {key_node.start_mark.line + 1}"
-            )
+            raise DuplicateKey(key, (first.start_mark.line + 1, key_node.start_mark.line + 1))
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
@@ -66,22 +96,48 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise DuplicateKey(f"key {key!r} is written twice in one object")
+            raise DuplicateKey(key)
         out[key] = value
     return out
 
 
-def read_document(text: str, source: str = "<text>") -> Any:
+def read_document(text: str, source: Param = "<text>") -> Any:
     """Parse YAML (with YAML 1.2 floats such as ``1e-3``) or, for a ``.json`` source, JSON;
-    a syntax error, or a key written twice in one mapping, is reported as an ExerciseError."""
+    a syntax error, or a key written twice in one mapping, is reported as an ExerciseError.
+
+    ``source`` names the text in problems: a file name, or words in each language (a Wording).
+    """
     try:
-        if source.endswith(".json"):
+        if isinstance(source, str) and source.endswith(".json"):
             return json.loads(text, object_pairs_hook=_unique_pairs)
         return yaml.load(text, Loader=_Loader)
     except DuplicateKey as error:
-        raise ExerciseError([Problem("", f"{source}: {error}; keep one")]) from None
+        raise ExerciseError([error.problem(source)]) from None
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ExerciseError([Problem("", f"{source} is not valid YAML/JSON: {error}")]) from None
+        raise ExerciseError([_syntax_problem(source, error)]) from None
+
+
+def _syntax_problem(source: Param, error: json.JSONDecodeError | yaml.YAMLError) -> Problem:
+    """A parser's complaint, with the line and column where it stopped when the parser says.
+
+    The English text is the parser's whole message; the Chinese one says where, in its own
+    words, and quotes only the parser's short description of the fault.
+    """
+    if isinstance(error, json.JSONDecodeError):
+        return Problem.of(
+            "", "syntax", source=source, error=error, line=error.lineno, column=error.colno, detail=error.msg
+        )
+    if isinstance(error, yaml.reader.ReaderError):
+        return Problem.of(
+            "", "bad_character", source=source, error=error, character=f"#x{error.character:04x}", at=error.position
+        )
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return Problem.of("", "syntax_unplaced", source=source, error=error)
+    detail = getattr(error, "problem", None) or getattr(error, "context", None) or ""
+    return Problem.of(
+        "", "syntax", source=source, error=error, line=mark.line + 1, column=mark.column + 1, detail=detail
+    )
 
 
 def parse_exercise(text: str, source: str = "<text>") -> Exercise:
@@ -96,8 +152,7 @@ def parse_exercise(text: str, source: str = "<text>") -> Exercise:
     trace.asked_keys()
     bad = next(((k, v) for k, v in trace.values.items() if not math.isfinite(v)), None)
     if bad is not None:
-        message = f"step {bad[0]} is {bad[1]}: the numbers overflow or saturate; use smaller weights or inputs"
-        raise ExerciseError([Problem("", message)])
+        raise ExerciseError([Problem.of("", "overflow", key=bad[0], value=bad[1])])
     return exercise
 
 
@@ -107,5 +162,5 @@ def load_exercise(path: str | Path) -> Exercise:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ExerciseError([Problem("", f"cannot read {path}: {error}")]) from None
+        raise ExerciseError([unreadable(path, error)]) from None
     return parse_exercise(text, str(path))

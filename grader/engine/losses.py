@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from grader.engine.problems import Problem
 from grader.engine.wording import Wording
 
 Number = TypeVar("Number", float, np.ndarray)
@@ -45,15 +46,15 @@ class Loss:
         result: Number = self.derivative(y, t, n)
         return result
 
-    def target_problem(self, targets: Sequence[float]) -> str | None:
-        """Why one sample's targets do not suit this loss, or None when they do."""
+    def target_problem(self, targets: Sequence[float]) -> Problem | None:
+        """Why one sample's targets do not suit this loss (the caller points it at them), or None."""
         if not self.distribution:
             return None
         if any(t < 0.0 or t > 1.0 for t in targets):
-            return f"{self.name} needs targets between 0 and 1 (one-hot or a distribution), got {list(targets)}"
+            return Problem.of("", "targets_range", loss=self.name, targets=list(targets))
         total = math.fsum(targets)
         if abs(total - 1.0) > TARGET_SUM_TOLERANCE:
-            return f"{self.name} needs targets that sum to 1 (one-hot or a distribution), got a sum of {total:g}"
+            return Problem.of("", "targets_sum", loss=self.name, total=f"{total:g}")
         return None
 
 

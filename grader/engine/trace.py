@@ -108,9 +108,7 @@ class Trace:
         unknown = [(n, k) for n, k in enumerate(ask) if k in explicit and k not in self.steps]
         if unknown:
             valid = ", ".join(self.values)
-            raise ExerciseError(
-                [Problem(f"/ask/{n}", f"no step {k!r} in this exercise; valid keys: {valid}") for n, k in unknown]
-            )
+            raise ExerciseError([Problem.of(f"/ask/{n}", "unknown_step", key=repr(k), keys=valid) for n, k in unknown])
         wanted = set(explicit)
         return [k for k, s in self.steps.items() if s.phase in phases or k in wanted]
 

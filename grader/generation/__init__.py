@@ -4,6 +4,7 @@
 seed, students)`` gives one reproducible, hand-computable Variant per student.
 """
 
+from grader.generation import problems as problems  # the codes, defined before any module raises them
 from grader.generation.catalogue import catalogue, catalogue_template, find_template, template_names
 from grader.generation.constraints import MISCONCEPTIONS, Constraints, Violation
 from grader.generation.draws import GENERATOR_VERSION

@@ -30,7 +30,7 @@ def catalogue_template(name: str) -> Template:
         if entry.name.rsplit(".", 1)[0] == name or entry.name == name:
             return parse_template(entry.read_text(encoding="utf-8"), entry.name.rsplit(".", 1)[0])
     raise TemplateError(
-        [Problem("", f"no template {name!r} in the catalogue; it has {', '.join(template_names())}")], name
+        [Problem.of("", "no_catalogue_template", name=repr(name), names=", ".join(template_names()))], name
     )
 
 
@@ -45,5 +45,5 @@ def find_template(reference: str) -> Template:
     if path.is_file():
         return load_template(path)
     if reference.endswith(SUFFIXES) and ("/" in reference or "\\" in reference):
-        raise TemplateError([Problem("", f"no such file: {reference}")], path.stem)
+        raise TemplateError([Problem.of("", "no_such_file", path=reference)], path.stem)
     return catalogue_template(reference)

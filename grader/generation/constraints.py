@@ -22,12 +22,16 @@ min_gradient                 0.0001     no gradient smaller than this, unless in
 min_error                    0.05       every output is this far from its target at first
 loss_decreases               true       the total E falls from each iteration to the next...
 min_loss_drop                0.01       ...by at least this share
-visible_change               off        every update, and every value of a later iteration,
-                                        differs from the value before it by at least this
-                                        many default tolerances (exact zeros by design, such
-                                        as a zero input's weights, excepted): a student who
-                                        skips the update or copies an iteration is caught by
-                                        the tolerance itself (docs/grading-integrity.md)
+visible_change               2          every asked update, and every asked value of a later
+                                        iteration, differs from its previous value (the old
+                                        weight, the same step one iteration earlier) by at
+                                        least this many default tolerances, max(1e-4, 1 % of
+                                        the new value): a student who skips the update or
+                                        copies an iteration fails the tolerance itself.  A
+                                        value the engine leaves exactly as it was (a zero
+                                        input's weight, a dead ReLU's 0) is excepted: there
+                                        the previous value is the right answer.  A fixed
+                                        exercise is kept with a warning (docs/grading-integrity.md)
 separation                   0.03       relative gap that makes two answers distinguishable
 min_difference               0.0002     absolute gap that makes two answers distinguishable
 distinguish                  all on     misconception code -> false to give up detecting it
@@ -49,8 +53,9 @@ from typing import Any
 
 from grader.engine import Exercise, Problem, Trace, keys
 from grader.engine.activations import Activation
+from grader.engine.wording import Wording
 from grader.generation.passes import Pass
-from grader.grading.evidence import facts
+from grader.grading.evidence import previous_of
 from grader.grading.misconceptions import CATALOGUE
 from grader.grading.tolerance import Tolerance
 
@@ -60,10 +65,24 @@ MISCONCEPTIONS = tuple(m.code for m in CATALOGUE)  # the grader's catalogue, the
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """An unmet constraint: its name, and what failed, in words."""
+    """An unmet constraint: its name, and what failed (a problem with a code, so in either language)."""
 
     constraint: str
-    message: str
+    problem: Problem
+
+    @classmethod
+    def of(cls, constraint: str, code: str, /, **params: Any) -> Violation:
+        """The violation of ``constraint`` that the problem ``code`` describes."""
+        return cls(constraint, Problem.of("", code, **params))
+
+    @property
+    def message(self) -> str:
+        """What failed, in English."""
+        return self.problem.message
+
+    def text(self, language: str = "en") -> str:
+        """What failed, in ``language``."""
+        return self.problem.text(language)
 
     def __str__(self) -> str:
         return f"{self.constraint}: {self.message}"
@@ -87,7 +106,7 @@ class Constraints:
     min_error: float | None = 0.05
     loss_decreases: bool = True
     min_loss_drop: float = 0.01
-    visible_change: float | None = None
+    visible_change: float | None = 2.0
     separation: float = 0.03
     min_difference: float = 2e-4
     distinguish: frozenset[str] = frozenset(MISCONCEPTIONS)
@@ -119,14 +138,14 @@ class Constraints:
         if value is None:
             return cls()
         if not isinstance(value, Mapping):
-            problems.append(Problem("/constraints", f"must be a mapping of constraint settings, got {value!r}"))
+            problems.append(Problem.of("/constraints", "constraints_shape", value=repr(value)))
             return cls()
         known = {f.name: f for f in fields(cls)}
         settings: dict[str, Any] = {}
         for name, setting in value.items():
             pointer = f"/constraints/{name}"
             if name not in known:
-                problems.append(Problem(pointer, f"unknown constraint {name!r}; known: {', '.join(known)}"))
+                problems.append(Problem.of(pointer, "unknown_constraint", name=repr(name), known=", ".join(known)))
             elif name == "distinguish":
                 settings[name] = _distinguish(setting, pointer, problems)
             else:
@@ -143,12 +162,12 @@ def _setting(name: str, default: Any, value: Any, pointer: str, problems: list[P
     if name == "relu_active":
         if value in ("all", "layer"):
             return value
-        problems.append(Problem(pointer, f"must be 'all' or 'layer', got {value!r}"))
+        problems.append(Problem.of(pointer, "all_or_layer", value=repr(value)))
         return _BAD
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
-        problems.append(Problem(pointer, f"must be true or false, got {value!r}"))
+        problems.append(Problem.of(pointer, "not_flag", value=repr(value)))
         return _BAD
     nullable = name not in ("min_loss_drop", "separation", "min_difference", "max_tries")
     if value is False and nullable:
@@ -158,24 +177,26 @@ def _setting(name: str, default: Any, value: Any, pointer: str, problems: list[P
     if whole:
         good = good and value == int(value) and (name != "max_tries" or value >= 1)
     if not good:
-        what = "a whole number" if whole else "a number >= 0"
-        problems.append(Problem(pointer, f"must be {what}{' or false' if nullable else ''}, got {value!r}"))
+        code = f"setting_{'whole' if whole else 'number'}{'_or_false' if nullable else ''}"
+        problems.append(Problem.of(pointer, code, value=repr(value)))
         return _BAD
     return int(value) if whole else float(value)
 
 
 def _distinguish(value: Any, pointer: str, problems: list[Problem]) -> frozenset[str]:
     if not isinstance(value, Mapping):
-        problems.append(Problem(pointer, "must map misconception codes to true or false"))
+        problems.append(Problem.of(pointer, "distinguish_shape"))
         return frozenset(MISCONCEPTIONS)
     enabled = set(MISCONCEPTIONS)
     for code, on in value.items():
         if code not in MISCONCEPTIONS:
             problems.append(
-                Problem(f"{pointer}/{code}", f"unknown misconception {code!r}; known: {', '.join(MISCONCEPTIONS)}")
+                Problem.of(
+                    f"{pointer}/{code}", "unknown_misconception", code=repr(code), known=", ".join(MISCONCEPTIONS)
+                )
             )
         elif not isinstance(on, bool):
-            problems.append(Problem(f"{pointer}/{code}", f"must be true or false, got {on!r}"))
+            problems.append(Problem.of(f"{pointer}/{code}", "not_flag", value=repr(on)))
         elif not on:
             enabled.discard(code)
     return frozenset(enabled)
@@ -190,17 +211,35 @@ def parameter_violations(exercise: Exercise, c: Constraints) -> Iterator[Violati
     """The checks that need no solution: short, non-zero, distinct given numbers."""
     if c.short_numbers is not None:
         scale = 10**c.short_numbers
-        given = [("learning rate", exercise.learning_rate), *exercise.weights.items(), *exercise.biases.items()]
+        given: list[tuple[str | Wording, float]] = [
+            (Wording("learning rate", "学习率"), exercise.learning_rate),
+            *exercise.weights.items(),
+            *exercise.biases.items(),
+        ]
         for m, sample in enumerate(exercise.samples, start=1):
-            given += [(f"input {k} of sample {m}", v) for k, v in enumerate(sample.inputs, start=1)]
-            given += [(f"target {k} of sample {m}", v) for k, v in enumerate(sample.targets, start=1)]
+            given += [
+                (Wording(f"input {k} of sample {m}", f"样本 {m} 的第 {k} 个输入"), v)
+                for k, v in enumerate(sample.inputs, start=1)
+            ]
+            given += [
+                (Wording(f"target {k} of sample {m}", f"样本 {m} 的第 {k} 个目标值"), v)
+                for k, v in enumerate(sample.targets, start=1)
+            ]
         for name, value in given:
             if abs(value * scale - round(value * scale)) > 1e-9 * max(1.0, abs(value * scale)):
-                yield Violation("short_numbers", f"{name} = {value!r} has more than {c.short_numbers} decimals")
+                yield Violation.of(
+                    "short_numbers", "v_short_numbers", name=name, value=repr(value), decimals=c.short_numbers
+                )
     if c.min_abs_parameter is not None:
         for name, value in (*exercise.weights.items(), *exercise.biases.items()):
             if abs(value) < c.min_abs_parameter:
-                yield Violation("min_abs_parameter", f"|{name}| = {abs(value):g} < {c.min_abs_parameter:g}")
+                yield Violation.of(
+                    "min_abs_parameter",
+                    "v_min_abs_parameter",
+                    name=name,
+                    value=f"{abs(value):g}",
+                    least=f"{c.min_abs_parameter:g}",
+                )
     if c.distinct_weights:
         nodes = exercise.node_layers
         for prev, layer in itertools.pairwise(nodes):
@@ -208,7 +247,9 @@ def parameter_violations(exercise: Exercise, c: Constraints) -> Iterator[Violati
             for group in groups:
                 for a, b in itertools.combinations(group, 2):
                     if exercise.weights[a] == exercise.weights[b]:
-                        yield Violation("distinct_weights", f"{a} = {b} = {exercise.weights[a]:g}")
+                        yield Violation.of(
+                            "distinct_weights", "v_distinct_weights", a=a, b=b, value=f"{exercise.weights[a]:g}"
+                        )
 
 
 def trace_violations(trace: Trace, records: dict[tuple[int, int | None], Pass], c: Constraints) -> Iterator[Violation]:
@@ -234,10 +275,14 @@ def trace_violations(trace: Trace, records: dict[tuple[int, int | None], Pass], 
             if record.iteration == 1 and record.y and record.delta:
                 for j, target in zip(ex.output_nodes, _targets(ex, record)):
                     if abs(record.y[j] - target) < c.min_error:
-                        yield Violation(
+                        yield Violation.of(
                             "min_error",
-                            f"y{j} = {record.y[j]:.4g} is within {c.min_error:g} of "
-                            f"its target {target:g}{_where(record)}",
+                            "v_min_error",
+                            y=f"y{j}",
+                            value=f"{record.y[j]:.4g}",
+                            least=f"{c.min_error:g}",
+                            target=f"{target:g}",
+                            where=_where(record),
                         )
     if c.min_gradient is not None:
         found = _gradients(records, acts, c)
@@ -253,11 +298,14 @@ def trace_violations(trace: Trace, records: dict[tuple[int, int | None], Pass], 
             yield found
 
 
-def _where(record: Pass) -> str:
-    parts = [f"iteration {record.iteration}"] if record.iteration > 1 else []
+def _where(record: Pass) -> Wording:
+    """The pass a violation happened in, as the end of a sentence: " (iteration 2, sample 1)"."""
+    en = [f"iteration {record.iteration}"] if record.iteration > 1 else []
+    zh = [f"第 {record.iteration} 次迭代"] if record.iteration > 1 else []
     if record.sample is not None:
-        parts.append(f"sample {record.sample}")
-    return f" ({', '.join(parts)})" if parts else ""
+        en.append(f"sample {record.sample}")
+        zh.append(f"样本 {record.sample}")
+    return Wording(f" ({', '.join(en)})" if en else "", f"（{'，'.join(zh)}）" if zh else "")
 
 
 def _targets(ex: Exercise, record: Pass) -> tuple[float, ...]:
@@ -267,15 +315,28 @@ def _targets(ex: Exercise, record: Pass) -> tuple[float, ...]:
 def _saturation(record: Pass, acts: dict[int, Activation], c: Constraints) -> Violation | None:
     for j, z in record.z.items():
         if c.max_net_input is not None and abs(z) > c.max_net_input:
-            return Violation("max_net_input", f"|z{j}| = {abs(z):.4g} > {c.max_net_input:g}{_where(record)}")
+            return Violation.of(
+                "max_net_input",
+                "v_max_net_input",
+                z=f"z{j}",
+                value=f"{abs(z):.4g}",
+                most=f"{c.max_net_input:g}",
+                where=_where(record),
+            )
         act = acts[j]
         if c.min_slope is not None and act.peak_slope is not None:
             slope = act.derivative_scalar(record.y[j]) / act.peak_slope
             if slope < c.min_slope:
-                return Violation(
+                return Violation.of(
                     "min_slope",
-                    f"{act.name} node {j} is saturated: z{j} = {z:.4g}, f' is {slope:.0%} of "
-                    f"its peak, under {c.min_slope:.0%}{_where(record)}",
+                    "v_min_slope",
+                    act=act.name,
+                    node=j,
+                    z=f"z{j}",
+                    value=f"{z:.4g}",
+                    slope=f"{slope:.0%}",
+                    least=f"{c.min_slope:.0%}",
+                    where=_where(record),
                 )
     return None
 
@@ -291,7 +352,7 @@ def _leaky(records: Records, acts: dict[int, Activation], c: Constraints) -> Vio
     first = [r for r in records.values() if r.iteration == 1 and r.z]
     if any(r.z[j] < 0 for r in first for j in leaky):
         return None
-    return Violation("leaky_negative", f"every leaky ReLU net input ({', '.join(f'z{j}' for j in leaky)}) is positive")
+    return Violation.of("leaky_negative", "v_leaky_negative", zs=", ".join(f"z{j}" for j in leaky))
 
 
 def _softmax(
@@ -307,17 +368,25 @@ def _softmax(
         if c.min_probability is not None:
             low = next((j for j in outputs if record.y[j] < c.min_probability), None)
             if low is not None:
-                return Violation(
-                    "min_probability", f"y{low} = {record.y[low]:.4g} is under {c.min_probability:g}{_where(record)}"
+                return Violation.of(
+                    "min_probability",
+                    "v_min_probability",
+                    y=f"y{low}",
+                    value=f"{record.y[low]:.4g}",
+                    least=f"{c.min_probability:g}",
+                    where=_where(record),
                 )
         if c.target_not_top and record.iteration == 1:
             targets = _targets(ex, record)
             wanted = outputs[targets.index(max(targets))]
             top = max(outputs, key=lambda j: record.y[j])
             if top == wanted:
-                return Violation(
+                return Violation.of(
                     "target_not_top",
-                    f"the target class y{wanted} = {record.y[wanted]:.4g} is already the most likely{_where(record)}",
+                    "v_target_not_top",
+                    y=f"y{wanted}",
+                    value=f"{record.y[wanted]:.4g}",
+                    where=_where(record),
                 )
     return None
 
@@ -331,18 +400,23 @@ def _relu(record: Pass, acts: dict[int, Activation], ex: Exercise, c: Constraint
         if c.relu_margin is not None:
             for j, z in zip(layer_nodes, zs):
                 if abs(z) < c.relu_margin:
-                    return Violation(
+                    return Violation.of(
                         "relu_margin",
-                        f"{act.label('en')} node {j} has z{j} = {z:.4g}, within {c.relu_margin:g} of the kink"
-                        f"{_where(record)}",
+                        "v_relu_margin",
+                        act=Wording(act.label("en"), act.label("zh")),
+                        node=j,
+                        z=f"z{j}",
+                        value=f"{z:.4g}",
+                        least=f"{c.relu_margin:g}",
+                        where=_where(record),
                     )
         if not act.dies:
             continue
         inactive = [j for j, z in zip(layer_nodes, zs) if z <= 0]
         if c.relu_active == "all" and inactive:
-            return Violation("relu_active", f"ReLU node {inactive[0]} is inactive (z <= 0){_where(record)}")
+            return Violation.of("relu_active", "v_relu_inactive", node=inactive[0], where=_where(record))
         if len(inactive) == len(layer_nodes):
-            return Violation("relu_active", f"the ReLU layer of nodes {layer_nodes} is dead{_where(record)}")
+            return Violation.of("relu_active", "v_relu_dead", nodes=layer_nodes, where=_where(record))
     return None
 
 
@@ -366,7 +440,14 @@ def _gradients(
             if c.relu_active == "layer" and quiet.intersection(keys.split(name).nodes):
                 continue
             if abs(g) < c.min_gradient:
-                return Violation("min_gradient", f"dE/d{name} = {g:.3g} is below {c.min_gradient:g}{_where(record)}")
+                return Violation.of(
+                    "min_gradient",
+                    "v_min_gradient",
+                    name=name,
+                    value=f"{g:.3g}",
+                    least=f"{c.min_gradient:g}",
+                    where=_where(record),
+                )
     return None
 
 
@@ -378,24 +459,50 @@ def _loss_falls(ex: Exercise, records: dict[tuple[int, int | None], Pass], c: Co
     for k in range(1, ex.iterations + 1):
         before, after = totals[k], totals[k + 1]
         if after > before * (1.0 - c.min_loss_drop):
-            return Violation(
+            return Violation.of(
                 "loss_decreases",
-                f"E goes from {before:.5g} in iteration {k} to {after:.5g} in "
-                f"iteration {k + 1}: not down by {c.min_loss_drop:.0%}",
+                "v_loss_decreases",
+                before=f"{before:.5g}",
+                k=k,
+                after=f"{after:.5g}",
+                next=k + 1,
+                drop=f"{c.min_loss_drop:.0%}",
             )
     return None
 
 
+# Changes at most this big are the engine's float noise around an unchanged value: exactly the
+# same number by design (a zero input's weight, a dead ReLU's output and gradients).
+UNCHANGED = 1e-12
+
+
+def change_ratio(now: float, then: float) -> float | None:
+    """|now - then| in default tolerances at ``now`` (the reference a copied ``then`` is judged
+    against); None when the value does not change by design."""
+    change = abs(now - then)
+    return None if change <= UNCHANGED else change / DEFAULT_TOLERANCE.padded(now)
+
+
 def _invisible_change(trace: Trace, factor: float) -> Violation | None:
-    """The first update or later-iteration value that moves by less than ``factor`` default tolerances."""
+    """The first asked update or later-iteration value that moves by less than ``factor`` default tolerances."""
     steps = trace.steps
-    for key, before in facts(trace).previous.items():
+    for key in trace.asked_keys():
+        before = previous_of(trace, key)  # the grader's one definition of "the value before"
+        if before is None:
+            continue
         now, then = steps[key].value, steps[before].value
-        change = abs(now - then)
-        if change > 1e-12 and change < factor * DEFAULT_TOLERANCE.padded(now):
-            return Violation(
+        ratio = change_ratio(now, then)
+        if ratio is not None and ratio < factor:
+            return Violation.of(
                 "visible_change",
-                f"{key} = {now:.6g} differs from {before} = {then:.6g} by {change:.3g}, "
-                f"less than {factor:g} times the default tolerance ({DEFAULT_TOLERANCE.padded(now):.3g})",
+                "v_visible_change",
+                key=key,
+                now=f"{now:.6g}",
+                previous=before,
+                then=f"{then:.6g}",
+                change=f"{abs(now - then):.3g}",
+                ratio=f"{ratio:.2g}",
+                tolerance=f"{DEFAULT_TOLERANCE.padded(now):.3g}",
+                factor=f"{factor:g}",
             )
     return None

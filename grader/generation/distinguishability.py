@@ -59,9 +59,8 @@ def _check(misconception: Misconception, trace: Trace, steps: list[Step], c: Con
     if misconception.everywhere:
         for step, alt in shown:
             if not c.apart(step.value, alt):
-                message = f"at {step.key} the right {step.value:.4g} and the mistaken {alt:.4g} are too close"
-                return Violation(code, message)
+                return Violation.of(code, "v_too_close_at", key=step.key, right=f"{step.value:.4g}", wrong=f"{alt:.4g}")
     if not any(c.separated(step.value, alt) for step, alt in shown):
         where = ", ".join(step.key for step, _ in shown[:4]) + (", ..." if len(shown) > 4 else "")
-        return Violation(code, f"the mistaken values come too close to the right ones at every step it shows ({where})")
+        return Violation.of(code, "v_too_close_everywhere", steps=where)
     return None

@@ -12,9 +12,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-# Bump only with a deliberate change of the drawing scheme: it is stored with every variant.
-GENERATOR_VERSION = "1"
-_DOMAIN = "bp-grader/variant/" + GENERATOR_VERSION
+# Stored with every variant; bumped with a deliberate change of which variant a template gives.
+# 2: the visible_change constraint is on by default (a version-1 variant of a template that does
+# not set it is attempt ``resamples`` with ``visible_change: false``).
+GENERATOR_VERSION = "2"
+# The drawing scheme itself is unchanged since version 1: attempt k draws the same numbers.
+_DOMAIN = "bp-grader/variant/1"
 _SEPARATOR = "\x1f"  # ASCII unit separator: cannot occur in a student id, a pointer or a number
 
 

@@ -15,17 +15,34 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.engine import ENGINE_VERSION, Exercise, ExerciseError, Trace, solve
+from grader.engine import ENGINE_VERSION, Exercise, ExerciseError, Problem, Trace, solve
+from grader.engine.wording import Wording
 from grader.generation.constraints import MISCONCEPTIONS, Violation, parameter_violations, trace_violations
 from grader.generation.distinguishability import misconception_violations
 from grader.generation.draws import GENERATOR_VERSION, Draws, digest
 from grader.generation.passes import passes
-from grader.generation.student_ids import student_id_problem
+from grader.generation.student_ids import STUDENT_ID_CHARACTERS, STUDENT_ID_RULE, student_id_problem
 from grader.generation.template import Template
 
 
 class GenerationError(ValueError):
-    """A template that could not give a variant meeting its constraints, or a bad roster."""
+    """A template that could not give a variant meeting its constraints, or a bad roster.
+
+    ``problem`` says what, with a code, so in either language (``text``); ``str`` is English.
+    """
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+    @classmethod
+    def of(cls, code: str, /, **params: Any) -> GenerationError:
+        """The failure the problem ``code`` describes."""
+        return cls(Problem.of("", code, **params))
+
+    def text(self, language: str = "en") -> str:
+        """What failed, in ``language``."""
+        return self.problem.text(language)
 
 
 @dataclass(frozen=True)
@@ -41,7 +58,8 @@ class Variant:
     resamples: int
     generator_version: str = GENERATOR_VERSION
     trace: Trace = field(default=None, compare=False, repr=False)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # what a fixed template leaves unmet, in English (stored with the set)
+    unmet: tuple[Violation, ...] = field(default=(), compare=False, repr=False)  # the same, in either language
     id: str = field(init=False, compare=False)
 
     def __repr__(self) -> str:
@@ -75,7 +93,9 @@ def _violations(template: Template, draws: Draws) -> tuple[Exercise | None, Trac
     try:
         exercise = Exercise.from_mapping(template.resolve(draws))
     except ExerciseError as error:
-        return None, None, iter([Violation("valid", str(error.problems[0]))])
+        first = error.problems[0]
+        said = Wording(first.text("en"), first.text("zh"))
+        return None, None, iter([Violation.of("valid", "v_invalid", pointer=first.pointer or "/", problem=said)])
     found = parameter_violations(exercise, c)
     first = next(found, None)
     if first is not None:
@@ -83,7 +103,7 @@ def _violations(template: Template, draws: Draws) -> tuple[Exercise | None, Trac
     try:
         trace = solve(exercise)
     except (ArithmeticError, ValueError) as error:  # e.g. ln(0) in cross-entropy at a saturated output
-        return exercise, None, iter([Violation("solvable", f"the exercise cannot be solved: {error}")])
+        return exercise, None, iter([Violation.of("solvable", "v_unsolvable", error=error)])
     records = passes(trace)
     return (
         exercise,
@@ -128,7 +148,7 @@ def generate_variant(
             try:
                 trace = solve(exercise)
             except (ArithmeticError, ValueError) as error:
-                raise GenerationError(f"template {template.name!r}: cannot be solved: {error}") from None
+                raise GenerationError.of("g_unsolvable", name=repr(template.name), error=error) from None
             records = passes(trace)
             c = template.constraints
             found = itertools.chain(
@@ -137,7 +157,13 @@ def generate_variant(
                 misconception_violations(trace, records, c),
             )
         if exercise is None or trace is None:
-            raise GenerationError(f"template {template.name!r}: {next(found)}")
+            unmet = next(found)
+            raise GenerationError.of(
+                "g_unmet",
+                name=repr(template.name),
+                constraint=unmet.constraint,
+                violation=Wording(unmet.text("en"), unmet.text("zh")),
+            )
         return Variant(
             exercise,
             template.name,
@@ -147,7 +173,8 @@ def generate_variant(
             ENGINE_VERSION,
             start,
             trace=trace,
-            warnings=tuple(str(v) for v in found),
+            unmet=(left := tuple(found)),
+            warnings=tuple(str(v) for v in left),
         )
     unmet: Counter[str] = Counter()
     examples: dict[str, str] = {}
@@ -161,32 +188,47 @@ def generate_variant(
                 exercise, template.name, template.content_hash, seed, student, ENGINE_VERSION, attempt, trace=trace
             )
         unmet[violation.constraint] += 1
-        examples.setdefault(violation.constraint, violation.message)
+        examples.setdefault(violation.constraint, violation)
         if budget is not None and time.thread_time() - began > budget:
             done = attempt - start + 1
-            raise GenerationError(
-                _failure(template, seed, student, done, unmet, examples, f"{done} tries, the work of {budget:g} s")
-            )
+            spent = Wording(f"{done} tries, the work of {budget:g} s", f"{done} 次尝试（{budget:g} 秒的计算量）")
+            raise GenerationError(_failure(template, seed, student, done, unmet, examples, spent))
     raise GenerationError(_failure(template, seed, student, tries, unmet, examples))
 
 
 def _failure(
-    template: Template, seed: int, student: str, tries: int, unmet: Counter, examples: dict, spent: str | None = None
-) -> str:
+    template: Template,
+    seed: int,
+    student: str,
+    tries: int,
+    unmet: Counter[str],
+    examples: dict[str, Violation],
+    spent: Wording | None = None,
+) -> Problem:
     worst, count = unmet.most_common(1)[0]
     others = ", ".join(f"{name} {n}" for name, n in unmet.most_common()[1:])
     relax = f"constraints: {{distinguish: {{{worst}: false}}}}" if worst in MISCONCEPTIONS else f"constraints.{worst}"
-    return (
-        f"template {template.name!r}: no variant for student {student!r} (seed {seed}) met the constraints in "
-        f"{spent or f'{tries} tries'}. Unmet most often: {worst} ({count} of {tries}), e.g. {examples[worst]}."
-        f"{f' Also unmet: {others}.' if others else ''} Widen the template's ranges, or relax {relax}."
+    example = examples[worst]
+    return Problem.of(
+        "",
+        "g_no_variant",
+        name=repr(template.name),
+        student=repr(student),
+        seed=seed,
+        spent=spent or Wording(f"{tries} tries", f"{tries} 次尝试"),
+        worst=worst,
+        count=count,
+        tries=tries,
+        example=Wording(example.text("en"), example.text("zh")),
+        also=Wording(f" Also unmet: {others}.", f"其他未满足的约束：{others}。") if others else Wording("", ""),
+        relax=relax,
     )
 
 
 def default_students(count: int) -> list[str]:
     """Student ids s001, s002, ... for a set of ``count`` anonymous students."""
     if count < 1:
-        raise GenerationError(f"a set needs at least one student, got {count}")
+        raise GenerationError.of("g_no_students", count=count)
     width = max(3, len(str(count)))
     return [f"s{n:0{width}d}" for n in range(1, count + 1)]
 
@@ -195,14 +237,15 @@ def check_students(students: Sequence[str]) -> list[str]:
     """The roster as a list, after checking the ids are unique and safe as file names."""
     roster = list(students)
     if not roster:
-        raise GenerationError("the roster is empty")
+        raise GenerationError.of("g_empty_roster")
     for sid in roster:
-        problem = student_id_problem(sid)
-        if problem:
-            raise GenerationError(f"student id {sid!r}: {problem.removeprefix('student_id ')}")
+        if student_id_problem(sid):
+            raise GenerationError.of(
+                "g_bad_student_id", student=repr(sid), rule=STUDENT_ID_RULE, characters=STUDENT_ID_CHARACTERS
+            )
     repeated = [sid for sid, n in Counter(roster).items() if n > 1]
     if repeated:
-        raise GenerationError(f"student id {repeated[0]!r} appears more than once in the roster")
+        raise GenerationError.of("g_repeated_student", student=repr(repeated[0]))
     return roster
 
 
@@ -220,9 +263,12 @@ def generate_set(
         variant = generate_variant(template, seed, student)
         while template.random and variant.id in seen:
             if variant.resamples >= template.constraints.max_tries:
-                raise GenerationError(
-                    f"template {template.name!r} gives too few distinct variants for {len(roster)} students: "
-                    f"{student!r} keeps getting the exercise of {seen[variant.id]!r}; widen its ranges"
+                raise GenerationError.of(
+                    "g_too_few_variants",
+                    name=repr(template.name),
+                    count=len(roster),
+                    student=repr(student),
+                    other=repr(seen[variant.id]),
                 )
             variant = generate_variant(template, seed, student, start=variant.resamples + 1)
         seen[variant.id] = student

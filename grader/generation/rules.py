@@ -145,31 +145,31 @@ def parse_rule(value: Any, pointer: str, kind: str, problems: list[Problem]) -> 
         return Fixed(value)
     named = [name for name in RULE_NAMES if name in value]
     if len(named) > 1:
-        problems.append(Problem(pointer, f"a rule names one of {', '.join(RULE_NAMES)}, got {', '.join(named)}"))
+        problems.append(Problem.of(pointer, "rule_names", names=", ".join(RULE_NAMES), got=", ".join(named)))
         return Fixed(value)
     name = named[0]
     allowed = {"uniform": {"uniform", "decimals", "exclude"}, "choice": {"choice"}, "fixed": {"fixed"}}[name]
     for extra in sorted(set(value) - allowed, key=str):
-        problems.append(Problem(f"{pointer}/{extra}", f"unknown field {extra!r} in a {name} rule"))
+        problems.append(Problem.of(f"{pointer}/{extra}", "rule_unknown_field", name=repr(extra), rule=name))
     if name == "fixed":
         return Fixed(value["fixed"])
     if name == "choice":
         return _choice(value["choice"], pointer, kind, problems)
     if kind != "number":
-        problems.append(Problem(pointer, f"uniform draws numbers; use {{choice: [...]}} here ({SYNTAX})"))
+        problems.append(Problem.of(pointer, "uniform_for_names", syntax=SYNTAX))
         return Fixed(value)
     return _uniform(value, pointer, problems)
 
 
 def _choice(options: Any, pointer: str, kind: str, problems: list[Problem]) -> Rule:
     if not isinstance(options, list) or not options:
-        problems.append(Problem(f"{pointer}/choice", f"choice needs a non-empty list, got {options!r}"))
+        problems.append(Problem.of(f"{pointer}/choice", "choice_shape", value=repr(options)))
         return Fixed(options)
     check = _is_number if kind == "number" else (lambda v: isinstance(v, str))
-    what = "numbers" if kind == "number" else "names"
+    code = "choice_numbers" if kind == "number" else "choice_names"
     for k, option in enumerate(options):
         if not check(option):
-            problems.append(Problem(f"{pointer}/choice/{k}", f"choice lists {what} here, got {option!r}"))
+            problems.append(Problem.of(f"{pointer}/choice/{k}", code, value=repr(option)))
     return Choice(tuple(options))
 
 
@@ -177,21 +177,19 @@ def _uniform(value: Mapping, pointer: str, problems: list[Problem]) -> Rule:
     bounds, decimals, exclude = value["uniform"], value.get("decimals"), value.get("exclude", [])
     before = len(problems)
     if not (isinstance(bounds, list) and len(bounds) == 2 and all(_is_number(b) for b in bounds)):
-        problems.append(Problem(f"{pointer}/uniform", f"uniform needs [low, high], two numbers, got {bounds!r}"))
+        problems.append(Problem.of(f"{pointer}/uniform", "uniform_bounds", value=repr(bounds)))
     elif not bounds[0] < bounds[1]:
-        problems.append(Problem(pointer, f"uniform needs low < high, got [{bounds[0]}, {bounds[1]}]"))
+        problems.append(Problem.of(pointer, "uniform_order", low=bounds[0], high=bounds[1]))
     if decimals is None:
-        problems.append(Problem(f"{pointer}/decimals", "uniform needs decimals: how many decimal places to draw"))
+        problems.append(Problem.of(f"{pointer}/decimals", "uniform_decimals"))
     elif not (isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= MAX_DECIMALS):
-        problems.append(Problem(f"{pointer}/decimals", f"must be a whole number from 0 to {MAX_DECIMALS}"))
+        problems.append(Problem.of(f"{pointer}/decimals", "decimals_range", most=MAX_DECIMALS))
     if not (isinstance(exclude, list) and all(_is_number(v) for v in exclude)):
-        problems.append(Problem(f"{pointer}/exclude", f"must be a list of numbers, got {exclude!r}"))
+        problems.append(Problem.of(f"{pointer}/exclude", "numbers_list", value=repr(exclude)))
     if len(problems) > before:
         return Fixed(value)
     rule = Uniform(float(bounds[0]), float(bounds[1]), decimals, tuple(float(v) for v in exclude))
     if rule.count() == 0:
-        problems.append(
-            Problem(pointer, f"uniform over [{bounds[0]}, {bounds[1]}] at {decimals} decimals leaves no value to draw")
-        )
+        problems.append(Problem.of(pointer, "uniform_empty", low=bounds[0], high=bounds[1], decimals=decimals))
         return Fixed(value)
     return rule

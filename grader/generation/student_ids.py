@@ -13,8 +13,9 @@ import re
 # Spaces inside an id are allowed ("Li Ming", as rosters exported by name have them), not around it
 # (a trailing space would be lost from a folder name or a pasted roster).
 STUDENT_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._@:+ -]{0,126}[A-Za-z0-9._@:+-])?$")
+STUDENT_ID_CHARACTERS = "A-Z a-z 0-9 . _ - @ : +"
 STUDENT_ID_RULE = (
-    "1 to 128 characters from A-Z a-z 0-9 . _ - @ : + and spaces, starting with a letter or digit "
+    f"1 to 128 characters from {STUDENT_ID_CHARACTERS} and spaces, starting with a letter or digit "
     "and not ending with a space"
 )
 

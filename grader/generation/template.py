@@ -27,7 +27,7 @@ import yaml
 
 from grader.engine import Exercise, ExerciseError, Problem, solve
 from grader.engine.exercise import PHASES, TRANSLATED_FIELDS
-from grader.engine.loader import read_document
+from grader.engine.loader import read_document, unreadable
 from grader.generation.constraints import Constraints
 from grader.generation.draws import Draws, content_hash
 from grader.generation.rules import Fixed, Rule, is_rule, parse_rule
@@ -54,9 +54,11 @@ WILDCARD = "*"
 class TemplateError(ExerciseError):
     """A template that cannot be used; ``problems`` names every bad field."""
 
+    what = "template"
+
     def __init__(self, problems, name: str = "template"):
+        self.name = name
         super().__init__(problems)
-        self.args = (f"invalid template {name}:\n" + "\n".join(f"  {p}" for p in self.problems),)
 
 
 @dataclass(frozen=True)
@@ -100,19 +102,13 @@ class Template:
     def from_mapping(cls, doc: Any, name: str = "template", source: str = "") -> Template:
         """Validate a parsed template document; raise TemplateError naming every bad field."""
         if not isinstance(doc, Mapping):
-            raise TemplateError([Problem("", "a template must be a mapping of fields")], name)
+            raise TemplateError([Problem.of("", "template_not_mapping")], name)
         problems: list[Problem] = []
         constraints = Constraints.from_mapping(doc.get("constraints", {}), problems)
         exercise_doc = {k: v for k, v in doc.items() if k not in GENERATOR_FIELDS}
         for key in FIXED_FIELDS:
             if is_rule(exercise_doc.get(key)):
-                problems.append(
-                    Problem(
-                        f"/{key}",
-                        f"{key} must be fixed in a template: it decides which keys are "
-                        "asked; make one template per choice",
-                    )
-                )
+                problems.append(Problem.of(f"/{key}", "fixed_in_template", key=key))
         slots = _slots(exercise_doc, problems)
         if not problems:
             problems.extend(_probe(exercise_doc, slots))
@@ -138,7 +134,7 @@ def load_template(path: str | Path) -> Template:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise TemplateError([Problem("", f"cannot read {path}: {error}")], path.stem) from None
+        raise TemplateError([unreadable(path, error)], path.stem) from None
     return parse_template(text, path.stem)
 
 
@@ -173,7 +169,7 @@ def _slots(doc: Mapping[str, Any], problems: list[Problem]) -> list[tuple[str, R
         if value is None:
             continue
         if which == "biases" and doc.get("bias", "none") == "none" and is_rule(value):
-            problems.append(Problem("/biases", "a rule for biases, but bias is 'none'; set bias: bias or threshold"))
+            problems.append(Problem.of("/biases", "bias_rule_without_bias"))
             continue
         if is_rule(value):
             value = {WILDCARD: value}
@@ -187,7 +183,8 @@ def _slots(doc: Mapping[str, Any], problems: list[Problem]) -> list[tuple[str, R
             add(f"/{which}/{name}", value.get(name, default))
     samples = doc.get("samples")
     if isinstance(samples, list):
-        layers = doc.get("layers") or [0]
+        # A layers field that is not a list (a rule, say) is reported by itself, not as a KeyError here.
+        layers = doc["layers"] if isinstance(doc.get("layers"), list) and doc["layers"] else [0]
         for m, sample in enumerate(samples):
             if not isinstance(sample, Mapping):
                 add(f"/samples/{m}", sample)
@@ -252,8 +249,8 @@ def _probe(doc: Mapping[str, Any], slots: list[tuple[str, Rule]]) -> list[Proble
         found = _validate(_assemble(doc, values))
         for problem in found:
             culprit = varied or (problem.pointer if problem.pointer in random else None)
-            note = f" ({culprit} can draw {values[culprit]!r})" if culprit else ""
-            problems[Problem(problem.pointer, problem.message + note)] = None
+            note = Problem.of("", "can_draw", pointer=culprit, value=repr(values[culprit])) if culprit else None
+            problems[problem.noted(note) if note else problem] = None
         if varied is None and found:
             break  # the template is wrong as written; its extremes would only repeat that
     return list(problems)

@@ -10,6 +10,13 @@
 - *Neighbours.*  The steps of the same kind in the same pass (z3 and z4, new_w5_3 and new_w5_4),
   and the same step of the other iterations and samples: a value that belongs there was written
   in the wrong place.
+- *Numbers at hand.*  The given numbers that, written at a step, stand in for work not done: the
+  network inputs an activation's net input reads (y3 = x1: the layer skipped) and an output's
+  targets (y = t: the error, and every delta and gradient after it, made zero).  Only these make
+  a placeholder of a given number; a slip that lands on another printed number by chance (a weight,
+  a bias, the old value of an updated weight) is still a slip.
+- *Copy groups.*  Iteration, sample and phase of each step: copying shows as two or more values
+  of one group repeating their previous values (a lone repeat may be a slip that lands there).
 
 Nothing here depends on a student's answers; ``facts`` caches it per trace (traces are shared by
 every submission to the same exercise), ``guards`` per trace and tolerance.
@@ -19,11 +26,11 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from grader.engine import keys
-from grader.engine.trace import Trace
+from grader.engine.trace import Step, Trace
 from grader.grading.tolerance import Tolerance
 
 GIVEN_KINDS = ("weight", "bias", "input")
@@ -41,6 +48,8 @@ class TraceFacts:
     parameter_givens: frozenset[str]  # the given weights and biases
     kin: dict[str, tuple[str, ...]]  # key -> same kind in the same pass, then the same name elsewhere
     iteration_of: dict[str, int]
+    at_hand: dict[str, tuple[float, ...]]  # activation key -> given numbers that stand in for work there
+    group: dict[str, tuple[int, str, str]]  # key -> (iteration, sample prefix, phase)
 
 
 _FACTS: weakref.WeakKeyDictionary[Trace, TraceFacts] = weakref.WeakKeyDictionary()
@@ -62,11 +71,50 @@ def facts(trace: Trace) -> TraceFacts:
     """The trace's ``TraceFacts``, computed on first use."""
     found = _FACTS.get(trace)
     if found is None:
-        found = _FACTS[trace] = _build(trace)
+        # Apart from the numbers at hand, the facts read the steps' keys, phases, kinds and inputs,
+        # never their values: every variant of a template shares them, so they are worked out once
+        # per shape (a regrade meets thousands of variants, each graded only as often as its
+        # student submitted), and the numbers at hand once per trace.
+        shape = tuple((k, s.phase, s.kind, s.inputs) for k, s in trace.steps.items())
+        shared = _BY_SHAPE.get(shape)
+        if shared is None:
+            if len(_BY_SHAPE) >= MAX_SHAPES:
+                _BY_SHAPE.clear()
+            found = _BY_SHAPE[shape] = _build(trace)
+        else:
+            givens = {k for k, s in trace.steps.items() if s.phase == "given" and s.kind in GIVEN_KINDS}
+            found = replace(shared, at_hand=_at_hand(trace, givens))
+        _FACTS[trace] = found
     return found
 
 
+MAX_SHAPES = 256
+_BY_SHAPE: dict[tuple[tuple[str, str, str, tuple[str, ...]], ...], TraceFacts] = {}
+
+
+def _previous(trace: Trace, step: Step, iteration: int, sample: str, name: str) -> str | None:
+    """The key holding a step's previous value: an update's old parameter, else the same step one
+    iteration earlier (None for a step of the first iteration)."""
+    if step.kind in ("new_w", "new_b"):
+        return step.inputs[0]
+    if iteration > 1:
+        earlier = join(iteration - 1, sample, name)
+        if earlier in trace.steps:
+            return earlier
+    return None
+
+
+def previous_of(trace: Trace, key: str) -> str | None:
+    """``facts(trace).previous.get(key)``, without working out the other facts: the generator asks
+    this of every attempt it draws, most of which it throws away."""
+    found = _FACTS.get(trace)
+    if found is not None:
+        return found.previous.get(key)
+    return _previous(trace, trace.steps[key], *split(key))
+
+
 def _build(trace: Trace) -> TraceFacts:
+    # Reads the structure only, but for ``_at_hand`` (see ``facts``).
     steps = trace.steps
     givens = {k for k, s in steps.items() if s.phase == "given" and s.kind in GIVEN_KINDS}
     previous: dict[str, str] = {}
@@ -81,12 +129,9 @@ def _build(trace: Trace) -> TraceFacts:
         iteration_of[key] = iteration
         groups[(iteration, sample, step.kind)].append(key)
         same_name[name].append(key)
-        if step.kind in ("new_w", "new_b"):
-            previous[key] = step.inputs[0]
-        elif iteration > 1:
-            earlier = join(iteration - 1, sample, name)
-            if earlier in steps:
-                previous[key] = earlier
+        before = _previous(trace, step, iteration, sample, name)
+        if before is not None:
+            previous[key] = before
         for source in step.inputs:
             if source in givens:
                 readers[source].append(key)
@@ -103,9 +148,42 @@ def _build(trace: Trace) -> TraceFacts:
     anchors = frozenset(k for keys in readers.values() for k in keys)
     given_parameters = frozenset(g for g in givens if steps[g].kind in ("weight", "bias"))
     parameters = frozenset(k for g in given_parameters for k in readers.get(g, ()))
+    group = {k: (*split(k)[:2], str(s.phase)) for k, s in steps.items() if s.phase != "given"}
     return TraceFacts(
-        previous, {g: tuple(r) for g, r in readers.items()}, anchors, parameters, given_parameters, kin, iteration_of
+        previous,
+        {g: tuple(r) for g, r in readers.items()},
+        anchors,
+        parameters,
+        given_parameters,
+        kin,
+        iteration_of,
+        _at_hand(trace, givens),
+        group,
     )
+
+
+def _at_hand(trace: Trace, givens: set[str]) -> dict[str, tuple[float, ...]]:
+    """key -> the given numbers that, written at the step, stand in for work not done."""
+    steps = trace.steps
+    ex = trace.exercise
+    outputs = set(ex.output_nodes)
+    found: dict[str, tuple[float, ...]] = {}
+    for key, step in steps.items():
+        if step.phase == "given" or step.kind != "y":
+            continue
+        # An activation written as the network input its net input reads: the layer skipped.
+        numbers = [
+            steps[g].value
+            for k in step.inputs
+            if k in steps
+            for g in steps[k].inputs
+            if g in givens and steps[g].kind == "input"
+        ]
+        if keys.node(key) in outputs:  # an output written as a target: the error made zero
+            sample = keys.split(key).sample
+            numbers += ex.samples[0 if sample is None else sample - 1].targets
+        found[key] = tuple(dict.fromkeys(numbers))
+    return found
 
 
 class Guard(NamedTuple):

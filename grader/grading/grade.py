@@ -14,8 +14,11 @@ is not hurt by it):
 3. **The follow-through guard.**  A value that follows from wrong earlier values earns no credit
    when one of the wrong values it rests on (a *root*: a wrong value that does not itself follow
    from the student's earlier values) is a placeholder: within tolerance of 0, exactly +1 or -1,
-   exactly a number given in the exercise, implausible (further from the reference than 10 times
-   max(1, |reference|)), or a copied previous value (step 2).  An honest slip is none of these.
+   exactly a given number that stands in for work not done (a network input as an activation, a
+   target as an output: ``evidence``; not any printed number, which a slip may hit), implausible (further
+   from the reference than 10 times max(1, |reference|)), or a copied previous value (step 2)
+   where another value of the same iteration, sample and phase is copied too.  A lone repeat may
+   be a slip that landed there: the steps are marked again with it as an ordinary wrong value.
 4. **Integrity** (``integrity``).  Steps that read a given directly and contradict it show which
    numbers the student worked on: one or two misread givens are named (``misread_given``) and cost
    only the steps that read them; answers worked on other numbers get no follow-through and at
@@ -28,8 +31,9 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from grader.engine.exercise import PHASES
 from grader.engine.trace import Step, Trace
@@ -39,6 +43,7 @@ from grader.grading.misconceptions import KINDS
 from grader.grading.policy import Policy
 from grader.grading.reasons import reason
 from grader.grading.result import Grading, KeyResult, Verdict
+from grader.grading.tolerance import Tolerance
 
 TRIVIAL = (1.0, -1.0)
 IMPLAUSIBLE = 10.0
@@ -79,21 +84,78 @@ def _pairs(keys: Sequence[str], values: Mapping[str, float]) -> list[list[Any]]:
 
 def grade(trace: Trace, answers: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> Grading:
     """Grade ``answers`` ({step key: number or numeric string}) against ``trace`` under ``policy``."""
-    asked = trace.asked_keys()
-    return _Marker(trace, parse_answers(answers, asked), policy).run(asked)
+    plan = _plan(trace, policy.tolerance)
+    return _Marker(trace, parse_answers(answers, plan.asked, plan.allowed), policy, plan).run()
+
+
+class _Plan(NamedTuple):
+    """What grading any answers to one trace under one tolerance needs, worked out once: a regrade
+    grades every attempt of a variant in turn, so nothing here is recomputed per submission."""
+
+    givens: dict[str, float]  # the given steps' values, where every grading's values start
+    computed: tuple[tuple[str, Step, float, float, evidence.Guard | None], ...]  # key, step, reference,
+    # the tolerance's padded half-width there, its guard: the steps to mark, in trace order
+    asked: list[str]
+    allowed: frozenset[str]
+    phases: tuple[tuple[str, str, float], ...]  # key, phase, reference of each asked key
+    guards: dict[str, evidence.Guard]
+    # For ``reads_unwritten``: True where a step reads a given weight or bias, else the updates it reads.
+    reads: dict[str, Literal[True] | tuple[str, ...]]
+
+
+_PLANS: weakref.WeakKeyDictionary[Trace, dict[Tolerance, _Plan]] = weakref.WeakKeyDictionary()
+
+
+def _plan(trace: Trace, tolerance: Tolerance) -> _Plan:
+    by_tolerance = _PLANS.get(trace)
+    if by_tolerance is None:
+        by_tolerance = _PLANS[trace] = {}
+    found = by_tolerance.get(tolerance)
+    if found is None:
+        guards = evidence.guards(trace, tolerance)
+        steps = trace.steps
+        asked = trace.asked_keys()
+        found = by_tolerance[tolerance] = _Plan(
+            {k: s.value for k, s in steps.items() if s.phase == "given"},
+            tuple(
+                (k, s, s.value, tolerance.padded(s.value), guards.get(k))
+                for k, s in steps.items()
+                if s.phase != "given"
+            ),
+            asked,
+            frozenset(asked),
+            tuple((k, steps[k].phase, steps[k].value) for k in asked),
+            guards,
+            _reads(trace),
+        )
+    return found
+
+
+def _reads(trace: Trace) -> dict[str, Literal[True] | tuple[str, ...]]:
+    givens = evidence.facts(trace).parameter_givens
+    steps = trace.steps
+    return {
+        key: True
+        if any(k in givens for k in step.inputs)
+        else tuple(k for k in step.inputs if steps[k].kind in UPDATE_KINDS)
+        for key, step in steps.items()
+        if step.phase != "given"
+    }
 
 
 class _Marker:
-    def __init__(self, trace: Trace, answers: dict[str, float | Invalid], policy: Policy):
+    def __init__(self, trace: Trace, answers: dict[str, float | Invalid], policy: Policy, plan: _Plan):
         self.trace = trace
         self.answers = answers
         self.policy = policy
+        self.plan = plan
         self.close = policy.tolerance.close
-        self.effective: dict[str, float] = {}
-        self.roots: dict[str, frozenset[str]] = {}
+        self.effective: dict[str, float] = dict(plan.givens)
+        self.roots: dict[str, frozenset[str]] = dict.fromkeys(plan.givens, frozenset())
         self.weights = {phase: policy.weight(phase) for phase in PHASES}
-        self.guards = evidence.guards(trace, policy.tolerance)
+        self.guards = plan.guards
         self.copies: set[str] = set()  # roots that repeat a previous value: placeholders
+        self.lone: frozenset[str] = frozenset()  # repeats with no second one in their group: slips
         self.suspects: list[str] = []  # anchors wrong with no known cause (see ``integrity``)
         self.owns: dict[str, float] = {}  # own expectations worked out on the slow path
 
@@ -106,17 +168,6 @@ class _Marker:
     def order(self) -> dict[str, int]:
         return {key: n for n, key in enumerate(self.trace.steps)}
 
-    @functools.cached_property
-    def placeholders(self) -> tuple[float, ...]:
-        ex = self.trace.exercise
-        return (
-            *TRIVIAL,
-            ex.learning_rate,
-            *ex.weights.values(),
-            *ex.biases.values(),
-            *(x for s in ex.samples for x in (*s.inputs, *s.targets)),
-        )
-
     def value(self, key: str) -> float:
         if key in self.effective:
             return self.effective[key]
@@ -126,20 +177,48 @@ class _Marker:
     def own(self, step: Step) -> float:
         return _safe(step.rule, [self.effective[k] for k in step.inputs])
 
-    def run(self, asked: list[str]) -> Grading:
+    def run(self) -> Grading:
+        judgements = self.walk()
+        lone = integrity.lone_copies(self.facts, self.copies) if self.copies else frozenset()
+        if lone:
+            # Marked again with those repeats as ordinary wrong values (what else a repeat decides
+            # does not depend on them, so the other repeats stay what they were).
+            self.lone = lone
+            self.effective = dict(self.plan.givens)
+            self.roots = dict.fromkeys(self.plan.givens, frozenset())
+            self.copies, self.suspects, self.owns = set(), [], {}
+            judgements = self.walk()
+        finding = self.weigh(judgements) if self.suspects else integrity.NOTHING
+        weights, answers = self.weights, self.answers
+        results = {}
+        for key, phase, reference in self.plan.phases:
+            judgement = judgements[key]
+            if judgement is CORRECT:  # ``result`` of a correct value, as most are: nothing to explain
+                results[key] = KeyResult(
+                    key, phase, Verdict.CORRECT, 1.0, weights[phase], answers[key], reference, "correct", None, {}
+                )
+            else:
+                results[key] = self.result(key, judgement)
+        if finding.other_numbers:
+            results = _capped(results, integrity.OTHER_NUMBERS_CAP)
+        return Grading(results, self.policy)
+
+    def walk(self) -> dict[str, Judgement]:
+        """Mark every step in order (the pipeline's steps 1 to 3)."""
         judgements: dict[str, Judgement] = {}
         empty: frozenset[str] = frozenset()
-        for key, step in self.trace.steps.items():
-            if step.phase == "given":
-                self.effective[key] = step.value
-                self.roots[key] = empty
-                continue
-            submitted = self.answers.get(key)
-            if isinstance(submitted, float) and self.close(submitted, step.value) and not self.repeats(key, submitted):
+        answers, effective = self.answers, self.effective
+        for key, step, reference, width, guard in self.plan.computed:
+            submitted = answers.get(key)
+            if (
+                isinstance(submitted, float)
+                and abs(submitted - reference) <= width  # ``close``, with its width worked out once
+                and (guard is None or not self.repeats(key, submitted))
+            ):
                 # Right by the reference: what it rests on no longer matters (most answers take
                 # this path, so the student's own expectation is not worked out for them).
                 judgement = CORRECT
-                self.effective[key] = submitted
+                effective[key] = submitted
                 self.roots[key] = empty
             elif isinstance(submitted, float):
                 # Wrong, or right only because a copied previous value is within tolerance.
@@ -163,11 +242,7 @@ class _Marker:
                     else Judgement(Verdict.INVALID, 0.0, "invalid", params={"raw": repr(submitted.raw)})
                 )
             judgements[key] = judgement
-        finding = self.weigh(judgements) if self.suspects else integrity.NOTHING
-        results = {key: self.result(key, judgements[key]) for key in asked}
-        if finding.other_numbers:
-            results = _capped(results, integrity.OTHER_NUMBERS_CAP)
-        return Grading(results, self.policy)
+        return judgements
 
     def result(self, key: str, judgement: Judgement) -> KeyResult:
         step = self.trace.steps[key]
@@ -245,11 +320,8 @@ class _Marker:
         """Whether a step reads a weight or bias the student did not write: a given one, or an update
         left blank (the grader works it out from the exercise's own numbers).  There, and only
         there, answers worked on other numbers contradict the exercise."""
-        return any(
-            k in self.facts.parameter_givens
-            or (self.trace.steps[k].kind in UPDATE_KINDS and not isinstance(self.answers.get(k), float))
-            for k in step.inputs
-        )
+        reads = self.plan.reads[step.key]
+        return reads is True or any(not isinstance(self.answers.get(k), float) for k in reads)
 
     def same_figures(self, a: float, previous: float) -> bool:
         """Whether ``a`` is ``previous`` at the policy's precision (within half its rounding unit)."""
@@ -268,10 +340,14 @@ class _Marker:
         # careful rounder whose own numbers barely move may honestly write the same figures twice.
         if gap >= abs(a - own) or not evidence.visible(self.policy.tolerance, own, previous):
             return None
+        lone = step.key in self.lone
+        if lone and not self.close(a, step.value) and not self.close(a, own):
+            return None  # a lone repeat that is wrong anyway: a slip like any other
         named = self.misconception(step, a, own)
         if named is not None and abs(a - named[1]) < gap:
             return named[0]  # a known wrong rule that gives these figures better is named as such
-        self.copies.add(step.key)
+        if not lone:  # a lone repeat within tolerance earns nothing itself, but may be a slip
+            self.copies.add(step.key)
         note = "unchanged" if step.kind in UPDATE_KINDS else "copied"
         return Judgement(Verdict.INCORRECT, 0.0, note, None, {"previous": before})
 
@@ -321,7 +397,7 @@ class _Marker:
             if (
                 key in self.copies
                 or self.close(value, 0.0)
-                or any(_same(value, p) for p in self.placeholders)
+                or any(_same(value, p) for p in (*TRIVIAL, *self.facts.at_hand.get(key, ())))
                 or abs(value - reference) > IMPLAUSIBLE * max(1.0, abs(reference))
             ):
                 return [key, value]

@@ -29,6 +29,7 @@ pays for it: their anchors agree with the givens.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from grader.engine.trace import Trace
 from grader.grading.evidence import TraceFacts
 
 OTHER_NUMBERS_CAP = 0.2
+MIN_COPIES = 2  # repeats of previous values in one iteration, sample and phase that show copying
 MAX_MISREAD = 2
 MIN_READERS = 2  # a misreading is named only when two answered steps agree on the value used
 MIN_CONTRADICTIONS = 2
@@ -54,6 +56,15 @@ class Finding:
 
 
 NOTHING = Finding()
+
+
+def lone_copies(facts: TraceFacts, copies: set[str]) -> frozenset[str]:
+    """The repeated previous values (``copies``) that are the only one in their iteration, sample and
+    phase.  Skipping an update, or copying an earlier iteration, repeats every value of the pass
+    that visibly changes; a slip repeats one, and only by chance: a lone repeat is no evidence of
+    copying, and is marked as an ordinary wrong value (it still earns nothing itself)."""
+    counts = Counter(facts.group[k] for k in copies)
+    return frozenset(k for k in copies if counts[facts.group[k]] < MIN_COPIES)
 
 
 def assess(

@@ -151,11 +151,11 @@ class Policy:
         if doc is None:
             return cls()
         if not isinstance(doc, Mapping):
-            raise PolicyError([Problem("", "a policy must be a mapping of fields")])
+            raise PolicyError([Problem.of("", "policy_not_mapping")])
         problems: list[Problem] = []
         for name in doc:
             if name not in FIELDS:
-                problems.append(Problem(f"/{name}", f"unknown field {name!r}; known fields: {', '.join(FIELDS)}"))
+                problems.append(Problem.of(f"/{name}", "unknown_field", name=repr(name), known=", ".join(FIELDS)))
 
         def number(name: str, default: float, low: float, high: float) -> float:
             value = doc.get(name, default)
@@ -163,41 +163,41 @@ class Policy:
             ok = isinstance(value, int | float) and not isinstance(value, bool)
             if not ok or not (isinstance(value, int) or math.isfinite(value)) or not low <= value <= high:
                 shown = reprlib.repr(value)
-                problems.append(Problem(f"/{name}", f"must be a number from {low:g} to {high:g}, got {shown}"))
+                problems.append(Problem.of(f"/{name}", "number_range", least=f"{low:g}", most=f"{high:g}", value=shown))
                 return default
             return float(value)
 
         def whole(name: str, default: int) -> int:
             value = doc.get(name, default)
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 12:
-                problems.append(Problem(f"/{name}", f"must be a whole number from 1 to 12, got {value!r}"))
+                problems.append(Problem.of(f"/{name}", "whole_range", least=1, most=12, value=repr(value)))
                 return default
             return value
 
         def flag(name: str, default: bool) -> bool:
             value = doc.get(name, default)
             if not isinstance(value, bool):
-                problems.append(Problem(f"/{name}", f"must be true or false, got {value!r}"))
+                problems.append(Problem.of(f"/{name}", "not_flag", value=repr(value)))
                 return default
             return value
 
         reveal = reveal_rule(doc.get("reveal", "never"))
         if reveal is None:
             shown = reprlib.repr(doc["reveal"])
-            problems.append(
-                Problem("/reveal", f"must be one of {', '.join(REVEAL_RULES)} (or true/false), got {shown}")
-            )
+            problems.append(Problem.of("/reveal", "reveal_option", options=", ".join(REVEAL_RULES), value=shown))
             reveal = "never"
 
         passback = doc.get("passback", Passback.LATEST)
         if passback not in tuple(Passback):
             shown = reprlib.repr(passback)
-            problems.append(Problem("/passback", f"must be one of {', '.join(Passback)}, got {shown}"))
+            problems.append(Problem.of("/passback", "one_of", options=", ".join(Passback), value=shown))
             passback = Passback.LATEST
 
         mode = doc.get("tolerance", "relative")
         if mode not in MODES:
-            problems.append(Problem("/tolerance", f"unknown tolerance {mode!r}; expected one of {', '.join(MODES)}"))
+            problems.append(
+                Problem.of("/tolerance", "unknown_option", name="tolerance", value=repr(mode), options=", ".join(MODES))
+            )
             mode = "relative"
         defaults = Tolerance()
         tolerance = Tolerance(
@@ -210,15 +210,17 @@ class Policy:
         weights = dict.fromkeys(PHASES, 1.0)
         given = doc.get("phase_weights", {})
         if not isinstance(given, Mapping):
-            problems.append(Problem("/phase_weights", f"must map phases to weights, got {given!r}"))
+            problems.append(Problem.of("/phase_weights", "phase_weights_shape", value=repr(given)))
             given = {}
         for phase, value in given.items():
             if phase not in PHASES:
                 problems.append(
-                    Problem(f"/phase_weights/{phase}", f"unknown phase {phase!r}; phases: {', '.join(PHASES)}")
+                    Problem.of(f"/phase_weights/{phase}", "unknown_phase", value=repr(phase), phases=", ".join(PHASES))
                 )
             elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
-                problems.append(Problem(f"/phase_weights/{phase}", f"must be a number from 0 to 1000, got {value!r}"))
+                problems.append(
+                    Problem.of(f"/phase_weights/{phase}", "number_range", least=0, most=1000, value=repr(value))
+                )
             else:
                 weights[phase] = float(value)
         policy = cls(

@@ -20,7 +20,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from grader.service.database import is_outage, outcome_unknown
 from grader.service.facade.errors import pointer
@@ -165,10 +165,14 @@ class ProblemError(Exception):
         return response
 
 
-def body_errors(problems: Iterable[Any], *prefix: Any) -> list[dict[str, str]]:
-    """Engine/grading ``Problem(pointer, message)`` items as body errors, under ``prefix``."""
+def body_errors(problems: Iterable[Any], *prefix: Any, language: str = "en") -> list[dict[str, str]]:
+    """Engine/grading ``Problem`` items as body errors under ``prefix``: each with its ``code``
+    and its ``detail`` in ``language``."""
     base = pointer(*prefix) if prefix else "#"
-    return [{"pointer": base + p.pointer, "detail": p.message} for p in problems]
+    return [
+        {"pointer": base + p.pointer, "detail": p.text(language), **({"code": p.code} if p.code else {})}
+        for p in problems
+    ]
 
 
 def webargs_errors(messages: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -209,10 +213,19 @@ def handle_problem(error: ProblemError) -> Response:
     return error.response()
 
 
+def _page(error: Exception):
+    """Outside the API, where no page blueprint caught the error (a URL that matches no page, a
+    method a page does not take), the reader still gets the error page in their language."""
+    from grader.service.pages.errors import page_for  # the pages build on this module: imported late
+
+    return page_for(error)
+
+
 def handle_http_exception(error: HTTPException):
-    """werkzeug's and webargs' HTTP errors as problems (API paths only)."""
+    """werkzeug's and webargs' HTTP errors as problems (API paths), or as the translated error page."""
     if not _wants_problem():
-        return error
+        # Redirects (a missing trailing slash) are HTTP "errors" too: they stay what they are.
+        return error if (error.code or 500) < 400 else _page(error)
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = webargs_errors(data["messages"]) if "messages" in data else []
@@ -235,15 +248,10 @@ def _where(error: Mapping[str, str]) -> str:
 
 def handle_exception(error: Exception):
     """Database outages become 503; anything else unexpected is logged and becomes 500."""
+    if not _wants_problem():
+        return _page(error)
     if outcome_unknown(error):
         log.warning("database connection lost during COMMIT: %s", error.__class__.__name__)
-        if not _wants_problem():
-            return current_app.response_class(
-                "Service unavailable: the database connection was lost while saving; the change may or may "
-                "not have been stored.",
-                503,
-                {"Retry-After": "5"},
-            )
         return ProblemError(
             503,
             "outcome-unknown",
@@ -254,10 +262,6 @@ def handle_exception(error: Exception):
         ).response()
     if is_outage(error):
         log.warning("database unavailable: %s", error.__class__.__name__)
-        if not _wants_problem():
-            return current_app.response_class(
-                "Service unavailable: the database cannot be reached.", 503, {"Retry-After": "5"}
-            )
         return ProblemError(
             503,
             "database-unavailable",
@@ -265,8 +269,6 @@ def handle_exception(error: Exception):
             headers={"Retry-After": "5"},
         ).response()
     log.exception("unhandled error on %s %s", request.method, request.path)
-    if not _wants_problem():
-        return InternalServerError()
     return ProblemError(500, "internal-error", "An unexpected error occurred; it has been logged.").response()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
@@ -61,3 +62,69 @@ def test_generate_writes_chinese_printables(tmp_path):
         assert '<html lang="zh-Hans">' in page and english_runs(page, NAMES) == [], name
     assert "输入层" in (tmp_path / "set" / "s001" / "network.svg").read_text(encoding="utf-8")
     assert "至少保留 4 位小数" in (tmp_path / "set" / "moodle.xml").read_text(encoding="utf-8")
+
+
+# kzh: a user's mistake is named in the language asked for, with no traceback.
+def test_solve_and_grade_name_each_problem_in_chinese(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("layers: [2, 40, 1]\nlearning_rate: fast\nweights: {}\nsamples: []\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["solve", str(bad), "--lang", "zh"])
+    assert out.exit_code == 1 and "Traceback" not in out.output
+    assert out.output == (
+        "错误：练习无效：\n"
+        "  /layers：每层需要 1 到 16 个节点，这里是 40 个\n"
+        "  /learning_rate：必须是数，这里是 'fast'\n"
+    )
+    english = CliRunner().invoke(main, ["solve", str(bad)]).output
+    assert english.startswith("Error: invalid exercise:\n  /layers: each layer needs 1 to 16 nodes, got 40\n")
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("z3: 1\nz9: 2\n", encoding="utf-8")
+    graded = CliRunner().invoke(main, ["grade", SEED, str(answers), "--lang", "zh"])
+    assert graded.exit_code == 1 and graded.output.startswith(
+        "错误：答案无效：\n  /z9：未知的步骤键 'z9'；要求作答的键：z3, "
+    )
+    missing = CliRunner().invoke(main, ["grade", SEED, str(tmp_path / "none.yaml"), "--lang", "zh"])
+    assert missing.output == f"错误：无法读取答案文件 {tmp_path / 'none.yaml'}：文件不存在\n"
+    for output in (out.output, graded.output, missing.output):
+        assert english_runs(f"<p>{_values_out(output)}</p>") == [], output
+
+
+def test_generate_names_a_bad_template_in_chinese(tmp_path):
+    template = tmp_path / "bad.yaml"
+    template.write_text(
+        "layers: [2, 1]\nweights: {w3_1: {uniform: [1, -1], decimals: 1}, w3_2: 0.5}\n", encoding="utf-8"
+    )
+    out = CliRunner().invoke(main, ["generate", str(template), "--seed", "1", "--lang", "zh", "--out", str(tmp_path)])
+    assert out.exit_code == 1 and out.output.startswith("错误：模板 bad 无效：\n"), out.output
+    assert "uniform 需要 low < high，这里是 [1, -1]" in out.output
+
+
+def _values_out(text: str) -> str:
+    # The values a message quotes are the user's own (and the step keys asked): not English prose.
+    return re.sub(r"'[^']*'|：[a-z0-9_., ]+$|/\S+", "", text, flags=re.M)
+
+
+def test_generate_says_what_the_generator_could_not_do_in_chinese(tmp_path):
+    seed = yaml.safe_load(Path(SEED).read_text(encoding="utf-8"))
+    hopeless = tmp_path / "hopeless.yaml"
+    random_weights = {"*": {"uniform": [-1, 1], "decimals": 1}}
+    hopeless.write_text(
+        yaml.safe_dump({**seed, "weights": random_weights, "constraints": {"min_abs_parameter": 5, "max_tries": 20}}),
+        encoding="utf-8",
+    )
+    out = CliRunner().invoke(main, ["generate", str(hopeless), "--seed", "1", "--lang", "zh", "--out", str(tmp_path)])
+    assert out.exit_code == 1
+    assert out.output.startswith("错误：模板 'hopeless'：学生 's001'（种子 1）的变体在 20 次尝试内都不满足约束。"), (
+        out.output
+    )
+    assert "最常未满足的是 min_abs_parameter（20 次中有 20 次），例如 |w" in out.output
+    assert "，绝对值小于 5。请放宽模板的取值范围，或放宽 constraints.min_abs_parameter。" in out.output
+
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(yaml.safe_dump({**seed, "weights": {**seed["weights"], "w3_1": 0.05}}), encoding="utf-8")
+    warned = CliRunner().invoke(
+        main, ["generate", str(fixed), "--seed", "1", "--lang", "zh", "--out", str(tmp_path / "out"), "--quiet"]
+    )
+    assert warned.exit_code == 0, warned.output
+    assert "警告：fixed: min_abs_parameter: |w3_1| = 0.05，绝对值小于 0.1" in warned.output

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from grader.engine import ENGINE_VERSION
+from grader.engine import ENGINE_VERSION, Exercise
 from grader.generation import (
     GenerationError,
     Template,
@@ -14,6 +16,7 @@ from grader.generation import (
     generate_set,
     generate_variant,
 )
+from grader.generation.draws import Draws
 
 TEMPLATE = {
     "title": "Pinned",
@@ -35,19 +38,28 @@ def template():
 
 
 def test_pinned_variant_never_changes(template):
-    # Pinned: a variant must be reproducible forever from (template, seed, student).
+    # Pinned: a variant must be reproducible forever from (template, seed, student).  The draws are:
+    # attempt 0 gives these numbers under every generator version.
+    drawn = Exercise.from_mapping(template.resolve(Draws(template.content_hash, 2024, "s001", 0)))
+    assert template.content_hash == "d8dfe5bf7e895b1fe4c6324010d867066026cc7ff8d4ab474b9060613976a4ea"
+    assert drawn.learning_rate == 2.0
+    assert dict(drawn.weights) == {"w3_1": 0.4, "w3_2": 1.0, "w4_1": -1.0, "w4_2": -0.8, "w5_3": -0.3, "w5_4": -0.4}
+    assert drawn.samples[0].inputs == (0.54, 0.38) and drawn.samples[0].targets == (0.3,)
+    # Generator version 2 turned visible_change on by default: that attempt's first-layer updates
+    # hide inside the tolerance, so version 2 accepts attempt 144 (version 1 accepted attempt 0).
     variant = generate_variant(template, 2024, "s001")
-    assert variant.content_hash == "d8dfe5bf7e895b1fe4c6324010d867066026cc7ff8d4ab474b9060613976a4ea"
-    assert (variant.resamples, variant.exercise.learning_rate) == (0, 2.0)
+    assert (variant.resamples, variant.generator_version, variant.exercise.learning_rate) == (144, "2", 2.0)
     assert dict(variant.exercise.weights) == {
-        "w3_1": 0.4,
-        "w3_2": 1.0,
-        "w4_1": -1.0,
+        "w3_1": -0.4,
+        "w3_2": 0.1,
+        "w4_1": -0.9,
         "w4_2": -0.8,
-        "w5_3": -0.3,
-        "w5_4": -0.4,
+        "w5_3": -0.7,
+        "w5_4": 0.9,
     }
-    assert variant.exercise.samples[0].inputs == (0.54, 0.38) and variant.exercise.samples[0].targets == (0.3,)
+    assert variant.exercise.samples[0].inputs == (0.86, 0.77) and variant.exercise.samples[0].targets == (0.8,)
+    old_rules = dataclasses.replace(template.constraints, visible_change=None)
+    assert generate_variant(dataclasses.replace(template, constraints=old_rules), 2024, "s001").resamples == 0
 
 
 def test_same_inputs_same_variant_and_provenance(template):
@@ -60,7 +72,7 @@ def test_same_inputs_same_variant_and_provenance(template):
         "student": "s003",
         "resamples": a.resamples,
         "engine_version": ENGINE_VERSION,
-        "generator_version": "1",
+        "generator_version": "2",
         "variant": a.id,
     }
 
@@ -82,7 +94,7 @@ def test_set_is_deduplicated_when_the_template_has_few_variants():
         TEMPLATE,
         learning_rate=2.0,
         weights={"*": {"choice": [0.3, -0.6]}, "w3_1": 0.5, "w5_3": -0.4},
-        constraints={"distinct_weights": False},
+        constraints={"distinct_weights": False, "visible_change": False},
     )
     variants = generate_set(Template.from_mapping(few, "few"), 1, default_students(6))
     assert len({v.id for v in variants}) == 6
@@ -94,7 +106,7 @@ def test_impossible_template_fails_naming_the_constraint():
         TEMPLATE,
         bias="threshold",
         biases={"uniform": [-0.001, 0.001], "decimals": 4, "exclude": [0]},
-        constraints={"max_tries": 30, "short_numbers": False, "min_abs_parameter": False},
+        constraints={"max_tries": 30, "short_numbers": False, "min_abs_parameter": False, "visible_change": False},
     )
     with pytest.raises(GenerationError) as caught:
         generate_variant(Template.from_mapping(stuck, "stuck"), 1, "s001")
@@ -108,7 +120,7 @@ def test_fixed_template_is_kept_with_warnings():
     seed = find_template("seed-classic")
     variant = generate_variant(seed, 5, "anyone")
     assert not seed.random and variant.resamples == 0
-    assert [w.split(":")[0] for w in variant.warnings] == ["net_input_in_gradient"]
+    assert [w.split(":")[0] for w in variant.warnings] == ["visible_change", "net_input_in_gradient"]
 
 
 @pytest.mark.parametrize(

@@ -128,10 +128,37 @@ def test_an_update_not_made_earns_nothing_though_within_tolerance(seed_trace):
         assert grade(seed_trace, {"new_w3_1": careful}).results["new_w3_1"].verdict == "correct"
 
 
+# The seed's second forward pass, worked by hand from its updated weights (seed-example.md prints
+# them): z3 = 0.099071 * 0.35 + 0.797611 * 0.9, z4 = 0.397140 * 0.35 + 0.592646 * 0.9.  Both moved
+# visibly from the first pass (0.755 and 0.68) at 3 significant figures.
+IT2_Z3, IT2_Z4 = 0.099071 * 0.35 + 0.797611 * 0.9, 0.397140 * 0.35 + 0.592646 * 0.9
+
+
 def test_a_later_iteration_copied_from_the_first_earns_nothing(seed_trace):
-    result = grade(seed_trace, {"y5": 0.6902, "it2.y5": 0.6902}).results["it2.y5"]
-    assert (result.verdict, result.reason) == ("incorrect", "copied")
-    assert "value of y₅ from the iteration before" in result.message()
+    assert round(IT2_Z3, 3) != Z3 and round(IT2_Z4, 3) != Z4
+    first = {"z3": Z3, "y3": Y3, "z4": Z4, "y4": Y4, "z5": Z5, "y5": Y5}
+    results = grade(seed_trace, first | {f"it2.{k}": v for k, v in first.items()}).results
+    # Two values of the second forward pass repeat the first's where they should have moved: a copy.
+    for key in ("it2.z3", "it2.z4", "it2.z5"):
+        assert (results[key].verdict, results[key].reason) == ("incorrect", "copied"), key
+    assert "value of z₃ from the iteration before" in results["it2.z3"].message()
+    # What follows from a copied value earns nothing either ...
+    assert (results["it2.y5"].note, results["it2.y5"].credit) == ("trivial_copy", 0)
+    # ... but y3 and y4 barely move (0.680267 -> 0.679729, 0.663739 -> 0.662036: under two units of
+    # 3 significant figures), so the first pass's figures are within tolerance and may honestly be
+    # written again.
+    assert results["it2.y3"].verdict == results["it2.y4"].verdict == "correct"
+    assert all(results[k].credit == 1 for k in first)
+
+
+def test_a_lone_value_that_repeats_the_iteration_before_is_a_slip(seed_trace):
+    # y5 written again in iteration 2 (0.6902 where 0.682019 is due), nothing else repeated: a slip
+    # may land there as well as a copy.  The value earns nothing; E from it keeps its follow-through:
+    # 0.5 * (0.6902 - 0.5)^2 = 0.01808802.
+    results = grade(seed_trace, {"y5": 0.6902, "it2.y5": 0.6902, "it2.E": 0.018088}).results
+    assert (results["it2.y5"].verdict, results["it2.y5"].credit) == ("incorrect", 0)
+    assert results["it2.y5"].reason == "other_iteration" and "the value of y₅" in results["it2.y5"].message()
+    assert (results["it2.E"].verdict, results["it2.E"].credit) == ("carried", 1)
 
 
 def test_a_misread_weight_is_named_and_costs_only_its_readers(seed_exercise, seed_trace):

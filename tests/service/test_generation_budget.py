@@ -27,7 +27,8 @@ def hopeless(iterations: int = 100) -> dict:
     doc["iterations"] = iterations
     doc["constraints"] = {"max_tries": 100, "loss_decreases": False, "min_error": 0, "min_slope": False,
                           "max_net_input": False, "min_gradient": False, "distinct_weights": False,
-                          "min_abs_parameter": False, "short_numbers": False}  # fmt: skip
+                          "min_abs_parameter": False, "short_numbers": False,
+                          "visible_change": False}  # fmt: skip
     # Only the threshold's sign is to be told apart, so that it is what every refusal names.
     doc["constraints"]["distinguish"] = {m.code: m.code == "threshold_sign" for m in CATALOGUE}
     return doc

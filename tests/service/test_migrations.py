@@ -92,6 +92,58 @@ def test_grades_get_their_scores_when_the_column_arrives(empty_engine):
     assert "ix_grades_policy_id" not in {ix["name"] for ix in inspect(empty_engine).get_indexes("grades")}
 
 
+def test_sets_made_before_visible_change_keep_their_rules(empty_engine):
+    """0010_k10gen: a stored template that does not say visible_change gets ``false`` (the rule it was
+    made under) and the hash of the document it now stores; one that says it is left alone."""
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from grader.generation import GenerationError, Template, generate_variant
+
+    # deep-2321 as the catalogue drew it for generator version 1: no variant meets visible_change.
+    old = {
+        "title": "Deep",
+        "layers": [2, 3, 2, 1],
+        "learning_rate": {"choice": [0.5, 2.0]},
+        "weights": {"uniform": [-1, 1], "decimals": 1, "exclude": [0]},
+        "samples": [
+            {
+                "inputs": {"uniform": [0.05, 0.95], "decimals": 2},
+                "targets": {"uniform": [0.1, 0.9], "decimals": 1, "exclude": [0.4, 0.5, 0.6]},
+            }
+        ],
+    }
+    with pytest.raises(GenerationError, match="visible_change"):
+        generate_variant(Template.from_mapping({**old, "constraints": {"max_tries": 100}}, "old"), 1, "s001")
+    said = {**old, "constraints": {"visible_change": 3}}
+    schema.upgrade(empty_engine, "0009_klti")
+    now = datetime(2026, 11, 29, tzinfo=UTC).replace(tzinfo=None)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO accounts (id, name, role, created_at) VALUES (1, 'a', 'instructor', :now)"), {"now": now}
+        )
+        for set_id, document in ((1, old), (2, said)):
+            connection.execute(
+                text(
+                    "INSERT INTO exercise_sets (id, owner_id, title, template, template_hash, seed, created_at,"
+                    " updated_at) VALUES (:id, 1, 't', :doc, 'h', 1, :now, :now)"
+                ),
+                {"id": set_id, "doc": json.dumps(document), "now": now},
+            )
+    schema.upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT id, template FROM exercise_sets")).all())
+        hashes = dict(connection.execute(text("SELECT id, template_hash FROM exercise_sets")).all())
+    stored = {k: json.loads(v) if isinstance(v, str) else v for k, v in rows.items()}
+    assert stored[1] == {**old, "constraints": {"visible_change": False}} and stored[2] == said
+    template = Template.from_mapping(stored[1], "old")
+    assert template.constraints.visible_change is None and hashes[1] == template.content_hash
+    assert hashes[2] == "h"
+    generate_variant(template, 1, "s001")  # the set's next student gets a variant, as before
+
+
 def test_page_sessions_of_api_keys_survive_the_lti_sessions_revision(empty_engine):
     """0008_klti: an open API-key session stays open (last seen when it opened); a session must
     name exactly one of a key and an LTI user; going back ends the LTI sessions only."""

@@ -76,7 +76,8 @@ def test_feedback_comes_in_the_accept_language(seed_set, submit):
 
 def test_unknown_answer_keys_are_refused_naming_the_valid_ones(app, seed_set, submit):
     doc = is_problem(submit(seed_set["id"], "s1", {"z3": 0.755, "z6": 1}), 422, "unknown-answer-key")
-    assert doc["errors"] == [{"pointer": "#/answers/z6", "detail": doc["errors"][0]["detail"]}]
+    detail = doc["errors"][0]["detail"]
+    assert doc["errors"] == [{"pointer": "#/answers/z6", "detail": detail, "code": "unknown_answer_key"}]
     assert "z3" in doc["errors"][0]["detail"] and "it2.E" in doc["errors"][0]["detail"]
     assert count(app, Submission) == 0
 

@@ -7,12 +7,14 @@ from http import HTTPStatus
 from typing import Any
 
 import marshmallow as ma
-from flask import g, request
+from flask import g
 from marshmallow import validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from grader.service.api import Blueprint
+from grader.service.api.language import LANGUAGES as LANGUAGES
+from grader.service.api.language import language as language
 from grader.service.auth import authenticated, credential, current_principal
 from grader.service.database import get_session
 from grader.service.facade import assignments, exercise_sets, targets
@@ -21,7 +23,6 @@ from grader.service.facade.principals import Principal, resolve_with_assignment
 from grader.service.facade.targets import Target
 from grader.service.models import ExerciseSet
 
-LANGUAGES = ["en", "zh"]
 MAX_ID = 2**31 - 1
 SET_ID = f"<int(max={MAX_ID}):set_id>"
 STUDENT = "<student_id:student_id>"
@@ -37,13 +38,6 @@ def session() -> Session:
 def caller() -> Principal:
     """The authenticated caller (401 otherwise)."""
     return current_principal()
-
-
-def language() -> str:
-    """``en`` or ``zh``, from Accept-Language; feedback messages come in it."""
-    if "Accept-Language" not in request.headers:
-        return "en"
-    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
 
 
 def exercise_set(set_id: int) -> ExerciseSet:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+from grader.service.api.language import language
 from grader.service.facade import idempotency
 from grader.service.facade.errors import (
     AttemptsExhausted,
@@ -58,15 +59,20 @@ def status_and_type(error: DomainError) -> tuple[int, str]:
     return 500, "internal-error"
 
 
-def problem_for(error: DomainError) -> ProblemError:
-    """The problem+json error that reports ``error`` to an API client."""
+def problem_for(error: DomainError, language: str = "en") -> ProblemError:
+    """The problem+json error that reports ``error`` to an API client.
+
+    A bad field found by the engine's validation carries its ``code``, and its ``detail`` is in
+    ``language`` (the request's Accept-Language); everything else is English.
+    """
     status, slug = status_and_type(error)
     errors: list[dict[str, str]] = []
     headers: dict[str, str] = {}
     if isinstance(error, Invalid):
         for problem in error.problems:
             where = {"pointer": problem.pointer} if problem.pointer is not None else {"parameter": problem.field}
-            errors.append({**where, "detail": problem.detail})
+            coded = {"code": problem.code} if problem.code else {}
+            errors.append({**where, "detail": problem.text(language), **coded})
     if isinstance(error, IdempotencyConflict):
         errors.append({"header": idempotency.HEADER, "detail": "already used with another body or endpoint"})
     if isinstance(error, RequestInProgress):
@@ -76,7 +82,7 @@ def problem_for(error: DomainError) -> ProblemError:
 
 def handle_domain_error(error: DomainError) -> Response:
     """Flask error handler: a domain error raised by a view, as its problem+json response."""
-    return problem_for(error).response()
+    return problem_for(error, language()).response()
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,7 @@ from flask import current_app
 
 from grader.engine import ENGINE_VERSION, Exercise, ExerciseError, solve
 from grader.service.api import Blueprint
-from grader.service.api.context import caller, errors
+from grader.service.api.context import caller, errors, language
 from grader.service.facade.limits import check_size
 from grader.service.problems import ProblemError, body_errors
 from grader.service.rate_limits import expensive
@@ -33,7 +33,10 @@ def solve_exercise(body):
         asked = trace.asked_keys()
     except ExerciseError as error:
         raise ProblemError(
-            422, "invalid-exercise", "the exercise cannot be used", body_errors(error.problems, "exercise")
+            422,
+            "invalid-exercise",
+            "the exercise cannot be used",
+            body_errors(error.problems, "exercise", language=language()),
         ) from None
     except (ArithmeticError, ValueError) as error:
         # e.g. ln(0) in cross-entropy at a saturated output

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.engine import Exercise, Trace, solve
+from grader.engine.problems import Problem as EngineProblem
 from grader.engine.walkthrough import walkthrough
 from grader.generation import GenerationError, Template, generate_variant
 from grader.generation.student_ids import student_id_problem
@@ -133,7 +134,7 @@ def _new_assignment(session: Session, exercise_set: ExerciseSet, student_id: str
                 break
             start = variant.resamples + 1
             if start >= template.constraints.max_tries:
-                raise GenerationError(f"the template gives too few distinct variants for {len(taken) + 1} students")
+                raise GenerationError(EngineProblem.of("", "g_too_few_for_set", count=len(taken) + 1))
     except GenerationError as error:
         raise InvalidExercise(f"no variant could be made for student {student_id!r}: {error}") from None
     return Assignment(

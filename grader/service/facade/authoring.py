@@ -16,6 +16,7 @@ import yaml
 
 from grader.engine import ExerciseError, Problem, solve
 from grader.engine.loader import read_document
+from grader.engine.wording import Wording
 from grader.generation import Template, TemplateError, Variant, generate_variant
 from grader.generation.generator import GenerationError
 from grader.service.facade.limits import GENERATION_BUDGET, MAX_TEMPLATE_TRIES, estimated_steps
@@ -25,6 +26,7 @@ from grader.worksheets.sheet import Sheet, build_sheet
 MAX_TEXT = 20_000  # characters of template text; a hand exercise needs well under 2,000
 PREVIEW_SEED = 0
 PREVIEW_STUDENT = "preview"
+SOURCE = Wording("the template", "模板")  # how problems name the editor's text
 
 
 @dataclass
@@ -54,37 +56,33 @@ class Preview:
 def check_document(document: Any, max_steps: int, name: str = "inline") -> Checked:
     """Validate a template document (the YAML editor's or the form's) as the API's inline templates are."""
     if not isinstance(document, Mapping):
-        return Checked(
-            document, problems=[Problem("", "a template must be a mapping of fields, e.g. layers: [2, 2, 1]")]
-        )
+        return Checked(document, problems=[Problem.of("", "editor_not_mapping")])
     try:
         json.dumps(document, allow_nan=False)
     except (TypeError, ValueError):
-        return Checked(document, problems=[Problem("", "only numbers, text, lists and mappings can be used")])
+        return Checked(document, problems=[Problem.of("", "plain_data")])
     constraints = document.get("constraints", {})
     if isinstance(constraints, Mapping) and "max_tries" not in constraints:
         # The server's bound on resampling, written into the template so the stored set says it.
         document = {**document, "constraints": {**constraints, "max_tries": MAX_TEMPLATE_TRIES}}
     steps = estimated_steps(document)
     if steps > max_steps:
-        message = f"this exercise would compute about {steps} steps; at most {max_steps} are allowed"
-        return Checked(document, problems=[Problem("/layers", message)])
+        return Checked(document, problems=[Problem.of("/layers", "server_steps", steps=steps, most=max_steps)])
     try:
         template = Template.from_mapping(document, name)
     except TemplateError as error:
         return Checked(document, problems=list(error.problems))
     if template.constraints.max_tries > MAX_TEMPLATE_TRIES:
-        message = f"a template may resample at most {MAX_TEMPLATE_TRIES} times"
-        return Checked(document, problems=[Problem("/constraints/max_tries", message)])
+        return Checked(document, problems=[Problem.of("/constraints/max_tries", "max_tries", most=MAX_TEMPLATE_TRIES)])
     return Checked(dict(document), template)
 
 
 def check_text(text: str, max_steps: int) -> Checked:
     """Parse and validate template text (YAML or JSON)."""
     if len(text) > MAX_TEXT:
-        return Checked(None, problems=[Problem("", f"the text is longer than {MAX_TEXT} characters")])
+        return Checked(None, problems=[Problem.of("", "text_too_long", most=MAX_TEXT)])
     try:
-        document = read_document(text, "the template")
+        document = read_document(text, SOURCE)
     except ExerciseError as error:
         return Checked(None, problems=list(error.problems))
     return check_document(document, max_steps)
@@ -100,6 +98,11 @@ def preview(template: Template, language: str = "en") -> Preview:
     sheet = build_sheet(variant, language)
     svg = network_svg(variant.exercise, language=language)
     return Preview(variant, svg, sheet, len(trace.steps), len(trace.asked_keys()))
+
+
+def no_variant(error: GenerationError) -> Problem:
+    """The problem to show when ``preview`` finds no variant: the generator's account of it."""
+    return error.problem
 
 
 def line_of_pointers(text: str) -> dict[str, int]:
@@ -164,6 +167,7 @@ __all__ = [
     "check_text",
     "line_of",
     "line_of_pointers",
+    "no_variant",
     "preview",
     "to_yaml",
 ]

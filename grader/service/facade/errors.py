@@ -28,7 +28,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from grader.engine.exercise import Problem as EngineProblem
+from grader.engine.problems import Problem as EngineProblem
+from grader.engine.problems import define
+
+# The service's own checks of what an instructor or an LMS sends, beside the engine's (texts of the
+# codes in grader/engine/problems.py): a Problem's ``source`` gives them in each language.
+define(
+    {
+        "editor_not_mapping": (
+            "a template must be a mapping of fields, e.g. layers: [2, 2, 1]",
+            "模板必须是由字段组成的映射，例如 `layers: [2, 2, 1]`",
+        ),
+        "plain_data": ("only numbers, text, lists and mappings can be used", "只能使用数、文本、列表和映射"),
+        "server_steps": (
+            "this exercise would compute about {steps} steps; at most {most} are allowed",
+            "这个练习约需计算 {steps} 步；最多允许 {most} 步",
+        ),
+        "max_tries": ("a template may resample at most {most} times", "模板最多只能重新抽取 {most} 次"),
+        "unknown_template": ("unknown template; known: {names}", "未知的模板；现有：{names}"),
+        "server_steps_short": ("about {steps} steps, more than {most}", "约 {steps} 步，超过上限 {most} 步"),
+        "text_too_long": ("the text is longer than {most} characters", "文本超过 {most} 个字符"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -37,12 +58,23 @@ class Problem:
 
     ``pointer`` is a JSON pointer in URI-fragment form into the document the facade was given
     (``#/answers/z9``, ``#/policy/rtol``); ``field`` names a single value given on its own (the
-    ``student_id``).  Exactly one of the two is set.
+    ``student_id``).  Exactly one of the two is set.  ``source`` is the engine's or grader's
+    problem it reports, when there is one: its code, and its text in each language.
     """
 
     detail: str
     pointer: str | None = None
     field: str | None = None
+    source: EngineProblem | None = None
+
+    @property
+    def code(self) -> str | None:
+        """The stable code of the validation problem reported, when it has one."""
+        return self.source.code if self.source is not None and self.source.code else None
+
+    def text(self, language: str = "en") -> str:
+        """What is wrong, in a language: ``detail`` in English, else the source's text (if any)."""
+        return self.detail if language == "en" or self.source is None else self.source.text(language)
 
 
 class DomainError(Exception):
@@ -127,7 +159,13 @@ class InvalidPolicy(Invalid):
 def problems_under(items: Iterable[EngineProblem], *prefix: object) -> list[Problem]:
     """The engine's and grader's ``Problem(pointer, message)`` items, as problems under ``prefix``."""
     base = pointer(*prefix) if prefix else "#"
-    return [Problem(item.message, pointer=base + item.pointer) for item in items]
+    return [Problem(item.message, pointer=base + item.pointer, source=item) for item in items]
+
+
+def coded(where: str, code: str, /, **params: object) -> Problem:
+    """The problem ``code`` (one of the table's) at the JSON pointer ``where``, English as its detail."""
+    source = EngineProblem.of("", code, **params)
+    return Problem(source.message, pointer=where, source=source)
 
 
 def pointer(*parts: object) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from grader.engine.problems import Problem as EngineProblem
 from grader.generation import (
     GenerationError,
     Template,
@@ -30,6 +31,7 @@ from grader.service.facade.errors import (
     NotFound,
     PolicyConflict,
     Problem,
+    coded,
     problems_under,
 )
 from grader.service.facade.limits import GENERATION_BUDGET, MAX_TEMPLATE_TRIES, check_size
@@ -43,7 +45,7 @@ def resolve_template(name: str | None, document: Any, max_steps: int) -> tuple[T
         if name not in template_names():
             raise Invalid(
                 f"no template {name!r} in the catalogue; see GET /api/v1/templates",
-                [Problem(f"unknown template; known: {', '.join(template_names())}", pointer="#/template")],
+                [coded("#/template", "unknown_template", names=", ".join(template_names()))],
             )
         template = catalogue_template(name)
         return template, yaml.safe_load(template.source)
@@ -57,7 +59,13 @@ def resolve_template(name: str | None, document: Any, max_steps: int) -> tuple[T
     if template.constraints.max_tries > MAX_TEMPLATE_TRIES:
         raise InvalidExercise(
             f"an inline template may resample at most {MAX_TEMPLATE_TRIES} times",
-            [Problem(f"at most {MAX_TEMPLATE_TRIES}", pointer="#/template_document/constraints/max_tries")],
+            [
+                Problem(
+                    f"at most {MAX_TEMPLATE_TRIES}",
+                    pointer="#/template_document/constraints/max_tries",
+                    source=EngineProblem.of("", "max_tries", most=MAX_TEMPLATE_TRIES),
+                )
+            ],
         )
     return template, dict(document)
 
@@ -108,7 +116,13 @@ def _trial_draw(template: Template, seed: int) -> None:
     except GenerationError as error:
         raise InvalidExercise(
             f"no variant of this template could be made: {error}",
-            [Problem("no variant meets its constraints: relax them, or widen ranges", pointer="#/template_document")],
+            [
+                Problem(
+                    "no variant meets its constraints: relax them, or widen ranges",
+                    pointer="#/template_document",
+                    source=error.problem,
+                )
+            ],
         ) from None
 
 

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from grader.service.facade.errors import ExerciseTooLarge, Problem
+from grader.service.facade.errors import ExerciseTooLarge, coded
 
 MAX_TEMPLATE_TRIES = 100
 # CPU seconds one request may spend searching for a variant (a new student's first view, a new
@@ -59,5 +59,5 @@ def check_size(doc: Any, limit: int, where: str) -> None:
         raise ExerciseTooLarge(
             f"this exercise would compute about {steps} steps; the server allows {limit} per exercise "
             "(fewer layers, nodes, samples or iterations)",
-            [Problem(f"about {steps} steps, more than {limit}", pointer=where)],
+            [coded(where, "server_steps_short", steps=steps, most=limit)],
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Integer, and_, bindparam, exists, false, or_, select
+from sqlalchemy import Boolean, ColumnElement, Integer, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from grader.service.credentials import API_KEY_PREFIX, STUDENT_TOKEN_PREFIX, digest
@@ -33,7 +33,8 @@ def sees_set(
     own_set_id: ColumnElement[Any] | None = None,
 ) -> ColumnElement[bool]:
     """The rule: a set is visible to an admin, to the account that owns it or was granted it by an
-    LTI instructor launch (``lti_set_grants``), and to a student whose assignment is in it.
+    LTI staff launch (``lti_set_grants``, until the grant expires), and to a student whose
+    assignment is in it.
 
     ``sets`` is ``ExerciseSet`` or its table's columns; the caller is described by SQL
     expressions (bound parameters or columns of the credential's rows).  A caller without an
@@ -44,8 +45,15 @@ def sees_set(
         clauses.append(admin)
     if account_id is not None:
         clauses.append(sets.owner_id == account_id)
-        # One primary-key lookup; only LTI staff accounts (no API key) ever hold grants.
-        clauses.append(exists().where(LtiSetGrant.account_id == account_id, LtiSetGrant.set_id == sets.id))
+        # One primary-key lookup; only LTI staff accounts (no API key) ever hold grants.  The
+        # database's clock, so that no query needs one more parameter.
+        clauses.append(
+            exists().where(
+                LtiSetGrant.account_id == account_id,
+                LtiSetGrant.set_id == sets.id,
+                LtiSetGrant.expires_at > func.current_timestamp(),
+            )
+        )
     if own_set_id is not None:
         clauses.append(sets.id == own_set_id)
     return or_(false(), *clauses)

@@ -78,10 +78,9 @@ def start_session(session: Session, key: ApiKey) -> str:
 
 
 def start_lti_session(session: Session, user: LtiUser, deployment: LtiDeployment) -> str:
-    """Open a page session for an LTI staff member (whose account is ``user.account_id``) launched
-    through ``deployment``, and commit it; returns the secret the cookie carries."""
-    if user.account_id is None:
-        raise ValueError("an LTI staff session needs the user's account (people.staff_account)")
+    """Open a page session for an LTI staff member launched through ``deployment``, and commit it;
+    returns the secret the cookie carries.  It signs in ``user.account_id``, so give the user an
+    account first (``lti.people.staff_account``): without one the session opens no page."""
     return _open(session, PageSession(lti_user_id=user.id, lti_deployment_id=deployment.id))
 
 

@@ -23,7 +23,14 @@ from grader.grading import AnswerError, Policy, grade
 from grader.service import grade_records
 from grader.service.facade import attempts, copies, idempotency
 from grader.service.facade.assignments import attempts_used, trace_of
-from grader.service.facade.errors import AttemptsExhausted, Conflict, NotFound, PastDue, Problem, UnknownAnswerKey
+from grader.service.facade.errors import (
+    AttemptsExhausted,
+    Conflict,
+    NotFound,
+    PastDue,
+    UnknownAnswerKey,
+    problems_under,
+)
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.facade.targets import Target
 from grader.service.lti import passback
@@ -76,7 +83,7 @@ def _grade_and_store(
     except AnswerError as error:
         raise UnknownAnswerKey(
             "; ".join(p.message for p in error.problems),
-            [Problem(p.message, pointer="#/answers" + p.pointer) for p in error.problems],
+            problems_under(error.problems, "answers"),
         ) from None
     if target.due_at is not None and utcnow() > target.due_at:
         raise PastDue(f"submissions closed at {target.due_at.isoformat()}")

@@ -4,7 +4,8 @@ A learner is keyed by issuer and ``sub``; their assignment's student id is ``lti
 ids may hold any characters), and the name and e-mail of their last launch are kept for the
 instructor.  Staff (instructor, teaching assistant, administrator) get an account of their own
 without any API key, which owns the sets they make through LTI and is granted the set of every
-link they launch; no LTI session can reach the JSON API, which takes only bearer credentials.
+link they launch, for as long as the launch's page session may last; no LTI session can reach
+the JSON API, which takes only bearer credentials.
 
 A link is bound to a set by deep linking or by an instructor at its first launch, or by the
 custom parameters ``set_id`` and ``set_sig`` that deep linking hands out (the signature, keyed by
@@ -12,6 +13,8 @@ a secret of the platform, is what stops one course binding a link to another cou
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -112,11 +115,15 @@ def signed_set(session: Session, launch: Launch) -> int | None:
     return set_id if session.get(ExerciseSet, set_id) is not None else None
 
 
-def grant(session: Session, account: Account, set_id: int) -> None:
-    """Let an LTI staff account open a set's pages (idempotent).  Flushes."""
-    if session.get(LtiSetGrant, (account.id, set_id)) is None:
-        session.add(LtiSetGrant(account_id=account.id, set_id=set_id))
-        session.flush()
+def grant(session: Session, account: Account, set_id: int, until: datetime) -> None:
+    """Let an LTI staff account open a set's pages until ``until`` (a grant that lasts longer
+    already is kept as it is).  Flushes."""
+    found = session.get(LtiSetGrant, (account.id, set_id))
+    if found is None:
+        session.add(LtiSetGrant(account_id=account.id, set_id=set_id, expires_at=until))
+    elif found.expires_at < until:
+        found.expires_at = until
+    session.flush()
 
 
 def enrol(session: Session, link: LtiResourceLink, user: LtiUser, assignment: Assignment) -> LtiEnrolment:

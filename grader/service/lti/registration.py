@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from grader.service.lti import claims
-from grader.service.models import LtiDeployment, LtiPlatform
+from grader.service.models import LtiDeployment, LtiPlatform, PageSession
 
 
 class RegistrationError(Exception):
@@ -145,12 +145,25 @@ def remove(session: Session, issuer: str, client_id: str | None, deployment_id: 
         deployment = find_deployment(session, platform, deployment_id)
         if deployment is None:
             raise RegistrationError(f"platform {issuer!r} has no deployment {deployment_id!r}")
+        ended = _open_sessions(session, [deployment.id])
         session.delete(deployment)
         session.commit()
-        return f"deployment {deployment_id!r} of {issuer}"
+        return f"deployment {deployment_id!r} of {issuer}{ended}"
+    ended = _open_sessions(session, [d.id for d in platform.deployments])
     session.delete(platform)
     session.commit()
-    return f"platform {issuer} (client id {platform.client_id})"
+    return f"platform {issuer} (client id {platform.client_id}){ended}"
+
+
+def _open_sessions(session: Session, deployment_ids: list[int]) -> str:
+    """How many staff page sessions, not signed out, were launched through these deployments: the
+    removal deletes them (the foreign key cascades), and the operator reads how many."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(PageSession)
+        .where(PageSession.lti_deployment_id.in_(deployment_ids), PageSession.ended_at.is_(None))
+    )
+    return f", and {count} staff page session(s) it had opened" if count else ""
 
 
 def link_signature(platform: LtiPlatform, set_id: int) -> str:

@@ -9,6 +9,7 @@ none (the student page's link is their credential).
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -30,7 +31,8 @@ from grader.service.database import get_session
 from grader.service.facade.assignments import assignment_for, issue_token
 from grader.service.facade.catalogue import list_templates
 from grader.service.facade.errors import DomainError, NotFound
-from grader.service.facade.exercise_sets import create_set, find_set
+from grader.service.facade.exercise_sets import create_set, find_set, list_sets
+from grader.service.facade.principals import Principal
 from grader.service.facade.signin import start_lti_session
 from grader.service.lti import claims, deep_linking, keys, passback, people
 from grader.service.lti.framing import STATE_COOKIE, mark_framed, set_state_cookie
@@ -42,8 +44,8 @@ from grader.service.models import (
     LtiDeployment,
     LtiPlatform,
     LtiResourceLink,
-    LtiSetGrant,
     LtiUser,
+    utcnow,
 )
 from grader.service.pages import csrf, errors
 from grader.service.pages.errors import PageError, render_error
@@ -51,6 +53,7 @@ from grader.service.pages.signin import (
     current_principal,
     current_sign_in,
     fresh_browser_session,
+    limits,
     protect,
     remember_sign_in,
 )
@@ -120,7 +123,7 @@ def launch():
     if staff:
         account = people.staff_account(db, user)
         if link.set_id is not None:
-            people.grant(db, account, link.set_id)
+            people.grant(db, account, link.set_id, _grant_until())
         _sign_in_staff(checked, user)
         if link.set_id is None:
             session[BIND_KEY] = link.id
@@ -154,18 +157,15 @@ def _lti_account() -> Account:
     return signed.account
 
 
+def _grant_until() -> datetime:
+    """When a set granted by a launch stops opening: when the launch's page session must end."""
+    return utcnow() + limits().lifetime
+
+
 def _choices(account: Account) -> list[ExerciseSet]:
-    """The sets an LTI instructor may put in a course: their own and those granted to them."""
-    granted = select(LtiSetGrant.set_id).where(LtiSetGrant.account_id == account.id)
-    return list(
-        get_session()
-        .execute(
-            select(ExerciseSet)
-            .where((ExerciseSet.owner_id == account.id) | ExerciseSet.id.in_(granted))
-            .order_by(ExerciseSet.id.desc())
-        )
-        .scalars()
-    )
+    """The sets an LTI instructor may put in a course: those they may see (their own and those
+    granted to them)."""
+    return list(get_session().execute(list_sets(Principal(account=account))).scalars())
 
 
 @bp.route("/pick/<any(bind, 'deep-link'):purpose>", methods=["GET", "POST"])
@@ -203,7 +203,7 @@ def pick(purpose: str):
     else:
         flash(_("Choose a set, or a template for a new one."), "error")
         return redirect(url_for("lti.pick", purpose=purpose))
-    people.grant(db, account, exercise_set.id)
+    people.grant(db, account, exercise_set.id, _grant_until())
     if purpose == "bind":
         link = db.get(LtiResourceLink, session.pop(BIND_KEY))
         if link is not None and link.set_id is None:

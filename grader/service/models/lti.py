@@ -159,10 +159,16 @@ class LtiEnrolment(Base):
 
 
 class LtiSetGrant(Base):
-    """A set an LTI staff account may open without owning it: granted by an instructor launch."""
+    """A set an LTI staff account may open without owning it: granted by a staff launch.
+
+    A grant lasts as long as the page session of the launch that gave it may (``expires_at``), and
+    each staff launch of a link bound to the set renews it; so a staff member whose role the LMS
+    removes loses the set when their last session ends, even if they are still staff elsewhere.
+    """
 
     __tablename__ = "lti_set_grants"
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
     set_id: Mapped[int] = mapped_column(ForeignKey("exercise_sets.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -29,6 +29,7 @@ from grader.service.facade.errors import DomainError
 from grader.service.facade.exercise_sets import create_set
 from grader.service.facade.idempotency import StoredResponse
 from grader.service.pages import errors
+from grader.service.pages.formatting import problem_html
 from grader.service.pages.forms import one_time_key
 from grader.service.pages.language import current_language
 from grader.service.pages.signin import current_account, current_principal, protect
@@ -60,9 +61,9 @@ class ExerciseForm:
 
     values: dict[str, str]
     layers: tuple[int, ...] | None = None
-    problems: dict[str, list[str]] = field(default_factory=dict)
+    problems: dict[str, list[str | Markup]] = field(default_factory=dict)
 
-    def add(self, name: str, message: str) -> None:
+    def add(self, name: str, message: str | Markup) -> None:
         self.problems.setdefault(name, []).append(message)
 
     def weight_names(self) -> list[str]:
@@ -207,12 +208,14 @@ def _render(mode: str, form: ExerciseForm, text: str, checked=None, status: int 
         try:
             shown = authoring.preview(checked.template, current_language())
         except GenerationError as error:
-            checked.problems.append(Problem("", str(error)))
+            checked.problems.append(authoring.no_variant(error))
             status = 422
     yaml_problems = []
     if mode == "yaml" and checked is not None:
         lines = authoring.line_of_pointers(text)
-        yaml_problems = [(authoring.line_of(p.pointer, lines), p.pointer or "/", p.message) for p in checked.problems]
+        yaml_problems = [
+            (authoring.line_of(p.pointer, lines), p.pointer or "/", problem_html(p)) for p in checked.problems
+        ]
     activations = [a for a in ACTIVATIONS if a in _names()["activations"]] or list(ACTIVATIONS)
     return (
         render_template(
@@ -260,7 +263,7 @@ def post_exercise():
         checked = authoring.check_document(document, max_steps) if not form.problems else None
         if checked is not None:
             for problem in checked.problems:
-                form.add(_field_of(problem.pointer), problem.message)
+                form.add(_field_of(problem.pointer), problem_html(problem))
     else:
         checked = authoring.check_text(text, max_steps)
     failed = bool(form.problems) or checked is None or not checked.ok

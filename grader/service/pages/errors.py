@@ -14,6 +14,7 @@ import logging
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from grader.service.database import is_outage, outcome_unknown
@@ -24,12 +25,15 @@ from grader.service.facade.errors import (
     DomainError,
     IdempotencyConflict,
     Invalid,
+    InvalidExercise,
     NotAllowed,
     NotFound,
     PastDue,
     PolicyConflict,
     RequestInProgress,
 )
+from grader.service.pages import language
+from grader.service.pages.formatting import problem_html
 
 log = logging.getLogger(__name__)
 
@@ -108,15 +112,50 @@ def _domain_pages() -> dict[type[DomainError], tuple[int, str | None]]:
     }
 
 
+def _general() -> dict[type[DomainError], str]:
+    # What a Chinese reader is told where the English page shows the error's own detail (English).
+    return {
+        Conflict: _("This could not be done just now: something else changed at the same time. Please try again."),
+        IdempotencyConflict: _("This form was already sent with other contents. Reload the page and try again."),
+        Invalid: _("What was sent cannot be used."),
+        InvalidExercise: _(
+            "No exercise could be made from this set's template for this student: its constraints could not be met."
+        ),
+        BadIdentifier: _("This identifier is not in a form the grader accepts."),
+    }
+
+
 def explain(error: DomainError) -> tuple[int, str]:
     """The status and the text in the reader's language for a domain error (its class's, or its
-    nearest base class's)."""
+    nearest base class's).
+
+    Without a text of its own, the error's detail is shown: in English it names the bad value.  A
+    Chinese reader gets the class's general sentence instead, followed by each problem the engine
+    named (these have Chinese of their own).
+    """
     pages = _domain_pages()
     for cls in type(error).__mro__:
         if cls in pages:
             status, text = pages[cls]
-            return status, text or error.detail
+            if text:
+                return status, text
+            if language.current_language() == "en":
+                return status, error.detail
+            return status, _in_words(error)
     return 500, _details()[500]
+
+
+def _in_words(error: DomainError) -> str:
+    texts = _general()
+    general = next((texts[cls] for cls in type(error).__mro__ if cls in texts), _("Cannot be processed"))
+    if isinstance(error, BadIdentifier) or not isinstance(error, Invalid):
+        return general
+    named = [
+        Markup("<code>{}</code>：").format((p.pointer or "#").removeprefix("#") or "/") + problem_html(p.source)
+        for p in error.problems
+        if p.source is not None and p.source.code
+    ]
+    return escape(general) + Markup("；").join(named) + "。" if named else general
 
 
 def _domain_error(error: DomainError):
@@ -153,6 +192,19 @@ def _unexpected(error: Exception):
         return page, status, {"Retry-After": "5"}
     log.exception("unhandled error on a page")
     return render_error(500)
+
+
+def page_for(error: Exception):
+    """The error page for an error no page blueprint handled (``grader.service.problems`` asks)."""
+    if isinstance(error, CSRFError):
+        return _csrf_error(error)
+    if isinstance(error, HTTPException):
+        page, status = _http_error(error)
+        kept = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
+        return page, status, kept  # Allow on a 405, say
+    if isinstance(error, DomainError):
+        return _domain_error(error)
+    return _unexpected(error)
 
 
 def register(blueprint: Blueprint) -> None:

@@ -10,8 +10,10 @@ from babel import dates as babel_dates
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from grader.engine import keys
+from grader.engine.problems import Problem
 from grader.engine.rules import number
 from grader.grading.messages import MESSAGES
 from grader.grading.misconceptions import BY_CODE
@@ -149,3 +151,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=show_number, given=notation.given, datetime=show_datetime, label=label, zoned=show_in_zone
     )
+
+
+def problem_html(problem: Problem) -> Markup:
+    """A validation problem in the reader's language, its values and file-format words as code."""
+    out = Markup()
+    for piece, is_code in problem.parts(language.current_language()):
+        out += Markup("<code>{}</code>").format(piece) if is_code else escape(piece)
+    return out

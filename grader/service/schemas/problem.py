@@ -9,7 +9,19 @@ class FieldErrorSchema(ma.Schema):
     pointer = ma.fields.String(metadata={"description": "JSON pointer (URI fragment form) into the request body"})
     parameter = ma.fields.String(metadata={"description": "Name of the bad path or query parameter"})
     header = ma.fields.String(metadata={"description": "Name of the bad request header"})
-    detail = ma.fields.String(required=True)
+    detail = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "What is wrong with this field. From the engine's validation (with a `code`): in the "
+            "request's language (Accept-Language: en or zh); otherwise English"
+        },
+    )
+    code = ma.fields.String(
+        metadata={
+            "description": "Stable code of a problem found by the exercise, template or policy validation "
+            "(e.g. `not_number`, `unknown_activation`), for clients that word it themselves"
+        }
+    )
 
 
 class ProblemSchema(ma.Schema):

@@ -111,6 +111,7 @@ def test_grader_lti_remove_ends_the_sessions_of_its_launches(tool, lms, runner, 
         command += ["--deployment-id", lms.platform.deployment_id]
     result = runner.invoke(main, command)
     assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith(", and 1 staff page session(s) it had opened.")
     assert not signed_in(browser, page) and not signed_in(thief, page)
     with tool.sessions() as session:
         assert session.query(PageSession).count() == 0
@@ -173,3 +174,33 @@ def test_a_new_launch_in_the_same_browser_ends_the_session_it_replaces(tool, lms
     assert not signed_in(thief, page)  # the staff session of that browser ended on the server
     browser.close()
     thief.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_set_granted_by_a_launch_closes_with_its_session_even_to_staff_of_another_course(
+    tool, lms, bound_custom, seed_set_id
+):
+    from grader.service.models import LtiSetGrant
+
+    set_page = f"{tool.url}/sets/{seed_set_id}"
+    course_a, _ = staff_launch(lms, bound_custom, TEACHING_ASSISTANT, user="ta")
+    assert signed_in(course_a, set_page)
+    # Still staff in course B (another link), where a launch opens a session of its own.
+    with requests.Session() as course_b:
+        launched = lms.launch(course_b, "ta", [INSTRUCTOR], link="course-b-link")
+        assert "/lti/pick/bind" in location(launched)
+        assert course_b.get(set_page).status_code == 200  # course A's grant is still running
+        # Course A drops them; the grant of their last launch there runs out with its session.
+        with tool.sessions() as session:
+            (grant,) = session.query(LtiSetGrant).all()
+            grant.expires_at -= timedelta(hours=tool.app.config["SESSION_HOURS"], seconds=1)
+            session.commit()
+        assert course_b.get(set_page).status_code == 404
+        assert f"/sets/{seed_set_id}" not in course_b.get(f"{tool.url}/sets").text
+        picker = course_b.get(location(launched))
+        assert picker.status_code == 200 and f'value="{seed_set_id}"' not in picker.text
+    # A new staff launch in course A renews it.
+    renewed, _ = staff_launch(lms, bound_custom, TEACHING_ASSISTANT, user="ta")
+    assert signed_in(renewed, set_page)
+    renewed.close()
+    course_a.close()
