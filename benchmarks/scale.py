@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.grading import Policy, grade  # noqa: E402
+from grader.grading import Policy  # noqa: E402
 from grader.service import schema  # noqa: E402
-from grader.service.facade.assignments import trace_for  # noqa: E402
+from grader.service.facade import regrading  # noqa: E402
 from grader.service.facade.exercise_sets import update_set  # noqa: E402
 from grader.service.facade.keys import create_key  # noqa: E402
 from grader.service.models import ExerciseSet  # noqa: E402
@@ -99,13 +99,14 @@ def measure(url: str, set_id: int, secret: str, repeats: int) -> dict[str, float
     return out
 
 
-def grading_alone(engine, set_id: int, sample: int = 2000) -> float:
-    """Submissions per second that grading takes in one process, without the database."""
+def grading_alone(engine, set_id: int, sample: int = 5000) -> float:
+    """Submissions per second that the regrade's own grading (``regrading.grade_rows``: traces
+    solved, answers read, graded, records made) takes in one process, without the database."""
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT s.payload, a.exercise FROM submissions s JOIN assignments a ON a.id = s.assignment_id"
-                " WHERE a.set_id = :s ORDER BY s.id LIMIT :n"
+                "SELECT s.id, s.assignment_id, s.payload, a.exercise::text FROM submissions s"
+                " JOIN assignments a ON a.id = s.assignment_id WHERE a.set_id = :s ORDER BY s.id LIMIT :n"
             ),
             {"s": set_id, "n": sample},
         ).all()
@@ -114,10 +115,12 @@ def grading_alone(engine, set_id: int, sample: int = 2000) -> float:
             {"s": set_id},
         ).scalar_one()
     policy = Policy.from_mapping(document)
-    work = [(trace_for(exercise), json.loads(payload)["answers"]) for payload, exercise in rows]
+    exercises = {assignment: exercise for _, assignment, _, exercise in rows}
+    work = [(submission, assignment, payload) for submission, assignment, payload, _ in rows]
     started = time.perf_counter()
-    for trace, answers in work:
-        grade(trace, answers, policy)
+    for first in range(0, len(work), regrading.BATCH):
+        part = work[first : first + regrading.BATCH]
+        regrading.grade_rows(policy, {a: exercises[a] for _, a, _ in part}, part)
     return len(work) / (time.perf_counter() - started)
 
 
@@ -131,7 +134,13 @@ def regrade(url: str, engine, set_id: int) -> dict[str, float]:
     subprocess.run([grader, "regrade", str(set_id)], env=env, check=True, stdout=subprocess.DEVNULL)
     elapsed = time.perf_counter() - started
     alone = grading_alone(engine, set_id)
-    return {"regrade_s": elapsed, "regrade_per_s": total / elapsed, "grading_alone_per_s": alone}
+    return {
+        "regrade_s": elapsed,
+        "regrade_per_s": total / elapsed,
+        "grading_alone_per_s": alone,
+        "regrade_vs_alone": total / elapsed / alone,
+        "load_average": os.getloadavg()[0],
+    }
 
 
 def main() -> None:
@@ -152,7 +161,7 @@ def main() -> None:
             set_id = build_course(engine, size, args.attempts, prefix="s")
             built = time.perf_counter() - started
             print(f"{size} students x {args.attempts} attempts built and graded in {built:.1f} s", flush=True)
-            figures = {"build_s": built}
+            figures = {"build_s": built, "load_before": os.getloadavg()[0]}
             figures.update(measure(url, set_id, secret, args.requests))
             figures.update(regrade(url, engine, set_id))
             results[size] = figures
@@ -178,6 +187,8 @@ def report(results: dict[int, dict[str, float]], attempts: int) -> None:
         ("regrade (grader regrade), s", "regrade_s", "{:.1f}"),
         ("regrade, submissions/s", "regrade_per_s", "{:,.0f}"),
         ("grading alone, one process, submissions/s", "grading_alone_per_s", "{:,.0f}"),
+        ("regrade ÷ grading alone (same run)", "regrade_vs_alone", "{:.2f}"),
+        ("load average (1 min) after the regrade", "load_average", "{:.1f}"),
     ]
     header = "| | " + " | ".join(f"{s:,} students × {attempts}" for s in sizes)
     if len(sizes) == 2:
@@ -193,6 +204,7 @@ def report(results: dict[int, dict[str, float]], attempts: int) -> None:
             cells.append(growth)
         print(f"| {label} | " + " | ".join(cells) + " |")
     print(f"\nRegrade baseline before this work: {BASELINE_REGRADE:,} submissions/s (100,000 on PostgreSQL).")
+    print(f"Machine: {os.cpu_count()} cores; load average (1, 5, 15 min) at the end: {os.getloadavg()}.")
 
 
 if __name__ == "__main__":

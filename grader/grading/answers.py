@@ -48,13 +48,19 @@ def parse_number(raw: Any) -> float | Invalid:
     return Invalid(raw)
 
 
-def parse_answers(raw: Any, asked: Sequence[str]) -> dict[str, float | Invalid]:
-    """Parse a {key: value} mapping against the asked keys; unknown keys raise AnswerError."""
+def parse_answers(raw: Any, asked: Sequence[str], allowed: frozenset[str] | None = None) -> dict[str, float | Invalid]:
+    """Parse a {key: value} mapping against the asked keys (``allowed``: the same as a set, if the
+    caller keeps one); unknown keys raise AnswerError."""
     if not isinstance(raw, Mapping):
         raise AnswerError([Problem.of("", "answers_not_mapping", kind=type(raw).__name__)])
-    allowed = set(asked)
-    unknown = [key for key in raw if key not in allowed]
+    if allowed is None:
+        allowed = frozenset(asked)
+    unknown = [] if allowed.issuperset(raw) else [key for key in raw if key not in allowed]
     if unknown:
         valid = ", ".join(asked)
         raise AnswerError([Problem.of(f"/{key}", "unknown_answer_key", key=repr(key), keys=valid) for key in unknown])
-    return {key: parse_number(value) for key, value in raw.items()}
+    # A float in range is taken as it is, without a call: most answers stored as JSON are one.
+    return {
+        key: value if value.__class__ is float and -1e308 < value < 1e308 else parse_number(value)
+        for key, value in raw.items()
+    }

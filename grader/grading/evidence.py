@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from grader.engine import keys
@@ -71,8 +71,25 @@ def facts(trace: Trace) -> TraceFacts:
     """The trace's ``TraceFacts``, computed on first use."""
     found = _FACTS.get(trace)
     if found is None:
-        found = _FACTS[trace] = _build(trace)
+        # Apart from the numbers at hand, the facts read the steps' keys, phases, kinds and inputs,
+        # never their values: every variant of a template shares them, so they are worked out once
+        # per shape (a regrade meets thousands of variants, each graded only as often as its
+        # student submitted), and the numbers at hand once per trace.
+        shape = tuple((k, s.phase, s.kind, s.inputs) for k, s in trace.steps.items())
+        shared = _BY_SHAPE.get(shape)
+        if shared is None:
+            if len(_BY_SHAPE) >= MAX_SHAPES:
+                _BY_SHAPE.clear()
+            found = _BY_SHAPE[shape] = _build(trace)
+        else:
+            givens = {k for k, s in trace.steps.items() if s.phase == "given" and s.kind in GIVEN_KINDS}
+            found = replace(shared, at_hand=_at_hand(trace, givens))
+        _FACTS[trace] = found
     return found
+
+
+MAX_SHAPES = 256
+_BY_SHAPE: dict[tuple[tuple[str, str, str, tuple[str, ...]], ...], TraceFacts] = {}
 
 
 def _previous(trace: Trace, step: Step, iteration: int, sample: str, name: str) -> str | None:
@@ -97,6 +114,7 @@ def previous_of(trace: Trace, key: str) -> str | None:
 
 
 def _build(trace: Trace) -> TraceFacts:
+    # Reads the structure only, but for ``_at_hand`` (see ``facts``).
     steps = trace.steps
     givens = {k for k, s in steps.items() if s.phase == "given" and s.kind in GIVEN_KINDS}
     previous: dict[str, str] = {}

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from grader.engine.exercise import PHASES
 from grader.engine.trace import Step, Trace
@@ -42,6 +43,7 @@ from grader.grading.misconceptions import KINDS
 from grader.grading.policy import Policy
 from grader.grading.reasons import reason
 from grader.grading.result import Grading, KeyResult, Verdict
+from grader.grading.tolerance import Tolerance
 
 TRIVIAL = (1.0, -1.0)
 IMPLAUSIBLE = 10.0
@@ -82,20 +84,76 @@ def _pairs(keys: Sequence[str], values: Mapping[str, float]) -> list[list[Any]]:
 
 def grade(trace: Trace, answers: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> Grading:
     """Grade ``answers`` ({step key: number or numeric string}) against ``trace`` under ``policy``."""
-    asked = trace.asked_keys()
-    return _Marker(trace, parse_answers(answers, asked), policy).run(asked)
+    plan = _plan(trace, policy.tolerance)
+    return _Marker(trace, parse_answers(answers, plan.asked, plan.allowed), policy, plan).run()
+
+
+class _Plan(NamedTuple):
+    """What grading any answers to one trace under one tolerance needs, worked out once: a regrade
+    grades every attempt of a variant in turn, so nothing here is recomputed per submission."""
+
+    givens: dict[str, float]  # the given steps' values, where every grading's values start
+    computed: tuple[tuple[str, Step, float, float, evidence.Guard | None], ...]  # key, step, reference,
+    # the tolerance's padded half-width there, its guard: the steps to mark, in trace order
+    asked: list[str]
+    allowed: frozenset[str]
+    phases: tuple[tuple[str, str, float], ...]  # key, phase, reference of each asked key
+    guards: dict[str, evidence.Guard]
+    # For ``reads_unwritten``: True where a step reads a given weight or bias, else the updates it reads.
+    reads: dict[str, Literal[True] | tuple[str, ...]]
+
+
+_PLANS: weakref.WeakKeyDictionary[Trace, dict[Tolerance, _Plan]] = weakref.WeakKeyDictionary()
+
+
+def _plan(trace: Trace, tolerance: Tolerance) -> _Plan:
+    by_tolerance = _PLANS.get(trace)
+    if by_tolerance is None:
+        by_tolerance = _PLANS[trace] = {}
+    found = by_tolerance.get(tolerance)
+    if found is None:
+        guards = evidence.guards(trace, tolerance)
+        steps = trace.steps
+        asked = trace.asked_keys()
+        found = by_tolerance[tolerance] = _Plan(
+            {k: s.value for k, s in steps.items() if s.phase == "given"},
+            tuple(
+                (k, s, s.value, tolerance.padded(s.value), guards.get(k))
+                for k, s in steps.items()
+                if s.phase != "given"
+            ),
+            asked,
+            frozenset(asked),
+            tuple((k, steps[k].phase, steps[k].value) for k in asked),
+            guards,
+            _reads(trace),
+        )
+    return found
+
+
+def _reads(trace: Trace) -> dict[str, Literal[True] | tuple[str, ...]]:
+    givens = evidence.facts(trace).parameter_givens
+    steps = trace.steps
+    return {
+        key: True
+        if any(k in givens for k in step.inputs)
+        else tuple(k for k in step.inputs if steps[k].kind in UPDATE_KINDS)
+        for key, step in steps.items()
+        if step.phase != "given"
+    }
 
 
 class _Marker:
-    def __init__(self, trace: Trace, answers: dict[str, float | Invalid], policy: Policy):
+    def __init__(self, trace: Trace, answers: dict[str, float | Invalid], policy: Policy, plan: _Plan):
         self.trace = trace
         self.answers = answers
         self.policy = policy
+        self.plan = plan
         self.close = policy.tolerance.close
-        self.effective: dict[str, float] = {}
-        self.roots: dict[str, frozenset[str]] = {}
+        self.effective: dict[str, float] = dict(plan.givens)
+        self.roots: dict[str, frozenset[str]] = dict.fromkeys(plan.givens, frozenset())
         self.weights = {phase: policy.weight(phase) for phase in PHASES}
-        self.guards = evidence.guards(trace, policy.tolerance)
+        self.guards = plan.guards
         self.copies: set[str] = set()  # roots that repeat a previous value: placeholders
         self.lone: frozenset[str] = frozenset()  # repeats with no second one in their group: slips
         self.suspects: list[str] = []  # anchors wrong with no known cause (see ``integrity``)
@@ -119,17 +177,28 @@ class _Marker:
     def own(self, step: Step) -> float:
         return _safe(step.rule, [self.effective[k] for k in step.inputs])
 
-    def run(self, asked: list[str]) -> Grading:
+    def run(self) -> Grading:
         judgements = self.walk()
         lone = integrity.lone_copies(self.facts, self.copies) if self.copies else frozenset()
         if lone:
             # Marked again with those repeats as ordinary wrong values (what else a repeat decides
             # does not depend on them, so the other repeats stay what they were).
             self.lone = lone
-            self.effective, self.roots, self.copies, self.suspects, self.owns = {}, {}, set(), [], {}
+            self.effective = dict(self.plan.givens)
+            self.roots = dict.fromkeys(self.plan.givens, frozenset())
+            self.copies, self.suspects, self.owns = set(), [], {}
             judgements = self.walk()
         finding = self.weigh(judgements) if self.suspects else integrity.NOTHING
-        results = {key: self.result(key, judgements[key]) for key in asked}
+        weights, answers = self.weights, self.answers
+        results = {}
+        for key, phase, reference in self.plan.phases:
+            judgement = judgements[key]
+            if judgement is CORRECT:  # ``result`` of a correct value, as most are: nothing to explain
+                results[key] = KeyResult(
+                    key, phase, Verdict.CORRECT, 1.0, weights[phase], answers[key], reference, "correct", None, {}
+                )
+            else:
+                results[key] = self.result(key, judgement)
         if finding.other_numbers:
             results = _capped(results, integrity.OTHER_NUMBERS_CAP)
         return Grading(results, self.policy)
@@ -138,17 +207,18 @@ class _Marker:
         """Mark every step in order (the pipeline's steps 1 to 3)."""
         judgements: dict[str, Judgement] = {}
         empty: frozenset[str] = frozenset()
-        for key, step in self.trace.steps.items():
-            if step.phase == "given":
-                self.effective[key] = step.value
-                self.roots[key] = empty
-                continue
-            submitted = self.answers.get(key)
-            if isinstance(submitted, float) and self.close(submitted, step.value) and not self.repeats(key, submitted):
+        answers, effective = self.answers, self.effective
+        for key, step, reference, width, guard in self.plan.computed:
+            submitted = answers.get(key)
+            if (
+                isinstance(submitted, float)
+                and abs(submitted - reference) <= width  # ``close``, with its width worked out once
+                and (guard is None or not self.repeats(key, submitted))
+            ):
                 # Right by the reference: what it rests on no longer matters (most answers take
                 # this path, so the student's own expectation is not worked out for them).
                 judgement = CORRECT
-                self.effective[key] = submitted
+                effective[key] = submitted
                 self.roots[key] = empty
             elif isinstance(submitted, float):
                 # Wrong, or right only because a copied previous value is within tolerance.
@@ -250,11 +320,8 @@ class _Marker:
         """Whether a step reads a weight or bias the student did not write: a given one, or an update
         left blank (the grader works it out from the exercise's own numbers).  There, and only
         there, answers worked on other numbers contradict the exercise."""
-        return any(
-            k in self.facts.parameter_givens
-            or (self.trace.steps[k].kind in UPDATE_KINDS and not isinstance(self.answers.get(k), float))
-            for k in step.inputs
-        )
+        reads = self.plan.reads[step.key]
+        return reads is True or any(not isinstance(self.answers.get(k), float) for k in reads)
 
     def same_figures(self, a: float, previous: float) -> bool:
         """Whether ``a`` is ``previous`` at the policy's precision (within half its rounding unit)."""
@@ -297,7 +364,10 @@ class _Marker:
         answered = {k: v for k, v in self.answers.items() if isinstance(v, float)}
         steps = self.trace.steps
         anchors = {k for k in answered if k in self.facts.parameter_anchors or self.reads_unwritten(steps[k])}
-        finding = integrity.assess(self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close)
+        named = {k: j.misconception for k, j in judgements.items() if k in anchors and j.misconception is not None}
+        finding = integrity.assess(
+            self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close, named
+        )
         ex = self.trace.exercise
         printed = {**ex.weights, **ex.biases}
         if finding.other_numbers:

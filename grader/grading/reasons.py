@@ -50,7 +50,7 @@ def reason(
             return "too_coarse", coarse
     for other in facts.kin.get(key, ()):
         for candidate in (effective.get(other), trace.steps[other].value):
-            if candidate is None or close(candidate, right) or not close(value, candidate):
+            if candidate is None or not close(value, candidate) or close(candidate, right):  # rarer test first
                 continue
             here, there = split(key), split(other)
             if here[0] != there[0]:

@@ -79,8 +79,12 @@ class Tolerance:
 
     def padded(self, expected: float) -> float:
         """The half-width actually applied: ``half_width`` plus float-noise padding."""
-        width = self.half_width(expected)
-        return width + NOISE_RELATIVE * max(width, abs(expected)) + NOISE_ABSOLUTE
+        magnitude = abs(expected)
+        if self.mode is ToleranceMode.RELATIVE:  # ``half_width`` of the usual mode, without the call
+            width = max(self.atol, self.rtol * magnitude)
+        else:
+            width = self.half_width(expected)
+        return width + NOISE_RELATIVE * max(width, magnitude) + NOISE_ABSOLUTE
 
     def close(self, submitted: float, expected: float) -> bool:
         """Whether ``submitted`` counts as ``expected``; never true for NaN."""

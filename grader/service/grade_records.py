@@ -20,15 +20,15 @@ from grader.grading import Grading, KeyResult, Policy, parse_answers
 def to_record(grading: Grading) -> dict[str, list[Any]]:
     """The stored form of a grading."""
     out: dict[str, list[Any]] = {}
-    for key, r in grading.results.items():
-        if r.params:
-            out[key] = [r.verdict, r.credit, r.weight, r.note, r.misconception, r.params]
-        elif r.misconception is not None:
-            out[key] = [r.verdict, r.credit, r.weight, r.note, r.misconception]
-        elif r.note != r.verdict:
-            out[key] = [r.verdict, r.credit, r.weight, r.note]
+    for key, (_, _, verdict, credit, weight, _, _, note, misconception, params) in grading.results.items():
+        if params:
+            out[key] = [verdict, credit, weight, note, misconception, params]
+        elif misconception is not None:
+            out[key] = [verdict, credit, weight, note, misconception]
+        elif note != verdict:
+            out[key] = [verdict, credit, weight, note]
         else:
-            out[key] = [r.verdict, r.credit, r.weight]
+            out[key] = [verdict, credit, weight]
     return out
 
 

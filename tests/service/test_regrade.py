@@ -86,3 +86,65 @@ def test_grader_regrade_queue_hands_the_chunks_to_workers(app, runner, client, a
     assert run_once(app) == 3
     with get_database(app).sessions() as session:
         assert regrading.counts(session, session.get(ExerciseSet, seed_set["id"])) == (5, 0)
+
+
+def test_two_regrades_of_one_chunk_at_once_grade_each_submission_once(
+    app, database_url, client, auth, seed_set, submit
+):
+    """The second regrade's COPY meets the first one's grades (still uncommitted): it waits for them,
+    then inserts only what is missing instead of failing (PostgreSQL; SQLite has one writer)."""
+    import threading
+
+    import pytest
+    from sqlalchemy import text
+
+    from grader.service.facade import regrading
+    from grader.service.models import ExerciseSet
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: two regrades cannot overlap")
+    for n in range(4):
+        submit(seed_set["id"], f"s{n}", {"z3": 0.755})
+    client.patch(f"{API}/exercise-sets/{seed_set['id']}", json={"policy": {"rtol": 0.02}}, headers=auth("alice"))
+    engine = get_database(app).engine
+    with get_database(app).sessions() as session:
+        policy_id = session.get(ExerciseSet, seed_set["id"]).policy.id
+    with engine.connect() as reader:
+        (chunk,) = regrading.plan(reader, seed_set["id"], policy_id)
+    first = engine.connect()
+    first.begin()
+    assert regrading.run_chunk(first, chunk) == 4  # written, not committed
+    second_pid: list[int] = []
+    outcome: list[object] = []
+
+    def second_regrade() -> None:
+        try:
+            with engine.begin() as connection:
+                second_pid.append(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+                outcome.append(regrading.run_chunk(connection, chunk))
+        except Exception as error:  # reported below, in the test's thread
+            outcome.append(error)
+
+    thread = threading.Thread(target=second_regrade)
+    thread.start()
+    # Wait (without a clock) until the second regrade is blocked on the first one's rows.
+    with engine.connect() as watcher:
+        while thread.is_alive():
+            waiting = watcher.execute(
+                text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"),
+                {"pid": second_pid[0] if second_pid else -1},
+            ).scalar()
+            if waiting == "Lock":
+                break
+    first.commit()
+    first.close()
+    thread.join()
+    assert outcome and not isinstance(outcome[0], Exception), outcome
+    with engine.connect() as connection:
+        grades = connection.execute(
+            text("SELECT submission_id, count(*) FROM grades WHERE policy_id = :p GROUP BY submission_id"),
+            {"p": policy_id},
+        ).all()
+    assert len(grades) == 4 and all(count == 1 for _, count in grades)
+    with get_database(app).sessions() as session:
+        assert regrading.counts(session, session.get(ExerciseSet, seed_set["id"])) == (4, 0)

@@ -18,6 +18,7 @@ rows; SQLite takes multi-row inserts, in the calling process.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import time
@@ -27,16 +28,25 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, exists, func, select, text
+import psycopg
+from sqlalchemy import Connection, Engine, Text, bindparam, cast, create_engine, exists, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from grader.engine import ENGINE_VERSION
 from grader.grading import Policy, grade
 from grader.service import grade_records, json_codec
-from grader.service.facade.assignments import trace_for
+from grader.service.facade.assignments import trace_for_text
 from grader.service.lti import passback
-from grader.service.models import Assignment, ExerciseSet, Grade, PolicyVersion, Submission, utcnow
+from grader.service.models import (
+    Assignment,
+    ExerciseSet,
+    Grade,
+    LtiEnrolment,
+    PolicyVersion,
+    Submission,
+    utcnow,
+)
 
 BATCH = 5000
 
@@ -108,14 +118,23 @@ def plan(connection: Connection, set_id: int, policy_id: int, size: int = BATCH)
         yield Chunk(set_id, policy_id, ids[0], ids[-1])
 
 
-def grade_rows(policy: Policy, exercises: dict[int, dict], rows: list[tuple]) -> list[tuple[int, dict, float, float]]:
-    """(submission id, stored record, score, max score) for each (id, assignment id, payload) row."""
-    traces = {a: trace_for(exercise) for a, exercise in exercises.items()}
-    out = []
-    for submission_id, assignment_id, payload in rows:
-        answers = _loads(payload).get("answers", {})
-        record = grade_records.to_record(grade(traces[assignment_id], answers, policy))
-        out.append((submission_id, record, *grade_records.score(record)))
+def grade_rows(policy: Policy, exercises: dict[int, str], rows: list[tuple]) -> list[tuple[int, dict, float, float]]:
+    """(submission id, stored record, score, max score) for each (id, assignment id, payload) row;
+    ``exercises`` maps assignment ids to their exercise documents as stored (JSON text)."""
+    collecting = gc.isenabled()
+    # Grading a chunk makes a few hundred thousand small objects and no reference cycle; left on,
+    # the cycle collector would walk every cached trace again and again (a third of the time).
+    gc.disable()
+    try:
+        traces = {a: trace_for_text(exercise) for a, exercise in exercises.items()}
+        out = []
+        for submission_id, assignment_id, payload in rows:
+            answers = _loads(payload).get("answers", {})
+            record = grade_records.to_record(grade(traces[assignment_id], answers, policy))
+            out.append((submission_id, record, *grade_records.score(record)))
+    finally:
+        if collecting:
+            gc.enable()
     return out
 
 
@@ -134,18 +153,28 @@ def run_chunk(connection: Connection, chunk: Chunk) -> int:
     if not rows:
         return 0
     document = connection.scalar(select(PolicyVersion.document).where(PolicyVersion.id == chunk.policy_id))
-    wanted = {r[1] for r in rows}
+    # The exercises as stored text: the trace cache is keyed by it, so a document is not parsed,
+    # written out again and parsed once more just to be looked up.
     exercises = dict(
-        connection.execute(select(Assignment.id, Assignment.exercise).where(Assignment.id.in_(wanted))).all()
+        connection.execute(
+            select(Assignment.id, cast(Assignment.exercise, Text)).where(Assignment.id.in_({r[1] for r in rows}))
+        ).all()
     )
     policy = Policy.from_mapping(document)
     graded = grade_rows(policy, exercises, rows)
     _store(connection, chunk.policy_id, graded)
     # Changed scores of LTI learners go to the outbox in the transaction of their grades.
-    with Session(bind=connection) as outbox:
-        passback.after_regrade(outbox, [row[0] for row in graded], policy)
-        outbox.flush()
+    if connection.scalar(_LTI_LEARNERS, {"set_id": chunk.set_id}):
+        with Session(bind=connection) as outbox:
+            passback.after_regrade(outbox, [row[0] for row in graded], policy)
+            outbox.flush()
     return len(graded)
+
+
+# Whether a set has any LTI learner: a regrade of a set without one has no score to send.
+_LTI_LEARNERS = (
+    exists().where(LtiEnrolment.assignment_id == Assignment.id, Assignment.set_id == bindparam("set_id")).select()
+)
 
 
 def _store(connection: Connection, policy_id: int, graded: list[tuple[int, dict, float, float]]) -> None:
@@ -174,27 +203,42 @@ def _insert(connection: Connection):
     return dialect.insert(Grade.__table__).on_conflict_do_nothing(index_elements=["submission_id", "policy_id"])
 
 
+_COLUMNS = "submission_id, policy_id, results, score, max_score, engine_version, graded_at"
 _STAGING = """
 CREATE TEMPORARY TABLE IF NOT EXISTS regrade_staging
     (submission_id integer, results json, score float8, max_score float8) ON COMMIT DELETE ROWS
 """
-_FROM_STAGING = """
-INSERT INTO grades (submission_id, policy_id, results, score, max_score, engine_version, graded_at)
+_FROM_STAGING = f"""
+INSERT INTO grades ({_COLUMNS})
 SELECT submission_id, :policy_id, results, score, max_score, :engine_version, :now FROM regrade_staging
 ON CONFLICT (submission_id, policy_id) DO NOTHING
 """
 
 
 def _copy(connection: Connection, policy_id: int, graded: list[tuple], now) -> None:
-    """COPY the grades into a temporary table, then insert what no concurrent regrade wrote first."""
-    connection.execute(text(_STAGING))
+    """COPY the grades into the grades table; if a concurrent regrade wrote one of them first, COPY
+    them into a temporary table instead and insert only what is still missing."""
     dumps = json_codec.dumps
+    rows = [(s, policy_id, dumps(record), score, maximum, ENGINE_VERSION, now) for s, record, score, maximum in graded]
+    driver = connection.connection.driver_connection
+    savepoint = connection.begin_nested()
+    try:
+        # Straight into the table: half the database's work of going through a temporary table.
+        with driver.cursor() as cursor, cursor.copy(f"COPY grades ({_COLUMNS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.errors.UniqueViolation:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+        return
+    connection.execute(text(_STAGING))
     with (
-        connection.connection.driver_connection.cursor() as cursor,
+        driver.cursor() as cursor,
         cursor.copy("COPY regrade_staging (submission_id, results, score, max_score) FROM STDIN") as copy,
     ):
-        for submission_id, record, score, max_score in graded:
-            copy.write_row((submission_id, dumps(record), score, max_score))
+        for row in rows:
+            copy.write_row((row[0], row[2], row[3], row[4]))
     connection.execute(text(_FROM_STAGING), {"policy_id": policy_id, "engine_version": ENGINE_VERSION, "now": now})
 
 
@@ -221,6 +265,7 @@ _worker_engine: Engine | None = None
 def _start_worker(url: str) -> None:
     global _worker_engine
     _worker_engine = create_engine(url, json_serializer=json_codec.dumps, pool_size=1)
+    gc.freeze()  # what the process has loaded stays: the collector need not walk it again
 
 
 def _run_in_worker(chunk: Chunk) -> int:
@@ -267,6 +312,8 @@ def regrade(
     else:
         # forkserver, not fork: a forked child would share the parent's database sockets.
         context = multiprocessing.get_context("forkserver")
+        # The server imports the grader once, and every process forked from it starts with it loaded.
+        context.set_forkserver_preload([__name__])
         url = engine.url.render_as_string(hide_password=False)
         with (
             engine.connect() as reader,
