@@ -22,7 +22,7 @@ from grader.generation.draws import GENERATOR_VERSION, Draws, digest
 from grader.generation.passes import passes
 from grader.generation.student_ids import STUDENT_ID_CHARACTERS, STUDENT_ID_RULE, student_id_problem
 from grader.generation.template import Template
-from grader.generation.work import work_time
+from grader.generation.work_clock import WorkClock
 
 
 class GenerationError(ValueError):
@@ -136,9 +136,9 @@ def generate_variant(
 
     A template without random values is an exercise its author fixed on purpose: it is never refused,
     and what it leaves unmet is reported in ``Variant.warnings``.  With ``budget`` (CPU seconds of
-    this thread, garbage collection excepted: ``work.work_time``), the search gives up once it has
-    used that much, with the same kind of message: the service bounds the work one request may
-    cause.  Giving up never changes which variant a student gets, only whether it is found in time.
+    this thread), the search gives up once it has used that much, with the same kind of message:
+    the service bounds the work one request may cause.  Giving up never changes which variant a
+    student gets, only whether it is found in time.
     """
     if not template.random:
         exercise, trace, found = _violations(template, Draws(template.content_hash, seed, student, start))
@@ -179,7 +179,7 @@ def generate_variant(
     unmet: Counter[str] = Counter()
     examples: dict[str, str] = {}
     tries = template.constraints.max_tries
-    began = work_time()
+    clock = WorkClock()
     for attempt in range(start, start + tries):
         exercise, trace, found = _violations(template, Draws(template.content_hash, seed, student, attempt))
         violation = next(found, None)
@@ -189,7 +189,7 @@ def generate_variant(
             )
         unmet[violation.constraint] += 1
         examples.setdefault(violation.constraint, violation)
-        if budget is not None and work_time() - began > budget:
+        if budget is not None and clock.elapsed() > budget:
             done = attempt - start + 1
             spent = Wording(f"{done} tries, the work of {budget:g} s", f"{done} 次尝试（{budget:g} 秒的计算量）")
             raise GenerationError(_failure(template, seed, student, done, unmet, examples, spent))
