@@ -364,7 +364,10 @@ class _Marker:
         answered = {k: v for k, v in self.answers.items() if isinstance(v, float)}
         steps = self.trace.steps
         anchors = {k for k in answered if k in self.facts.parameter_anchors or self.reads_unwritten(steps[k])}
-        finding = integrity.assess(self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close)
+        named = {k: j.misconception for k, j in judgements.items() if k in anchors and j.misconception is not None}
+        finding = integrity.assess(
+            self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close, named
+        )
         ex = self.trace.exercise
         printed = {**ex.weights, **ex.biases}
         if finding.other_numbers:

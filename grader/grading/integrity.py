@@ -20,6 +20,9 @@ so on its own follow-through would pay for a copied solution.  The answers hold 
   without a misread given, at least half of the anchors unexplained.  (Two slips among four or
   fewer answered anchors look the same as a copy; a complete submission has a dozen anchors or
   more, so two honest slips stay slips, and one or two misread givens alone are never a copy.)
+  They are also other numbers when more than ``MAX_MISTAKES`` distinct mistakes (misread givens,
+  unexplained contradictions, and each misconception code named at an anchor, once) are needed
+  across at least half of the anchors: a copy's wrong values may fit a misconception by chance.
   Then no follow-through is paid and the whole earns at most ``OTHER_NUMBERS_CAP`` of the marks.
 
 This runs only when some anchor is wrong with no known cause, so an honest, careful student never
@@ -41,6 +44,7 @@ MIN_COPIES = 2  # repeats of previous values in one iteration, sample and phase 
 MAX_MISREAD = 2
 MIN_READERS = 2  # a misreading is named only when two answered steps agree on the value used
 MIN_CONTRADICTIONS = 2
+MAX_MISTAKES = 2  # distinct mistakes (misread givens, misconceptions, unexplained anchors) an honest student may make
 
 Close = Callable[[float, float], bool]
 
@@ -75,10 +79,12 @@ def assess(
     suspects: list[str],
     anchors: set[str],
     close: Close,
+    named: Mapping[str, str] | None = None,
 ) -> Finding:
     """Weigh the steps in ``suspects`` (wrong with no known cause and not following from the
-    student's own values) against the givens; ``effective`` holds the values the grading used, and
-    ``anchors`` the answered steps that read a weight or bias the student did not write."""
+    student's own values) against the givens; ``effective`` holds the values the grading used,
+    ``anchors`` the answered steps that read a weight or bias the student did not write, and
+    ``named`` the anchors a misconception explains (key -> code)."""
     steps = trace.steps
 
     def computed(key: str, subst: Mapping[str, float]) -> float:
@@ -148,7 +154,15 @@ def assess(
     mistakes = len(misread) + unexplained
     widespread = 2 * contradicting >= len(anchors)  # at least half of those answered contradict
     mostly_unexplained = bool(misread) or 2 * unexplained >= len(anchors)
-    other = len(misread) > MAX_MISREAD or (
-        widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and mostly_unexplained
+    # A misconception is one mistake however many steps show it; answers on other numbers may fit a
+    # catalogue entry at an anchor or two by chance (within the tolerance), so with the misconceptions
+    # counted too, more than MAX_MISTAKES distinct mistakes across half the anchors are a copy.
+    named = named or {}
+    distinct = mistakes + len(set(named.values()))
+    everywhere = 2 * (contradicting + len(named)) >= len(anchors)
+    other = (
+        len(misread) > MAX_MISREAD
+        or (widespread and unexplained >= 1 and mistakes >= MIN_CONTRADICTIONS and mostly_unexplained)
+        or (everywhere and distinct > MAX_MISTAKES)
     )
     return Finding(misread, explained, other)

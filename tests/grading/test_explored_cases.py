@@ -13,6 +13,7 @@ import pytest
 
 from grader.engine import Exercise, solve
 from grader.grading import Policy, grade
+from grader.grading.misconceptions import BY_CODE
 from tests.grading.simulated import decimals, work
 
 COMMON = {"iterations": 1, "batch_reduction": "sum", "delta_convention": "dE/dz"}
@@ -173,3 +174,64 @@ def test_a_slip_within_tolerance_of_the_students_own_value_is_no_slip(seed_trace
     assert result["it2.y5"].credit == 0
     assert (result["it2.E"].verdict, result["it2.E"].credit) == ("carried", 1)
     assert Policy().close(0.0181, 0.5 * 0.19**2)
+
+
+# A 2-2-1 tanh/leaky-ReLU network with thresholds (z = sum - b), only the first forward pass asked.
+COPIED_PASS = COMMON | {
+    "layers": [2, 2, 1],
+    "activation": ["tanh", "leaky_relu"],
+    "leaky_slope": 0.1,
+    "loss": "half_sse",
+    "bias": "threshold",
+    "learning_rate": 0.5,
+    "weights": {"w3_1": -0.58, "w3_2": 0.8, "w4_1": 0.37, "w4_2": 0.5, "w5_3": -0.46, "w5_4": -1.0},
+    "biases": {"b3": 0.14, "b4": -0.5, "b5": -0.06},
+    "samples": [{"inputs": [-0.4, -0.8], "targets": [0.83]}],
+    "update": "batch",
+    "delta_convention": "-dE/dz",
+    "ask": ["z3", "y3", "z4", "y4", "z5", "y5", "E"],
+}
+CLASSMATE = {"w3_1": -0.72, "w3_2": 0.52, "w4_1": 0.24, "w4_2": 0.78, "w5_3": -0.63, "w5_4": -1.28}
+
+
+def test_a_copy_whose_net_inputs_fit_misconceptions_by_chance_is_still_a_copy():
+    trace = solve(Exercise.from_mapping(COPIED_PASS))
+    theirs = solve(Exercise.from_mapping(COPIED_PASS | {"weights": CLASSMATE}))
+    answers = work(theirs, decimals(4))
+    # By hand: the classmate's z3 = -0.72*(-0.4) + 0.52*(-0.8) - 0.14 = -0.268, which is also the
+    # printed weights with the threshold added (threshold_sign): -0.58*(-0.4) + 0.8*(-0.8) + 0.14;
+    # their z4 = 0.24*(-0.4) + 0.78*(-0.8) + 0.5 = -0.22, also the printed weights read transposed
+    # (swapped_weight_indices): 0.8*(-0.4) + 0.5*(-0.8) + 0.5.  z5 fits nothing.
+    assert answers["z3"] == pytest.approx(-0.268) == pytest.approx(-0.58 * -0.4 + 0.8 * -0.8 + 0.14)
+    assert answers["z4"] == pytest.approx(-0.22) == pytest.approx(0.8 * -0.4 + 0.5 * -0.8 + 0.5)
+    result = grade(trace, answers)
+    assert {k: result.results[k].misconception for k in ("z3", "z4")} == {
+        "z3": "threshold_sign",
+        "z4": "swapped_weight_indices",
+    }
+    # Three different mistakes at the three net inputs: worked on other numbers, at most a fifth.
+    assert result.score <= 0.2 * result.max_score
+    assert result.results["y5"].note == "other_numbers"
+
+
+def test_a_misconception_whose_value_is_within_tolerance_of_the_answer_is_the_answer():
+    # Gradient ascent in a 1-2-1 network with tiny gradients, online over two samples: the first
+    # update where it shows against the student's own values is w4_2 after sample 2, and there it
+    # gives 0.099536 where 0.100461 is due: 0.000925 off, within 1 % (0.001005).  Right by the
+    # reference, whatever rule produced it.
+    mapping = COMMON | {
+        "layers": [1, 2, 1],
+        "activation": ["tanh", "leaky_relu"],
+        "leaky_slope": 0.1,
+        "loss": "half_sse",
+        "bias": "none",
+        "learning_rate": 1.0,
+        "weights": {"w2_1": 0.1, "w3_1": 0.1, "w4_2": 0.1, "w4_3": 0.1},
+        "samples": [{"inputs": [-0.1], "targets": [0.25]}, {"inputs": [0.06], "targets": [0.12]}],
+        "update": "online",
+    }
+    trace = solve(Exercise.from_mapping(mapping))
+    answers = work(trace, misconception=BY_CODE["gradient_ascent"])
+    assert answers["s2.new_w4_2"] == pytest.approx(0.099536, abs=1e-6)
+    assert trace["s2.new_w4_2"] == pytest.approx(0.100461, abs=1e-6)
+    assert grade(trace, answers).results["s2.new_w4_2"].verdict == "correct"

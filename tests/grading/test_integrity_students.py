@@ -89,8 +89,33 @@ def test_a_copied_first_forward_pass_earns_at_most_a_fifth(exercise, seed):
     # them) shares most of the student's numbers: that is one or two misread weights, not a copy.
     moved = {split(k)[2] for k in keys if trace.steps[k].kind == "z" and not TOLERANCE.close(answers[k], trace[k])}
     assume(len(moved) >= 3)
+    # ... and likewise one whose net inputs contradict the printed weights, from the student's own
+    # earlier values, at two nodes or fewer (the other moves cancel within the tolerance: one
+    # misread input or two misread weights explain the rest).  A copy shows where at least half of
+    # the net inputs contradict; where most agree (saturated units hide the moves), the copied
+    # answers are this exercise's right answers and earn what right answers earn.
+    against = contradicting(trace, answers, keys)
+    assume(len({split(k)[2] for k in against}) >= 3)
+    assume(2 * len(against) >= sum(1 for k in keys if trace.steps[k].kind == "z"))
     result = grade(trace, answers)
     assert fraction(result) <= CAP + 1e-9, ({k: r.note for k, r in result.results.items()}, mine.to_mapping(), answers)
+
+
+def contradicting(trace: Trace, answers: dict[str, float], keys: list[str]) -> set[str]:
+    """The net inputs among ``keys`` that neither the printed numbers give (the reference) nor the
+    printed weights from the student's own earlier values."""
+    mine = {**{k: s.value for k, s in trace.steps.items()}, **answers}
+    out = set()
+    for key in keys:
+        step = trace.steps[key]
+        due = step.rule(*[mine[k] for k in step.inputs])
+        if (
+            step.kind == "z"
+            and not TOLERANCE.close(answers[key], due)
+            and not TOLERANCE.close(answers[key], step.value)
+        ):
+            out.add(key)
+    return out
 
 
 def changed_visibly(trace: Trace, answers: dict[str, float], key: str, before: str) -> bool:

@@ -161,6 +161,9 @@ def test_one_misconception_is_named_at_the_first_affected_key(code, data):
     # Where the mistake moves no step by more than the tolerance, it cannot be seen at all.
     assume(key is not None)
     assume(not ambiguous(trace, answers, key, code))
+    # Where the wrong rule's value is within tolerance of the right answer, it is the right answer
+    # (a case BP_RANDOM found, pinned in test_explored_cases).
+    assume(not Policy().close(answers[key], trace[key]))
     result = grade(trace, answers).results[key]
     assert (result.verdict, result.misconception) == ("misconception", code), result.message()
 
