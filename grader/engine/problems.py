@@ -10,8 +10,10 @@ takes): they are shown as they are in both languages, and a page sets them apart
 may also mark literal file-format words with backticks (`` `bias: threshold` ``), for the same
 reason.  A parameter that needs words of its own in each language is given as a ``Wording``.
 
-Other layers (grading policy, generation rules) add their own codes with ``define``; a code is
-defined once, and ``tests/engine/test_problems.py`` fails on a code without Chinese.
+The engine's codes and the grading policy's and answers' are defined below; the generator
+(``grader/generation/problems.py``) and the service (``grader/service/facade/errors.py``) add theirs
+with ``define``.  A code is defined once, and ``tests/engine/test_problems.py`` drives every code
+with a bad input and fails on one without Chinese.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from grader.generation.draws import GENERATOR_VERSION, Draws, digest
 from grader.generation.passes import passes
 from grader.generation.student_ids import STUDENT_ID_CHARACTERS, STUDENT_ID_RULE, student_id_problem
 from grader.generation.template import Template
+from grader.generation.work_clock import WorkClock
 
 
 class GenerationError(ValueError):
@@ -179,7 +179,7 @@ def generate_variant(
     unmet: Counter[str] = Counter()
     examples: dict[str, str] = {}
     tries = template.constraints.max_tries
-    began = time.thread_time()
+    clock = WorkClock()
     for attempt in range(start, start + tries):
         exercise, trace, found = _violations(template, Draws(template.content_hash, seed, student, attempt))
         violation = next(found, None)
@@ -189,7 +189,7 @@ def generate_variant(
             )
         unmet[violation.constraint] += 1
         examples.setdefault(violation.constraint, violation)
-        if budget is not None and time.thread_time() - began > budget:
+        if budget is not None and clock.elapsed() > budget:
             done = attempt - start + 1
             spent = Wording(f"{done} tries, the work of {budget:g} s", f"{done} 次尝试（{budget:g} 秒的计算量）")
             raise GenerationError(_failure(template, seed, student, done, unmet, examples, spent))

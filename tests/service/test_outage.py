@@ -87,7 +87,7 @@ def test_outage_is_503_then_recovers_and_loses_nothing_acknowledged(own_postgres
         time.sleep(2.0)
         own_postgres.start()
         phase["name"] = "after"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # ends as soon as 10 got through; a loaded machine is slow
         while after_restart[201] < 10 and time.monotonic() < deadline:
             time.sleep(0.2)
         stop.set()

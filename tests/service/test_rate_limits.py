@@ -71,7 +71,7 @@ def test_the_limit_holds_across_processes(postgres_server):
     try:
         with GunicornServer(url) as first, GunicornServer(url) as second:
             statuses = [
-                requests.get(f"{server.url}{API}/exercise-sets", headers=bad, timeout=10).status_code
+                requests.get(f"{server.url}{API}/exercise-sets", headers=bad, timeout=30).status_code
                 for _ in range(CREDENTIAL_LIMIT // 2 + 1)
                 for server in (first, second)
             ]

@@ -22,6 +22,7 @@ from tests.service.servers import GunicornServer, NginxProxy, SlowClients, seede
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SLOW = 50
 HOLD = 20.0
+ROUNDS = 20  # health checks and submissions, each, during the hold
 LIMIT = 1.0
 
 
@@ -54,7 +55,8 @@ def test_fifty_slow_clients_for_20_s_do_not_delay_health_or_submissions(deployme
     with requests.Session() as http, SlowClients(proxy.port, SLOW) as slow:
         stop = time.monotonic() + HOLD
         n = 0
-        while time.monotonic() < stop:
+        # For the whole hold, and for at least ROUNDS rounds however slow a loaded machine makes them.
+        while n < ROUNDS or time.monotonic() < stop:
             started = time.perf_counter()
             health = http.get(f"{proxy.url}/api/v1/health", timeout=5)
             latencies["health"].append(time.perf_counter() - started)
@@ -70,7 +72,8 @@ def test_fifty_slow_clients_for_20_s_do_not_delay_health_or_submissions(deployme
     # The attack was real: every slow connection was still open, mid-request, at the end.
     assert held == SLOW and slow.sent >= HOLD / slow.interval
     for name, values in latencies.items():
-        assert len(values) >= 20, name
+        print(f"{name} under {SLOW} slow clients: {len(values)} answers, max {max(values) * 1000:.0f} ms")
+        assert len(values) >= ROUNDS, name
         assert max(values) < LIMIT, (name, sorted(values)[-5:])
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from grader.engine.problems import Problem as EngineProblem
 from grader.engine.walkthrough import walkthrough
 from grader.generation import GenerationError, Template, generate_variant
 from grader.generation.student_ids import student_id_problem
+from grader.generation.work_clock import WorkClock
 from grader.service.credentials import STUDENT_TOKEN_PREFIX, digest, new_secret
 from grader.service.facade.errors import BadIdentifier, Conflict, InvalidExercise, NotFound, Problem
 from grader.service.facade.limits import GENERATION_BUDGET
@@ -124,11 +124,11 @@ def _new_assignment(session: Session, exercise_set: ExerciseSet, student_id: str
         ).scalars()
     )
     start = 0
-    began = time.thread_time()
+    clock = WorkClock()
     try:
         while True:
             # One budget for the whole search, collisions with other students' variants included.
-            left = max(0.0, GENERATION_BUDGET - (time.thread_time() - began))
+            left = max(0.0, GENERATION_BUDGET - clock.elapsed())
             variant = generate_variant(template, exercise_set.seed, student_id, start=start, budget=left)
             if not template.random or variant.id not in taken:
                 break

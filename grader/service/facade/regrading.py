@@ -11,9 +11,16 @@ skips what the other one wrote.
 A chunk is a small JSON-able value naming nothing but ids, so it is also the unit to hand to
 other processes: ``grader regrade`` runs chunks in a local process pool, each process with its
 own connection, and a durable job queue (``grader worker``) can run the same ``run_chunk`` on
-any machine.  On PostgreSQL a chunk's grades go in with ``COPY`` into a temporary table and one
-``INSERT ... SELECT ... ON CONFLICT DO NOTHING``, which is several times faster than inserting
-rows; SQLite takes multi-row inserts, in the calling process.
+any machine.  On PostgreSQL a chunk's grades go in with one ``COPY`` straight into the grades
+table, several times faster than inserting rows; when a concurrent regrade wrote one of them first,
+the COPY fails on the unique constraint and the chunk's grades go through a temporary table and
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` instead.  SQLite takes multi-row inserts, in the
+calling process.
+
+Grading is most of a regrade's time.  A course has a variant per student, graded only as often
+as the student submitted, so what grading needs per variant is worked out once per chunk (the
+trace, from the exercise's stored text) and once per trace (``grade``'s plan, the evidence's
+facts per shape of network), and the cycle collector is kept out of a chunk's grading.
 """
 
 from __future__ import annotations
