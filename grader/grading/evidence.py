@@ -39,7 +39,11 @@ VISIBLE_UNITS = 2.0
 
 @dataclass(frozen=True)
 class TraceFacts:
-    """The answer-independent structure of a trace that the integrity rules read."""
+    """The answer-independent structure of a trace that the integrity rules read.
+
+    Every variant of one shape of network shares these facts (``facts``), but for ``at_hand``,
+    which reads the exercise's numbers: a field that reads a value must be filled in per trace
+    as ``at_hand`` is, or a variant would be graded with another variant's numbers."""
 
     previous: dict[str, str]  # key -> the key holding its previous value (old parameter, earlier iteration)
     readers: dict[str, tuple[str, ...]]  # given key -> the steps reading it directly
