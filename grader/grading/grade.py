@@ -15,10 +15,11 @@ is not hurt by it):
    when one of the wrong values it rests on (a *root*: a wrong value that does not itself follow
    from the student's earlier values) is a placeholder: within tolerance of 0, exactly +1 or -1,
    exactly a given number that stands in for work not done (a network input as an activation, a
-   target as an output: ``evidence``; not any printed number, which a slip may hit), implausible (further
-   from the reference than 10 times max(1, |reference|)), or a copied previous value (step 2)
-   where another value of the same iteration, sample and phase is copied too.  A lone repeat may
-   be a slip that landed there: the steps are marked again with it as an ordinary wrong value.
+   target as an output: ``evidence``; not any printed number, which a slip may hit), implausible
+   (further than 10 times max(1, |x|) from both the reference and what the student's own values
+   give), or a copied previous value (step 2) where another value of the same iteration, sample
+   and phase is copied too.  A lone repeat may be a slip that landed there: the steps are marked
+   again with it as an ordinary wrong value.
 4. **Integrity** (``integrity``).  Steps that read a given directly and contradict it show which
    numbers the student worked on: one or two misread givens are named (``misread_given``) and cost
    only the steps that read them; answers worked on other numbers get no follow-through and at
@@ -401,10 +402,18 @@ class _Marker:
                 key in self.copies
                 or self.close(value, 0.0)
                 or any(_same(value, p) for p in (*TRIVIAL, *self.facts.at_hand.get(key, ())))
-                or abs(value - reference) > IMPLAUSIBLE * max(1.0, abs(reference))
+                or (_far(value, reference) and _far(value, self.owns.get(key, reference)))
             ):
                 return [key, value]
         return None
+
+
+def _far(value: float, right: float) -> bool:
+    """Whether ``value`` is implausibly far from ``right``: more than 10 times max(1, |right|) away.
+    A root is a placeholder when it is far from both the reference and what the student's own
+    earlier values give (after an earlier slip those may run far from the reference, and a slip
+    there is still a slip)."""
+    return not abs(value - right) <= IMPLAUSIBLE * max(1.0, abs(right))
 
 
 def _capped(results: dict[str, KeyResult], cap: float) -> dict[str, KeyResult]:

@@ -235,3 +235,35 @@ def test_a_misconception_whose_value_is_within_tolerance_of_the_answer_is_the_an
     assert answers["s2.new_w4_2"] == pytest.approx(0.099536, abs=1e-6)
     assert trace["s2.new_w4_2"] == pytest.approx(0.100461, abs=1e-6)
     assert grade(trace, answers).results["s2.new_w4_2"].verdict == "correct"
+
+
+# A 3-2-1 linear/leaky-ReLU network, learning rate 0.8, two iterations: a slip early on (z4 x 1.45)
+# drives the student's own second iteration far from the reference, and a second slip there
+# (it2.delta6 x 1.45) is more than 10 times off the reference.  That second slip looked "implausibly
+# far off" and every step after it lost its follow-through; it is near what the student's own
+# values give, so it is a slip.
+DIVERGING = COMMON | {
+    "layers": [3, 2, 1],
+    "activation": ["linear", "leaky_relu"],
+    "leaky_slope": 0.1,
+    "loss": "mse",
+    "bias": "bias",
+    "learning_rate": 0.8,
+    "weights": {"w4_1": 0.44, "w4_2": 0.88, "w4_3": -0.21, "w5_1": -0.98, "w5_2": -0.42, "w5_3": -0.08},
+    "biases": {"b4": 0.15, "b5": 0.24, "b6": 0.44},
+    "samples": [{"inputs": [0.37, 0.7, -0.48], "targets": [0.58]}],
+    "iterations": 2,
+    "update": "online",
+}
+DIVERGING["weights"] |= {"w6_4": 0.81, "w6_5": -0.96}
+
+
+def test_a_second_slip_far_from_the_reference_but_near_the_students_own_value_is_a_slip():
+    trace = solve(Exercise.from_mapping(DIVERGING))
+    answers = work(trace, decimals(6), slips={"z4": 1.45, "it2.delta6": 1.45})
+    # By hand: z4 = 0.44*0.37 + 0.88*0.7 - 0.21*(-0.48) + 0.15 = 1.0296, slipped to 1.49292.
+    assert answers["z4"] == pytest.approx(1.0296 * 1.45, abs=1e-6)
+    far = answers["it2.delta6"] - trace["it2.delta6"]
+    assert abs(far) > 10 * max(1.0, abs(trace["it2.delta6"]))
+    result = grade(trace, answers)
+    assert {k for k, r in result.results.items() if r.credit < 1} == {"z4", "it2.delta6"}
