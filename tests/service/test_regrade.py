@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from grader.cli import main
@@ -127,15 +129,22 @@ def test_two_regrades_of_one_chunk_at_once_grade_each_submission_once(
 
     thread = threading.Thread(target=second_regrade)
     thread.start()
-    # Wait (without a clock) until the second regrade is blocked on the first one's rows.
+    # Wait until the second regrade is blocked on the first one's rows. PostgreSQL keeps one
+    # snapshot of pg_stat_activity per transaction, so each look is a transaction of its own (one
+    # long transaction saw the second regrade "not yet waiting" forever and hung CI). The deadline
+    # only turns a hang into a failure; the test does not depend on how long the wait takes.
+    deadline = time.monotonic() + 120
     with engine.connect() as watcher:
         while thread.is_alive():
             waiting = watcher.execute(
                 text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"),
                 {"pid": second_pid[0] if second_pid else -1},
             ).scalar()
+            watcher.rollback()
             if waiting == "Lock":
                 break
+            assert time.monotonic() < deadline, "the second regrade never waited for the first one's rows"
+            time.sleep(0.01)
     first.commit()
     first.close()
     thread.join()
