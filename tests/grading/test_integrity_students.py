@@ -247,8 +247,12 @@ def test_a_misconception_after_an_earlier_slip_is_still_named(code, data):
     shown = first_shown(trace, {**rest, slip: answers[slip]}, skip={slip})
     assume(shown is not None and not ambiguous(trace, answers, shown, code))
     assume(not TOLERANCE.close(answers[shown], trace[shown]))  # the slip may cancel the mistake out
-    result = grade(trace, answers).results[shown]
+    grading = grade(trace, answers)
+    result = grading.results[shown]
     assert (result.verdict, result.misconception) == ("misconception", code), result.message()
+    # The honest student beside the "more than two distinct mistakes" rule (integrity.MAX_MISTAKES):
+    # one misconception and one slip are two mistakes, never answers worked on other numbers.
+    assert not any(r.note == "other_numbers" for r in grading.results.values())
 
 
 @pytest.mark.parametrize("code", sorted(set(REQUIREMENTS) - {"updated_weights_in_backprop"}))
