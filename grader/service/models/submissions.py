@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grader.service.models.assignments import Assignment
@@ -43,11 +43,15 @@ class Submission(Base):
 
 class Grade(Base):
     __tablename__ = "grades"
-    __table_args__ = (UniqueConstraint("submission_id", "policy_id"),)
+    __table_args__ = (
+        UniqueConstraint("submission_id", "policy_id"),
+        # The set summary counts a policy version's grades (how many are not stale yet) on every
+        # view of the set page; every other query reaches grades through their submission.
+        Index("ix_grades_policy_id_submission_id", "policy_id", "submission_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
-    # No index on policy_id: every query reaches grades through their submission.
     policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id", ondelete="CASCADE"))
     results: Mapped[dict[str, Any]]
     # Sums over ``results`` (grade_records.score), written with them.
