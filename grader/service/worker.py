@@ -39,11 +39,12 @@ def _regrade_chunk(app: Flask, payload: Mapping[str, Any]) -> None:
 register("regrade.chunk", _regrade_chunk)
 
 
-def run_once(app: Flask, limit: int = 10) -> int:
-    """Claim and run the jobs that are due now; returns how many were run."""
+def run_once(app: Flask, limit: int = 10, kinds: tuple[str, ...] | None = None) -> int:
+    """Claim and run the jobs that are due now (of ``kinds``, or of every kind with a handler);
+    returns how many were run."""
     database = get_database(app)
     with database.sessions() as session:
-        jobs = queue.claim(session, limit, tuple(HANDLERS))
+        jobs = queue.claim(session, limit, kinds or tuple(HANDLERS))
     for job in jobs:
         with database.sessions() as session:
             try:
@@ -65,21 +66,23 @@ def run_once(app: Flask, limit: int = 10) -> int:
 
 
 class Worker:
-    """Runs due jobs until stopped, polling every ``interval`` seconds when there is nothing to do."""
+    """Runs due jobs (of ``kinds``, or of every kind) until stopped, polling every ``interval``
+    seconds when there is nothing to do."""
 
-    def __init__(self, app: Flask, interval: float = 1.0):
+    def __init__(self, app: Flask, interval: float = 1.0, kinds: tuple[str, ...] | None = None):
         self.app = app
         self.interval = interval
+        self.kinds = kinds
         self.stopping = threading.Event()
 
     def __repr__(self) -> str:
-        return f"Worker(every {self.interval:g} s)"
+        return f"Worker(every {self.interval:g} s, {', '.join(self.kinds) if self.kinds else 'every kind'})"
 
     def run(self, until_idle: bool = False) -> None:
         """Work until ``stop`` (or, with ``until_idle``, until no job is due)."""
         while not self.stopping.is_set():
             try:
-                ran = run_once(self.app)
+                ran = run_once(self.app, kinds=self.kinds)
             except Exception as error:  # the database may be down; try again later
                 if not is_outage(error):
                     log.exception("the job queue could not be read")

@@ -36,19 +36,21 @@ from typing import Any
 
 import orjson
 import psycopg
-from sqlalchemy import Connection, Engine, Text, bindparam, cast, create_engine, exists, func, select, text
+from sqlalchemy import Connection, Engine, Text, bindparam, cast, create_engine, exists, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from grader.engine import ENGINE_VERSION
 from grader.grading import Policy, grade
-from grader.service import grade_records, json_codec
+from grader.service import grade_records, json_codec, queue
 from grader.service.facade.assignments import trace_for_text
 from grader.service.lti import passback
 from grader.service.models import (
     Assignment,
     ExerciseSet,
     Grade,
+    Job,
+    JobState,
     LtiEnrolment,
     PolicyVersion,
     Submission,
@@ -252,17 +254,48 @@ def _copy(connection: Connection, policy_id: int, graded: list[tuple], now) -> N
 JOB_KIND = "regrade.chunk"  # run by grader.service.worker on any machine
 
 
-def enqueue(session: Session, exercise_set: ExerciseSet, batch: int = BATCH) -> int:
-    """Queue the set's regrade as chunk jobs for ``grader worker`` processes; returns how many chunks."""
-    from grader.service import queue
+def job_key(chunk: Chunk) -> str:
+    """The queue key of a chunk's job: the set, the policy version and where the chunk starts."""
+    return f"{_set_prefix(chunk.set_id)}{chunk.policy_id}:{chunk.first}"
 
+
+def _set_prefix(set_id: int) -> str:
+    # The trailing colon keeps set 1's jobs apart from set 12's.
+    return f"regrade:{set_id}:"
+
+
+def enqueue(session: Session, exercise_set: ExerciseSet, batch: int = BATCH) -> int:
+    """Queue the set's regrade as chunk jobs for ``grader worker`` processes and commit; returns how
+    many chunks.  Chunks of the set still waiting under an older policy version are dropped (marked
+    superseded): the grades they would write are stale already, and the new chunks cover their
+    submissions."""
+    current = f"{_set_prefix(exercise_set.id)}{exercise_set.policy.id}:%"
+    session.execute(
+        update(Job)
+        .where(Job.key.like(f"{_set_prefix(exercise_set.id)}%"), ~Job.key.like(current))
+        .where(Job.state == JobState.PENDING)
+        .values(state=JobState.SUPERSEDED, finished_at=utcnow())
+    )
     # Planned on a connection of its own: a server-side cursor's options stay with its connection.
     with session.get_bind().connect() as reader:
         chunks = list(plan(reader, exercise_set.id, exercise_set.policy.id, batch))
     for chunk in chunks:
-        queue.enqueue(session, JOB_KIND, chunk.to_payload())
+        queue.enqueue(session, JOB_KIND, chunk.to_payload(), key=job_key(chunk))
     session.commit()
     return len(chunks)
+
+
+def queued(session: Session, exercise_set: ExerciseSet) -> int:
+    """How many chunk jobs of the set's regrade under its current policy are waiting or running."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.key.like(f"{_set_prefix(exercise_set.id)}{exercise_set.policy.id}:%"))
+            .where(Job.state.in_((JobState.PENDING, JobState.RUNNING)))
+        )
+        or 0
+    )
 
 
 # One engine per worker process, made by the pool's initializer from the parent's URL.

@@ -27,8 +27,9 @@ bp = Blueprint("set_page", __name__, url_prefix=SET_PATH)
 errors.register(bp)
 protect(bp)
 
-# A regrade of at most this many submissions is done within the request; more runs in the
-# background (``regrade_jobs``) while the page shows its progress.  App config REGRADE_INLINE_LIMIT.
+# A regrade of at most this many submissions is done within the request; more is queued and runs
+# in the background (``regrade_jobs``) while the page shows its progress.  App config
+# REGRADE_INLINE_LIMIT; REGRADE_DRAIN False leaves the queue to other workers (no child process).
 REGRADE_INLINE_LIMIT = 2000
 # Up to this many submissions the set page shows its analytics at once; above, it fetches them.
 ANALYTICS_INLINE_LIMIT = 5000
@@ -155,7 +156,7 @@ def _page_url(set_id: int, view: gradebook.View, **changes) -> str:
 
 def _regrade_state(exercise_set: ExerciseSet, info) -> dict | None:
     """The background regrade to show progress of, or None."""
-    running = regrade_jobs.running(current_app.config["DATABASE_URL"], exercise_set.id)
+    running = regrade_jobs.running(get_session(), exercise_set)
     if not info["stale_grades"] or not (running or request.args.get("regrade") == "started"):
         return None
     total = info["submissions"]
@@ -229,7 +230,12 @@ def regrade(set_id: int):
     _total, pending = regrading.counts(session, exercise_set)
     limit = current_app.config.get("REGRADE_INLINE_LIMIT", REGRADE_INLINE_LIMIT)
     if pending > limit:
-        regrade_jobs.start(current_app.config["DATABASE_URL"], exercise_set.id)
+        regrade_jobs.start(
+            session,
+            exercise_set,
+            current_app.config["DATABASE_URL"],
+            drain=current_app.config.get("REGRADE_DRAIN", True),
+        )
         flash(_("Regrading %(n)d submissions in the background.", n=pending), "info")
         return redirect(url_for("set_page.show", set_id=set_id, regrade="started") + "#regrade")
     result = regrading.regrade(session, exercise_set)
@@ -248,8 +254,8 @@ def regrade(set_id: int):
 @bp.route("/regrade/progress")
 def regrade_progress(set_id: int):
     """How far the set's regrade has come: submissions in all, those still to grade, and whether
-    this server process runs it (JSON, for the page's progress bar)."""
+    chunks of it are still queued (JSON, for the page's progress bar)."""
     exercise_set = owned_set(set_id)
     total, remaining = regrading.counts(get_session(), exercise_set)
-    running = regrade_jobs.running(current_app.config["DATABASE_URL"], exercise_set.id)
+    running = regrade_jobs.running(get_session(), exercise_set)
     return jsonify(total=total, remaining=remaining, running=running)
