@@ -34,6 +34,13 @@ def test_the_table_pages_sorts_and_filters(app, client, signed_in, seed_set, mon
     assert students_on(second) == ["cal", "dan"] and "First page" in second
     by_score = alice.get(f"/sets/{seed_set}?sort=-score").get_data(as_text=True)
     assert students_on(by_score) == ["dan", "ben"]
+    # Filtered by score, the count is of every page's students, on the first page (where it comes
+    # with the rows) as on the next (where it is a query of its own).
+    low = alice.get(f"/sets/{seed_set}?sort=score&below=50").get_data(as_text=True)
+    assert students_on(low) == ["cal", "ben"] and "3 students match" in low
+    rest = re.search(r'rel="next" href="([^"]+)"', low).group(1).replace("&amp;", "&")
+    last = alice.get(rest).get_data(as_text=True)
+    assert students_on(last) == ["dan"] and "3 students match" in last
     waiting = alice.get(f"/sets/{seed_set}?status=not_started").get_data(as_text=True)
     assert students_on(waiting) == ["amy", "eve"] and "2 students match" in waiting
     found = alice.get(f"/sets/{seed_set}?q=CA").get_data(as_text=True)

@@ -10,7 +10,8 @@ what the first does.
 Indexes that serve these queries: assignments (set_id, student_id) finds a set's students in
 name order, submissions (assignment_id, attempt) their attempts, grades (submission_id,
 policy_id) the grades of each.  A page sorted by name works out only its own students; a sort by
-score works out every student's score, one pass over the set's grades.
+score works out every student's score: on PostgreSQL two index probes a student for the latest
+attempt (``LATERAL``), one pass over the set's grades for the best.
 """
 
 from __future__ import annotations
@@ -424,6 +425,25 @@ def page(session: Session, exercise_set: ExerciseSet, view: View) -> tuple[list[
     found = rows(session, exercise_set, view)
     more = view.limit is not None and len(found) == view.limit
     return found, (view.cursor_after(found[-1]) if more and found else None)
+
+
+def counted_page(session: Session, exercise_set: ExerciseSet, view: View) -> tuple[list[Row], str | None, int]:
+    """One page of rows, the cursor of the next page, and how many students the view's filters
+    keep (all pages).
+
+    On the first page of a view filtered by score, the count comes with the rows: a window count
+    over the matches, which the query finds anyway to sort them, instead of a second pass over
+    every student's score.  A later page's query leaves out the rows before its cursor, so there
+    the count is a query of its own.
+    """
+    if view.below is None or view.cursor is not None:
+        found, following = page(session, exercise_set, view)
+        return found, following, count(session, exercise_set, view)
+    statement = query(exercise_set, view, passback_of(exercise_set), postgres(session))
+    result = session.execute(statement.add_columns(func.count().over().label("matching"))).all()
+    found = [Row(*r[:-1]) for r in result]
+    more = view.limit is not None and len(found) == view.limit
+    return found, (view.cursor_after(found[-1]) if more else None), (result[0][-1] if result else 0)
 
 
 def count(session: Session, exercise_set: ExerciseSet, view: View) -> int:

@@ -73,10 +73,10 @@ def render_set_page(
     session = get_session()
     view = gradebook_view()
     try:
-        rows, next_cursor = gradebook.page(session, exercise_set, view)
+        rows, next_cursor, matching = gradebook.counted_page(session, exercise_set, view)
     except Invalid:  # a stale or tampered cursor: show the first page
         view = gradebook.View(view.sort, view.status, view.search, view.below, None, view.limit)
-        rows, next_cursor = gradebook.page(session, exercise_set, view)
+        rows, next_cursor, matching = gradebook.counted_page(session, exercise_set, view)
     info = summary(session, exercise_set)
     # A big course's analytics take a second of the database's time: the page comes without them
     # and fetches them (``analytics``) once it is shown.
@@ -98,7 +98,7 @@ def render_set_page(
         info=info,
         rows=rows,
         view=view,
-        matching=gradebook.count(session, exercise_set, view),
+        matching=matching,
         next_cursor=next_cursor,
         page_url=lambda **changes: _page_url(exercise_set.id, view, **changes),
         passback=str(gradebook.passback_of(exercise_set)),
