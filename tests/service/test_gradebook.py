@@ -65,6 +65,33 @@ def test_latest_attempt_counts_by_default_and_best_when_the_policy_says(client, 
     assert rows["cal"]["policy_version"] == 2
 
 
+def test_the_best_attempt_sorted_by_score_before_during_and_after_a_regrade(client, auth, course, submit, seed_values):
+    """Sorted by score, the best attempt is read from the one policy version that holds every
+    current grade when there is one, and from each submission's newest grade when there is not."""
+
+    def by_score():
+        found = book(client, auth, course["id"], sort="-score").json["students"]
+        return [(r["student_id"], r["attempt"], r["score"], r["policy_version"]) for r in found]
+
+    url = f"{API}/exercise-sets/{course['id']}"
+    client.patch(url, json={"policy": {"passback": "best"}}, headers=auth("alice"))
+    dan = next(r["score"] for r in book(client, auth, course["id"]).json["students"] if r["student_id"] == "dan")
+    # Version 2 has no grade yet: every current grade is under version 1.
+    assert by_score() == [
+        ("amy", 1, FULL, 1), ("cal", 1, FULL, 1), ("ben", 1, FULL - 1, 1), ("dan", 1, dan, 1), ("eve", None, None, None)
+    ]  # fmt: skip
+    # ben's second attempt is graded under version 2, the others not yet: no version holds them all.
+    submit(course["id"], "ben", {k: round(v, 6) for k, v in seed_values.items()})
+    assert by_score() == [
+        ("amy", 1, FULL, 1), ("ben", 2, FULL, 2), ("cal", 1, FULL, 1), ("dan", 1, dan, 1), ("eve", None, None, None)
+    ]  # fmt: skip
+    assert [r["student_id"] for r in book(client, auth, course["id"], below=99.0).json["students"]] == ["dan"]
+    client.post(f"{url}/regrade", headers=auth("alice"))
+    assert by_score() == [
+        ("amy", 1, FULL, 2), ("ben", 2, FULL, 2), ("cal", 1, FULL, 2), ("dan", 1, dan, 2), ("eve", None, None, None)
+    ]  # fmt: skip
+
+
 def test_sorted_by_score_both_ways_with_those_not_started_last(client, auth, course):
     ascending = [r["student_id"] for r in book(client, auth, course["id"], sort="score").json["students"]]
     descending = [r["student_id"] for r in book(client, auth, course["id"], sort="-score").json["students"]]

@@ -71,6 +71,11 @@ class View:
     cursor: str | None = None
     limit: int | None = DEFAULT_LIMIT
 
+    def by_name(self) -> bool:
+        """Whether the view's pages follow student names alone: then a page needs only its own
+        students' attempts, where an order or a filter by score needs every student's."""
+        return self.sort in (Sort.NAME, Sort.NAME_DESC) and self.below is None
+
     def after(self) -> tuple[Any, ...] | None:
         """The last row of the previous page, as the cursor names it (``Invalid`` for a cursor of another sort)."""
         if self.cursor is None:
@@ -157,12 +162,14 @@ def current(submission_id) -> Any:
     return and_(Grade.submission_id == submission_id, Grade.policy_id == newest)
 
 
-def graded(students, distinct_on: bool):
+def graded(students, distinct_on: bool, settled: int | None = None):
     """The current grade of every submission of ``students`` (a subquery of assignment ids).
 
-    ``distinct_on`` (PostgreSQL) picks it with ``DISTINCT ON``, which the planner counts right
-    (one row per submission); a ``row_number() = 1`` filter, as SQLite needs, is estimated at a
-    fraction of that, and the misestimate turns the gradebook's joins into nested loops.
+    With ``settled`` (``settled_policy``: every submission's current grade is under that policy
+    version) it is the grade under that version, read from the (policy, submission) index.
+    Otherwise ``distinct_on`` (PostgreSQL) picks it with ``DISTINCT ON``, which the planner counts
+    right (one row per submission); a ``row_number() = 1`` filter, as SQLite needs, is estimated
+    at a fraction of that, and the misestimate turns the gradebook's joins into nested loops.
     """
     columns = [
         Submission.assignment_id,
@@ -176,6 +183,8 @@ def graded(students, distinct_on: bool):
     base = (
         select(*columns).join(Grade, Grade.submission_id == Submission.id).where(Submission.assignment_id.in_(students))
     )
+    if settled is not None:
+        return base.where(Grade.policy_id == settled).subquery("graded")
     if distinct_on:
         newest_first = (Grade.submission_id, Grade.policy_id.desc())
         return base.ext(postgresql.distinct_on(Grade.submission_id)).order_by(*newest_first).subquery("graded")
@@ -185,7 +194,7 @@ def graded(students, distinct_on: bool):
     return select(*(ranked.c[c.key] for c in columns)).where(ranked.c.newest == 1).subquery("graded")
 
 
-def chosen(students, passback: Passback, distinct_on: bool):
+def chosen(students, passback: Passback, distinct_on: bool, settled: int | None = None):
     """Per assignment among ``students`` (a subquery of assignment ids) that has an attempt: the
     attempt that counts, its current grade, and the number of attempts.
 
@@ -223,11 +232,14 @@ def chosen(students, passback: Passback, distinct_on: bool):
             .join(Grade, current(latest.c.id))
             .subquery("chosen")
         )
-    g = graded(students, distinct_on).c
+    g = graded(students, distinct_on, settled).c
     order = [g.score.desc(), g.attempt.desc()]
+    # Counted over the whole partition but in the order DISTINCT ON picks by, so the database sorts
+    # the attempts once for both, not once for the count and again for the pick.
+    attempts = func.count().over(partition_by=g.assignment_id, order_by=order, rows=(None, None))
     columns = [
         g.assignment_id,
-        func.count().over(partition_by=g.assignment_id).label("attempts"),
+        attempts.label("attempts"),
         g.attempt,
         g.submitted_at,
         g.grade_id,
@@ -285,17 +297,74 @@ def _latest_lateral(students):
     )
 
 
-def best_score():
-    """The best current score among an assignment's attempts (a scalar subquery on ``Assignment``)."""
+def best_score(assignment_id):
+    """The best current score among the attempts of the assignment ``assignment_id`` (a column of
+    the enclosing query), as a scalar subquery."""
     attempt = aliased(Submission, name="any_attempt")
     return (
         select(func.max(Grade.score))
         .select_from(attempt)
         .join(Grade, current(attempt.id))
-        .where(attempt.assignment_id == Assignment.id)
+        .where(attempt.assignment_id == assignment_id)
+        .scalar_subquery()
+    )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a set's gradebook is read: which attempt counts (the policy's ``passback``), whether the
+    database has ``DISTINCT ON`` (PostgreSQL), and ``settled_policy`` where it helps (the best
+    attempt reads every attempt's grade; the latest, one per student, gains nothing from it)."""
+
+    passback: Passback
+    distinct_on: bool
+    settled: int | None = None
+
+
+def reading(session: Session, exercise_set: ExerciseSet, view: View) -> Reading:
+    """How to read this set's gradebook now, for ``view``."""
+    passback = passback_of(exercise_set)
+    # A page in name order reads a page of students' attempts: finding the settled version would cost more.
+    wanted = passback == Passback.BEST and not view.by_name()
+    return Reading(passback, postgres(session), settled_policy(session, exercise_set) if wanted else None)
+
+
+def submission_count(session: Session, exercise_set: ExerciseSet) -> int:
+    """How many submissions the set has.  A student's attempts are numbered 1..n, so the highest
+    is their count: one index lookup per student instead of a pass over every submission."""
+    attempts = (
+        select(func.max(Submission.attempt))
+        .where(Submission.assignment_id == Assignment.id)
         .correlate(Assignment)
         .scalar_subquery()
     )
+    total = session.scalar(select(func.coalesce(func.sum(attempts), 0)).where(Assignment.set_id == exercise_set.id))
+    return int(total or 0)
+
+
+def graded_under(session: Session, policy_id: int) -> int:
+    """How many submissions a policy version has graded.  A version belongs to one set and grades a
+    submission at most once, so this counts one range of the (policy, submission) index."""
+    return session.scalar(select(func.count()).select_from(Grade).where(Grade.policy_id == policy_id)) or 0
+
+
+def settled_policy(session: Session, exercise_set: ExerciseSet) -> int | None:
+    """The policy version that holds every submission's current grade, if one does: the newest
+    version with grades, when it has graded every submission of the set.  So it is after a
+    regrade has finished, or while the policy has never changed; then a submission's current
+    grade is its grade under that version, with no need to find the newest of its grades.
+
+    Read a moment before the gradebook query, so a submission graded in between under a newer
+    version is missing from that one view (the next one has it)."""
+    newest = session.scalar(
+        select(PolicyVersion.id)
+        .where(PolicyVersion.set_id == exercise_set.id, exists().where(Grade.policy_id == PolicyVersion.id))
+        .order_by(PolicyVersion.id.desc())
+        .limit(1)
+    )
+    if newest is None or graded_under(session, newest) != submission_count(session, exercise_set):
+        return None
+    return newest
 
 
 def _filters(exercise_set: ExerciseSet, view: View) -> list:
@@ -315,12 +384,18 @@ def _filters(exercise_set: ExerciseSet, view: View) -> list:
     return conditions
 
 
-def query(exercise_set: ExerciseSet, view: View, passback: Passback, distinct_on: bool) -> Select:
-    """The gradebook rows ``view`` asks for, in its order, at most ``view.limit`` of them
-    (``distinct_on``: PostgreSQL's, see ``graded``)."""
+def query(exercise_set: ExerciseSet, view: View, how: Reading, counted: bool = False) -> Select:
+    """The gradebook rows ``view`` asks for, in its order, at most ``view.limit`` of them.
+
+    ``counted`` adds a last column: how many students the view's filters keep, on every page
+    (a window count over the matches; right on a first page only, as a cursor leaves out the
+    rows before it).  The students of the page are found first, with only what sorting and
+    filtering read; the rest (the results, the best score, the copy flag) is joined to those rows
+    alone, not to every student a sort by score has to look at.
+    """
     conditions = _filters(exercise_set, view)
     after = view.after()
-    name_order = view.sort in (Sort.NAME, Sort.NAME_DESC) and view.below is None
+    name_order = view.by_name()
     if name_order:
         # Only this page's students need their attempts worked out.
         students = select(Assignment.id).where(*conditions)
@@ -328,65 +403,87 @@ def query(exercise_set: ExerciseSet, view: View, passback: Passback, distinct_on
             students = students.where(
                 Assignment.student_id > after[0] if view.sort == Sort.NAME else Assignment.student_id < after[0]
             )
-        order = Assignment.student_id if view.sort == Sort.NAME else Assignment.student_id.desc()
-        students = students.order_by(order)
+        students = students.order_by(*_order(view, Assignment.student_id, None))
         if view.limit is not None:
             students = students.limit(view.limit)
         students = students.scalar_subquery()
     else:
         students = select(Assignment.id).where(Assignment.set_id == exercise_set.id).scalar_subquery()
-    best = chosen(students, passback, distinct_on)
+    best = chosen(students, how.passback, how.distinct_on, how.settled)
     c = best.c
-    statement = (
+    found = select(
+        Assignment.id.label("assignment_id"),
+        Assignment.student_id,
+        c.attempts,
+        c.attempt,
+        c.score,
+        c.max_score,
+        c.submitted_at,
+        c.grade_id,
+        c.policy_id,
+    ).outerjoin(best, c.assignment_id == Assignment.id)
+    if name_order:
+        found = found.where(Assignment.id.in_(students))
+    else:
+        found = found.where(*conditions)
+        if view.below is not None:
+            found = found.where(c.score < c.max_score * (view.below / 100.0))
+        if after is not None and view.sort in (Sort.NAME, Sort.NAME_DESC):
+            found = found.where(
+                Assignment.student_id > after[0] if view.sort == Sort.NAME else Assignment.student_id < after[0]
+            )
+        elif after is not None:
+            key = _score_order_key(c.score)
+            score, student = float(after[0]), after[1]
+            beyond = key > score if view.sort == Sort.SCORE else key < score
+            found = found.where(or_(beyond, and_(key == score, Assignment.student_id > student)))
+    if counted:
+        found = found.add_columns(func.count().over().label("matching"))
+    found = found.order_by(*_order(view, Assignment.student_id, c.score))
+    if view.limit is not None:
+        found = found.limit(view.limit)
+    page = found.subquery("page")
+    p = page.c
+    return (
         select(
-            Assignment.student_id,
-            func.coalesce(c.attempts, 0).label("attempts"),
-            c.attempt,
-            c.score,
-            best_score().label("best_score"),
-            c.max_score,
-            c.submitted_at,
+            p.student_id,
+            func.coalesce(p.attempts, 0).label("attempts"),
+            p.attempt,
+            p.score,
+            best_score(p.assignment_id).label("best_score"),
+            p.max_score,
+            p.submitted_at,
             PolicyVersion.version.label("policy_version"),
             Grade.results,
             CopyFlag.matched_student_id.label("copy_of"),
+            *([p.matching] if counted else []),
         )
-        .select_from(Assignment)
-        .outerjoin(best, c.assignment_id == Assignment.id)
-        .outerjoin(Grade, Grade.id == c.grade_id)
-        .outerjoin(PolicyVersion, PolicyVersion.id == c.policy_id)
+        .select_from(page)
+        .outerjoin(Grade, Grade.id == p.grade_id)
+        .outerjoin(PolicyVersion, PolicyVersion.id == p.policy_id)
         .outerjoin(CopyFlag, CopyFlag.submission_id == Grade.submission_id)
+        .order_by(*_order(view, p.student_id, p.score))
     )
-    if name_order:
-        return statement.where(Assignment.id.in_(students)).order_by(
-            Assignment.student_id if view.sort == Sort.NAME else Assignment.student_id.desc()
-        )
-    statement = statement.where(*conditions)
-    if view.below is not None:
-        statement = statement.where(c.score < c.max_score * (view.below / 100.0))
-    key = func.coalesce(c.score, literal(-1.0))
-    if view.sort in (Sort.NAME, Sort.NAME_DESC):
-        if after is not None:
-            statement = statement.where(
-                Assignment.student_id > after[0] if view.sort == Sort.NAME else Assignment.student_id < after[0]
-            )
-        statement = statement.order_by(
-            Assignment.student_id if view.sort == Sort.NAME else Assignment.student_id.desc()
-        )
-    else:
-        ascending = view.sort == Sort.SCORE
-        if after is not None:
-            score, student = float(after[0]), after[1]
-            beyond = key > score if ascending else key < score
-            statement = statement.where(or_(beyond, and_(key == score, Assignment.student_id > student)))
-        statement = statement.order_by(key if ascending else key.desc(), Assignment.student_id)
-    if view.limit is not None:
-        statement = statement.limit(view.limit)
-    return statement
+
+
+def _score_order_key(score):
+    # Students without an attempt sort below every score (scores are never negative): ``_score_key``.
+    return func.coalesce(score, literal(-1.0))
+
+
+def _order(view: View, student_id, score) -> list:
+    """The ORDER BY of ``view`` on these columns."""
+    if view.sort == Sort.NAME:
+        return [student_id]
+    if view.sort == Sort.NAME_DESC:
+        return [student_id.desc()]
+    key = _score_order_key(score)
+    return [key if view.sort == Sort.SCORE else key.desc(), student_id]
 
 
 def rows(session: Session, exercise_set: ExerciseSet, view: View) -> list[Row]:
     """The gradebook rows of ``view`` (a page: ``view.limit`` bounds them)."""
-    return [Row(*r) for r in session.execute(query(exercise_set, view, passback_of(exercise_set), postgres(session)))]
+    return [Row(*r) for r in session.execute(query(exercise_set, view, reading(session, exercise_set, view)))]
 
 
 def stream(session: Session, exercise_set: ExerciseSet, view: View) -> Iterator[Row]:
@@ -399,19 +496,19 @@ def stream(session: Session, exercise_set: ExerciseSet, view: View) -> Iterator[
     opened on the first row and closed when the stream ends or is abandoned (a client that goes
     away closes the generator), since a streamed response outlives the request's session.
     """
-    passback, distinct_on, engine = passback_of(exercise_set), postgres(session), session.get_bind()
-    paged = view.sort in (Sort.NAME, Sort.NAME_DESC) and view.below is None
+    how, engine = reading(session, exercise_set, view), session.get_bind()
+    paged = view.by_name()
 
     def generate() -> Iterator[Row]:
         with engine.connect() as connection:
             if not paged:
                 streaming = connection.execution_options(stream_results=True, yield_per=STREAM_ROWS)
-                for r in streaming.execute(query(exercise_set, view, passback, distinct_on)):
+                for r in streaming.execute(query(exercise_set, view, how)):
                     yield Row(*r)
                 return
             part = replace(view, limit=STREAM_PAGE)
             while True:
-                found = [Row(*r) for r in connection.execute(query(exercise_set, part, passback, distinct_on))]
+                found = [Row(*r) for r in connection.execute(query(exercise_set, part, how))]
                 yield from found
                 if len(found) < STREAM_PAGE:
                     return
@@ -439,8 +536,7 @@ def counted_page(session: Session, exercise_set: ExerciseSet, view: View) -> tup
     if view.below is None or view.cursor is not None:
         found, following = page(session, exercise_set, view)
         return found, following, count(session, exercise_set, view)
-    statement = query(exercise_set, view, passback_of(exercise_set), postgres(session))
-    result = session.execute(statement.add_columns(func.count().over().label("matching"))).all()
+    result = session.execute(query(exercise_set, view, reading(session, exercise_set, view), counted=True)).all()
     found = [Row(*r[:-1]) for r in result]
     more = view.limit is not None and len(found) == view.limit
     return found, (view.cursor_after(found[-1]) if more else None), (result[0][-1] if result else 0)
@@ -452,7 +548,8 @@ def count(session: Session, exercise_set: ExerciseSet, view: View) -> int:
         return session.scalar(select(func.count()).select_from(Assignment).where(*_filters(exercise_set, view))) or 0
     # Only the chosen attempts' scores are needed, not the rows' other columns (results, best score).
     students = select(Assignment.id).where(*_filters(exercise_set, view)).scalar_subquery()
-    best = chosen(students, passback_of(exercise_set), postgres(session))
+    how = reading(session, exercise_set, view)
+    best = chosen(students, how.passback, how.distinct_on, how.settled)
     below = best.c.score < best.c.max_score * (view.below / 100.0)
     return session.scalar(select(func.count()).select_from(best).where(below)) or 0
 

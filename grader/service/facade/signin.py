@@ -84,6 +84,20 @@ def start_lti_session(session: Session, user: LtiUser, deployment: LtiDeployment
     return _open(session, PageSession(lti_user_id=user.id, lti_deployment_id=deployment.id))
 
 
+# Whether a session may still open a page: not ended, and within its limits (``_limits_at``).
+# Sign-in reads it and pruning deletes what fails it, so the two cannot disagree.
+_LIVE = and_(
+    PageSession.ended_at.is_(None),
+    PageSession.created_at > bindparam("opened_after"),
+    PageSession.last_seen_at > bindparam("seen_after"),
+)
+
+
+def _limits_at(limits: SessionLimits, now: datetime) -> dict[str, datetime]:
+    """The bounds ``_LIVE`` compares with at ``now``."""
+    return {"opened_after": now - limits.lifetime, "seen_after": now - limits.idle}
+
+
 # The session and its account, whichever kind opened it; ended, expired, revoked and orphaned
 # sessions find nothing.  Built once: every page request runs it.
 _OPEN = (
@@ -93,9 +107,7 @@ _OPEN = (
     .join(Account, Account.id == func.coalesce(ApiKey.account_id, LtiUser.account_id))
     .where(
         PageSession.secret_hash == bindparam("digest"),
-        PageSession.ended_at.is_(None),
-        PageSession.created_at > bindparam("opened_after"),
-        PageSession.last_seen_at > bindparam("seen_after"),
+        _LIVE,
         or_(PageSession.key_id.is_(None), ApiKey.id.is_not(None)),
     )
 )
@@ -110,8 +122,7 @@ def signed_in(session: Session, secret: object, limits: SessionLimits, now: date
     if not isinstance(secret, str) or not secret:
         return None
     now = now or utcnow()
-    params = {"digest": digest(secret), "opened_after": now - limits.lifetime, "seen_after": now - limits.idle}
-    row = session.execute(_OPEN, params).one_or_none()
+    row = session.execute(_OPEN, {"digest": digest(secret), **_limits_at(limits, now)}).one_or_none()
     if row is None:
         return None
     page_session, account = row
@@ -135,15 +146,9 @@ def end_session(session: Session, secret: object) -> None:
 def prune(session: Session, limits: SessionLimits, now: datetime | None = None) -> int:
     """Delete sessions that have ended or expired (they can never open a page again); commits.
     Returns how many."""
-    now = now or utcnow()
     result = session.execute(
-        delete(PageSession).where(
-            or_(
-                PageSession.ended_at.is_not(None),
-                PageSession.created_at <= now - limits.lifetime,
-                PageSession.last_seen_at <= now - limits.idle,
-            )
-        )
+        delete(PageSession).where(~_LIVE).execution_options(synchronize_session=False),
+        _limits_at(limits, now or utcnow()),
     )
     session.commit()
     return result.rowcount or 0
