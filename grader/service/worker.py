@@ -30,10 +30,10 @@ def register(kind: str, handler: Handler) -> None:
 
 def _regrade_chunk(app: Flask, payload: Mapping[str, Any]) -> None:
     """A chunk of a regrade (``grader.service.facade.regrading.Chunk``), in its own transaction."""
-    from grader.service.facade.regrading import Chunk, run_chunk
+    from grader.service.facade.regrading import Chunk, run_chunk_job
 
     with get_database(app).engine.begin() as connection:
-        run_chunk(connection, Chunk.from_payload(dict(payload)))
+        run_chunk_job(connection, Chunk.from_payload(dict(payload)))
 
 
 register("regrade.chunk", _regrade_chunk)

@@ -157,3 +157,46 @@ def test_two_regrades_of_one_chunk_at_once_grade_each_submission_once(
     assert len(grades) == 4 and all(count == 1 for _, count in grades)
     with get_database(app).sessions() as session:
         assert regrading.counts(session, session.get(ExerciseSet, seed_set["id"])) == (4, 0)
+
+
+def test_a_regrade_refreshes_the_planners_statistics_when_it_ends(
+    app, runner, database_url, client, auth, seed_set, submit, monkeypatch
+):
+    """PostgreSQL would plan the gradebook's reads of a new policy version's grades for one row
+    until autovacuum analyzes them: a regrade that wrote many grades analyzes the table itself,
+    at its end; through the queue, the last chunk does."""
+    import pytest
+    from sqlalchemy import text
+
+    from grader.service.facade import regrading
+    from grader.service.models import ExerciseSet
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite plans without statistics")
+    engine = get_database(app).engine
+
+    def analyses() -> int:
+        with engine.connect() as connection:
+            return connection.scalar(text("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'grades'"))
+
+    def after(before: int) -> int:
+        # The statistics collector is told at the end of the analyzing transaction, not at once.
+        deadline = time.monotonic() + 30
+        while (now := analyses()) == before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return now
+
+    monkeypatch.setattr(regrading, "ANALYZE_AFTER", 3)
+    for n in range(4):
+        submit(seed_set["id"], f"s{n}", {"z3": 0.755})
+    url = f"{API}/exercise-sets/{seed_set['id']}"
+    client.patch(url, json={"policy": {"rtol": 0.02}}, headers=auth("alice"))
+    before = analyses()
+    with get_database(app).sessions() as session:
+        assert regrading.regrade(session, session.get(ExerciseSet, seed_set["id"]), batch=2).regraded == 4
+    assert after(before) == before + 1
+    client.patch(url, json={"policy": {"rtol": 0.03}}, headers=auth("alice"))
+    assert runner.invoke(main, ["regrade", str(seed_set["id"]), "--queue", "--batch", "2"]).exit_code == 0
+    before = analyses()
+    assert runner.invoke(main, ["worker", "--until-idle"]).exit_code == 0
+    assert after(before) == before + 1  # once, by the second and last chunk
