@@ -97,6 +97,16 @@ def test_templates_list_show_check():
     assert checked.exit_code == 0 and "accepted" in checked.output
 
 
+def test_templates_check_speaks_chinese():
+    # deep-2321 refuses most attempts: its report names what failed, in Chinese.
+    checked = run("templates", "check", "deep-2321", "--tries", 50, "--lang", "zh")
+    assert checked.exit_code == 0 and "符合约束" in checked.output and "例如" in checked.output
+    assert "accepted" not in checked.output and "e.g." not in checked.output
+    missing = run("templates", "check", "no-such-template", "--lang", "zh")
+    assert missing.exit_code == 1 and missing.output.startswith("错误：") and "Traceback" not in missing.output
+    assert run("templates", "show", "no-such-template", "--lang", "zh").output.startswith("错误：")
+
+
 def test_catalogue_ships_in_the_installed_package(tmp_path):
     """Build a wheel, install it (without the checkout) and find the catalogue and the page templates."""
     env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
