@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from grader.engine import Exercise, keys, solve
 from grader.engine.walkthrough import walkthrough
 from grader.generation import Variant
+from grader.worksheets.conventions import conventions
 from grader.worksheets.diagram import network_svg
 from grader.worksheets.notation import fixed, formula, given, subscript, symbol
-from grader.worksheets.wording import PHASE_TITLES, conventions_in, joined, say
+from grader.worksheets.wording import PHASE_TITLES, joined, say
 
 ANSWER_FIGURES = 6  # significant figures of the values printed in answer keys
 
@@ -151,7 +152,7 @@ def build_sheet(variant: Variant, language: str = "en") -> Sheet:
     return Sheet(
         variant,
         network_svg(ex, language=language),
-        conventions_in(ex, language),
+        conventions(ex, language),
         givens(ex, language),
         parts,
         language,

@@ -48,6 +48,32 @@ ZH: dict[str, str] = {
     "Rule": "规则",
     "network diagram": "网络结构图",
     "Network": "网络",
+    # The rules an exercise is worked by (grader.worksheets.conventions)
+    "{shape} ({layers}), nodes numbered from 1, inputs first; wⱼᵢ is the weight from node i to node j": (
+        "{shape}（{layers}），节点从 1 开始编号，先编输入；wⱼᵢ 是从节点 i 到节点 j 的权重"
+    ),
+    "Activation": "激活函数",
+    "Activation, {layer} layer": "激活函数（{layer}）",
+    "Bias": "偏置",
+    "Threshold": "阈值",
+    "no biases: z = Σ w·y": "无偏置：z = Σ w·y",
+    "biases: z = Σ w·y + b, and ∂E/∂b = ∂E/∂z": "有偏置：z = Σ w·y + b，∂E/∂b = ∂E/∂z",
+    "thresholds (M-P model): z = Σ w·y − b, so ∂E/∂b = −∂E/∂z": "阈值（M-P 模型）：z = Σ w·y − b，所以 ∂E/∂b = −∂E/∂z",
+    "Error term": "误差项",
+    "δ = ∂E/∂z; ∂E/∂wⱼᵢ = δⱼ·yᵢ; w ← w − η·∂E/∂w": "δ = ∂E/∂z；∂E/∂wⱼᵢ = δⱼ·yᵢ；w ← w − η·∂E/∂w",
+    "textbook sign g = −∂E/∂z, written δ here; ∂E/∂wⱼᵢ = −δⱼ·yᵢ; w ← w − η·∂E/∂w = w + η·δⱼ·yᵢ": (
+        "教材的符号 g = −∂E/∂z，此处记作 δ；∂E/∂wⱼᵢ = −δⱼ·yᵢ；w ← w − η·∂E/∂w = w + η·δⱼ·yᵢ"
+    ),
+    "Updates": "更新",
+    "summed": "求和",
+    "averaged": "求平均",
+    "batch: the {n} samples' gradients (and E) are {how}, then one update": (
+        "批量：{n} 个样本的梯度（及 E）先{how}，再更新一次"
+    ),
+    "online: update after each of the {n} samples, in order": "逐个：按顺序在 {n} 个样本的每一个之后更新",
+    "Iterations": "迭代",
+    "a last forward pass shows the new E": "最后再做一次正向传播，得到新的 E",
+    "{n} iterations, then a last forward pass": "{n} 次迭代，最后再做一次正向传播",
     "{title}: network {shape}": "{title}：{shape} 网络",
     # Givens
     "Inputs": "输入",
@@ -137,59 +163,3 @@ def layer_names(exercise: Exercise, language: str = "en") -> list[str]:
         [say("hidden", language)] if hidden == 1 else [say("hidden {n}", language, n=k) for k in range(1, hidden + 1)]
     )
     return [say("input", language), *middle, say("output", language)]
-
-
-def conventions_zh(exercise: Exercise) -> list[tuple[str, str]]:
-    """The rows of ``grader.worksheets.conventions.conventions`` in Chinese.
-
-    The activation and loss texts are those of their registry entries (``grader.engine.activations``,
-    ``grader.engine.losses``), in Chinese: one definition, read here, not copied.
-    """
-    from grader.worksheets.conventions import activation_text
-    from grader.worksheets.notation import fixed
-
-    names = layer_names(exercise, "zh")
-    functions = exercise.activation_functions
-    if len(set(exercise.activations)) == 1:
-        activation = [("激活函数", activation_text(functions[0], "zh"))]
-    else:
-        activation = [(f"激活函数（{name}）", activation_text(act, "zh")) for name, act in zip(names[1:], functions)]
-    loss = exercise.loss_function
-    if exercise.delta_convention == "dE/dz":
-        delta = ("误差项", "δ = ∂E/∂z；∂E/∂wⱼᵢ = δⱼ·yᵢ；w ← w − η·∂E/∂w")
-    else:
-        delta = ("误差项", "教材的符号 g = −∂E/∂z，此处记作 δ；∂E/∂wⱼᵢ = −δⱼ·yᵢ；w ← w − η·∂E/∂w = w + η·δⱼ·yᵢ")
-    bias = {
-        "none": ("偏置", "无偏置：z = Σ w·y"),
-        "bias": ("偏置", "有偏置：z = Σ w·y + b，∂E/∂b = ∂E/∂z"),
-        "threshold": ("阈值", "阈值（M-P 模型）：z = Σ w·y − b，所以 ∂E/∂b = −∂E/∂z"),
-    }[exercise.bias]
-    rows = [
-        (
-            "网络",
-            f"{'-'.join(map(str, exercise.layers))}（{'、'.join(names)}），节点从 1 开始编号，先编输入；"
-            "wⱼᵢ 是从节点 i 到节点 j 的权重",
-        ),
-        *activation,
-        ("误差", f"{loss.label('zh')}：{loss.rule('zh')}"),
-        bias,
-        delta,
-        ("学习率", f"η = {fixed(exercise.learning_rate)}"),
-    ]
-    samples = len(exercise.samples)
-    if samples > 1 and exercise.update == "batch":
-        how = "求和" if exercise.batch_reduction == "sum" else "求平均"
-        rows.append(("更新", f"批量：{samples} 个样本的梯度（及 E）先{how}，再更新一次"))
-    elif samples > 1:
-        rows.append(("更新", f"逐个：按顺序在 {samples} 个样本的每一个之后更新"))
-    steps = exercise.iterations
-    last = "最后再做一次正向传播，得到新的 E" if steps == 1 else f"{steps} 次迭代，最后再做一次正向传播"
-    rows.append(("迭代", last))
-    return rows
-
-
-def conventions_in(exercise: Exercise, language: str = "en") -> list[tuple[str, str]]:
-    """(topic, rule) rows of how the exercise is worked, in ``language``."""
-    from grader.worksheets.conventions import conventions
-
-    return conventions_zh(exercise) if language == "zh" else conventions(exercise)

@@ -96,11 +96,25 @@ def test_the_chinese_uses_the_source_materials_terms(app):
         "Gradients": "梯度",
         "Activation function": "激活函数",
         "Iterations": "迭代",
-        "hidden layer": "隐层",
     }
     chinese = read_po((TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po").open("rb"), locale="zh")
     strings = {m.id: m.string for m in chinese if m.id}
     assert {english: strings[english] for english in terms} == terms
+    # The rules at the top of the student page are the worksheets' (grader.worksheets.conventions).
+    from grader.engine import Exercise
+    from grader.worksheets.conventions import conventions
+
+    exercise = Exercise.from_mapping(
+        {
+            "layers": [2, 2, 1], "activation": "sigmoid", "loss": "half_sse", "bias": "threshold",
+            "learning_rate": 0.5,
+            "weights": {"w3_1": 0.1, "w3_2": 0.2, "w4_1": 0.3, "w4_2": 0.4, "w5_3": 0.5, "w5_4": 0.6},
+            "biases": {"b3": 0.1, "b4": 0.2, "b5": 0.3}, "samples": [{"inputs": [1, 0], "targets": [1]}],
+        }
+    )  # fmt: skip
+    topics = [topic for topic, _rule in conventions(exercise, "zh")]
+    assert topics == ["网络", "激活函数", "误差", "阈值", "误差项", "学习率", "迭代"]
+    assert "隐层" in conventions(exercise, "zh")[0][1]
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -35,13 +35,14 @@ from grader.service.facade.principals import Principal, resolve
 from grader.service.facade.submissions import document_of, history, submit, views
 from grader.service.facade.targets import Target
 from grader.service.models import Assignment, ExerciseSet, utcnow
-from grader.service.pages import conventions, errors, policy_words, worked_solution
+from grader.service.pages import errors, policy_words, worked_solution
 from grader.service.pages.errors import PageError
 from grader.service.pages.formatting import group_title
 from grader.service.pages.forms import one_time_key
 from grader.service.pages.language import current_language
 from grader.service.rate_limits import count_failure
 from grader.worksheets import notation
+from grader.worksheets.conventions import conventions
 from grader.worksheets.diagram import network_svg
 
 bp = Blueprint("student", __name__)
@@ -179,7 +180,7 @@ def _render(token: str, principal: Principal, state: PageState | None = None, pr
         "student/exercise.html",
         token=token,
         view=view,
-        rules=conventions.rules(exercise),
+        rules=conventions(exercise, language),
         exercise=exercise,
         diagram=Markup(network_svg(exercise, language=language)),
         givens=_givens(view, assignment),
