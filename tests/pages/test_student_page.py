@@ -40,6 +40,22 @@ def test_a_token_opens_its_own_students_page(app, client, seed_set):
     assert "<svg" in text  # the network diagram, inline
 
 
+def test_the_page_states_the_rules_the_worksheets_print_in_either_language(app, client, seed_set):
+    from html import escape
+
+    from grader.service.facade.assignments import find_assignment, trace_of
+    from grader.service.models import ExerciseSet
+    from grader.worksheets.conventions import conventions
+
+    token = student_token(app, seed_set, "amy")
+    with get_database(app).sessions() as session:
+        exercise = trace_of(find_assignment(session, session.get(ExerciseSet, seed_set), "amy")).exercise
+    for language in ("en", "zh"):
+        page = client.get(f"/student/{token}?lang={language}").get_data(as_text=True)
+        for topic, rule in conventions(exercise, language):
+            assert escape(topic, quote=False) in page and escape(rule, quote=False) in page, (language, topic)
+
+
 def test_unknown_revoked_and_wrong_kind_of_tokens_get_404(app, client, keys, seed_set):
     from grader.service.facade.assignments import find_assignment, revoke_tokens
     from grader.service.models import ExerciseSet
