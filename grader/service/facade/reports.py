@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from grader.grading import VERDICTS
 from grader.grading.policy import Passback
-from grader.service.facade import gradebook
+from grader.service.facade import chosen_attempts, gradebook
 from grader.service.facade.gradebook import View
 from grader.service.models import Assignment, ExerciseSet, Grade
 
@@ -45,7 +45,7 @@ def gradebook_page(session: Session, exercise_set: ExerciseSet, view: View) -> d
     return {
         "set_id": exercise_set.id,
         "policy_version": exercise_set.policy.version,
-        "passback": str(gradebook.passback_of(exercise_set)),
+        "passback": str(chosen_attempts.passback_of(exercise_set)),
         "keys": gradebook.keys(session, exercise_set),
         "students": [row.to_dict() for row in found],
         "next_cursor": next_cursor,
@@ -96,8 +96,8 @@ def _counted_grades(exercise_set: ExerciseSet, attempts: str, distinct_on: bool)
     (each under its current grade)."""
     students = select(Assignment.id).where(Assignment.set_id == exercise_set.id).scalar_subquery()
     if attempts == "latest":
-        return select(gradebook.chosen(students, Passback.LATEST, distinct_on).c.grade_id)
-    return select(gradebook.graded(students, distinct_on).c.grade_id)
+        return select(chosen_attempts.chosen(students, Passback.LATEST, distinct_on).c.grade_id)
+    return select(chosen_attempts.graded(students, distinct_on).c.grade_id)
 
 
 def analytics(session: Session, exercise_set: ExerciseSet, attempts: str = "latest") -> dict[str, Any]:
@@ -106,7 +106,7 @@ def analytics(session: Session, exercise_set: ExerciseSet, attempts: str = "late
     ``attempts="latest"`` counts each student's latest attempt once (so a student who tries ten
     times does not count ten times); ``"all"`` counts every attempt.
     """
-    postgres = gradebook.postgres(session)
+    postgres = chosen_attempts.postgres(session)
     counted = _counted_grades(exercise_set, attempts, postgres).subquery()
     # PostgreSQL reads a json document again for every operator on it; jsonb is parsed once.
     results = cast(Grade.results, JSONB) if postgres else Grade.results

@@ -9,7 +9,7 @@ from grader.grading import VERDICTS
 from grader.service import regrade_jobs
 from grader.service.api.context import MAX_ID
 from grader.service.database import get_session
-from grader.service.facade import copies, gradebook, regrading, reports
+from grader.service.facade import chosen_attempts, copies, gradebook, regrading, reports
 from grader.service.facade.errors import DomainError, Invalid, PolicyConflict
 from grader.service.facade.exercise_sets import find_set, summary, update_set
 from grader.service.lti.panel import lti_panel
@@ -101,7 +101,7 @@ def render_set_page(
         matching=matching,
         next_cursor=next_cursor,
         page_url=lambda **changes: _page_url(exercise_set.id, view, **changes),
-        passback=str(gradebook.passback_of(exercise_set)),
+        passback=str(chosen_attempts.passback_of(exercise_set)),
         # Worked out once, not once per cell: 50 rows of 30 steps would translate 3,000 names.
         looks={verdict: verdict_look(verdict) for verdict in VERDICTS},
         labels={key: label(key) for key in (rows[0].verdicts() if rows else {})},
