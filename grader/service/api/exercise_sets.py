@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
+from grader.service import regrade_jobs
 from grader.service.api import Blueprint
 from grader.service.api.context import (
     SET_ID,
@@ -93,9 +94,26 @@ def update_set(changes, set_id: int):
     return {**exercise_sets.summary(session(), found), "policy_changed": stored is not None}
 
 
+# RFC 7240: a client that would rather not wait asks for the regrade to run in the background.
+PREFER = {
+    "in": "header",
+    "name": "Prefer",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 1000},
+    "description": "`respond-async`: queue the regrade and answer at once (202); follow it with the set's "
+    "`stale_grades` (`GET /exercise-sets/{set_id}`). Without it the call grades for up to about 20 s.",
+}
+
+
 @blp.route(f"/exercise-sets/{SET_ID}/regrade", methods=["POST"])
+@blp.doc(parameters=[PREFER])
 @blp.response(200, RegradeSchema, description="Every submission is graded under the current policy")
-@blp.alt_response(202, schema=RegradeSchema, description="Time ran out: `remaining` are left; call again")
+@blp.alt_response(
+    202,
+    schema=RegradeSchema,
+    description="Time ran out: `remaining` are left; call again. With `Prefer: respond-async`: queued",
+    headers={"Preference-Applied": {"schema": {"type": "string"}}, "Location": {"schema": {"type": "string"}}},
+)
 @errors(blp, 401, 403, 404)
 @expensive("regrade")
 def regrade(set_id: int):
@@ -103,7 +121,21 @@ def regrade(set_id: int):
 
     Runs for at most about 20 seconds per call; when ``remaining`` > 0 (status 202) call again,
     it carries on. ``grader regrade SET`` does the same from the command line, with a progress bar.
+
+    With ``Prefer: respond-async`` the regrade is queued as chunk jobs that ``grader worker``
+    processes grade (the server starts one), and the answer comes at once: 202, with
+    ``Preference-Applied: respond-async`` and the set's URL in ``Location``, whose
+    ``stale_grades`` falls to 0 as the chunks are graded.  A regrade already queued is not
+    queued again (``queued`` is then 0); a worker that dies loses nothing.
     """
     caller().require_staff()
-    result = regrading.regrade(session(), exercise_set(set_id), budget=REGRADE_BUDGET)
+    found = exercise_set(set_id)
+    if "respond-async" in (token.strip().lower() for token in request.headers.get("Prefer", "").split(",")):
+        drain = current_app.config.get("REGRADE_DRAIN", True)
+        queued = regrade_jobs.start(session(), found, current_app.config["DATABASE_URL"], drain=drain)
+        total, remaining = regrading.counts(session(), found)
+        body = {"policy_version": found.policy.version, "regraded": 0, "remaining": remaining, "total": total}
+        headers = {"Preference-Applied": "respond-async", "Location": f"/api/v1/exercise-sets/{set_id}"}
+        return {**body, "queued": queued}, 202, headers
+    result = regrading.regrade(session(), found, budget=REGRADE_BUDGET)
     return result.to_dict(), 200 if result.remaining == 0 else 202

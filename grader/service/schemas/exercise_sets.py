@@ -240,3 +240,6 @@ class RegradeSchema(ma.Schema):
     regraded = ma.fields.Integer(required=True, metadata={"description": "Submissions graded by this call"})
     remaining = ma.fields.Integer(required=True, metadata={"description": "Still to grade: call again when > 0"})
     total = ma.fields.Integer(required=True, metadata={"description": "Submissions in the set"})
+    queued = ma.fields.Integer(
+        metadata={"description": "With `Prefer: respond-async`: chunk jobs this call queued (0 when already queued)"}
+    )
