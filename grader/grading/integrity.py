@@ -22,11 +22,12 @@ so on its own follow-through would pay for a copied solution.  The answers hold 
   more, so two honest slips stay slips, and one or two misread givens alone are never a copy.)
   They are also other numbers when more than ``MAX_MISTAKES`` distinct mistakes are needed across at
   least half of the anchors: misread givens, unexplained contradictions, and each misconception
-  named at anchors of fewer than ``MIN_SHOWN`` different steps (once however often).  A copy's wrong
-  values may fit a misconception by chance, at an isolated step (again in every sample, which reads
-  the same copied weights); a student who holds a misconception applies it wherever its rule
-  reaches, so one named at two different steps or more is taken as applied, not counted (as a
-  misreading is named only when two readers agree, ``MIN_READERS``).  So two misconceptions applied
+  named at an anchor whose rule fits the answers at fewer than ``MIN_SHOWN`` different steps (once
+  however often).  A copy's wrong values may fit a misconception by chance, at an isolated step
+  (again in every sample, which reads the same copied weights); a student who holds a misconception
+  applies it wherever its rule reaches, so one that fits at two different steps or more (named
+  there, or fitting as well as the entry named) is taken as applied, not counted (as a misreading
+  is named only when two readers agree, ``MIN_READERS``).  So two misconceptions applied
   throughout and a slip, an honest student's three mistakes, are not taken for other numbers.
   Then no follow-through is paid and the whole earns at most ``OTHER_NUMBERS_CAP`` of the marks.
 
@@ -85,12 +86,13 @@ def assess(
     suspects: list[str],
     anchors: set[str],
     close: Close,
-    named: Mapping[str, str] | None = None,
+    named: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Finding:
     """Weigh the steps in ``suspects`` (wrong with no known cause and not following from the
     student's own values) against the givens; ``effective`` holds the values the grading used,
     ``anchors`` the answered steps that read a weight or bias the student did not write, and
-    ``named`` the anchors a misconception explains (key -> code)."""
+    ``named`` the anchors a misconception explains (key -> the code named there, then any other
+    catalogue entry whose wrong rule gives the same value)."""
     steps = trace.steps
 
     def computed(key: str, subst: Mapping[str, float]) -> float:
@@ -163,15 +165,18 @@ def assess(
     # A misconception is one mistake however many steps show it; answers on other numbers may fit a
     # catalogue entry at an anchor by chance (within the tolerance), so with the misconceptions counted
     # too, more than MAX_MISTAKES distinct mistakes across half the anchors are a copy.  A student who
-    # holds a misconception applies it wherever its rule reaches: one named at MIN_SHOWN or more
-    # different steps is taken as applied and costs nothing here (two misconceptions applied and a slip
-    # are an honest student's, not a copy).  The same step of another sample counts once: it reads the same
+    # holds a misconception applies it wherever its rule reaches: one whose rule gives the student's
+    # values at MIN_SHOWN or more different steps (named there, or fitting as well as the entry named)
+    # is taken as applied and costs nothing here, so two misconceptions applied and a slip are an
+    # honest student's, not a copy.  The same step of another sample counts once: it reads the same
     # copied weights, so a chance fit there repeats.
     named = named or {}
-    steps_named: dict[str, set[str]] = {}
-    for key, code in named.items():
-        steps_named.setdefault(code, set()).add(split(key)[2])
-    chance_fits = sum(1 for names in steps_named.values() if len(names) < MIN_SHOWN)
+    steps_fitted: dict[str, set[str]] = {}
+    for key, codes in named.items():
+        for code in codes:
+            steps_fitted.setdefault(code, set()).add(split(key)[2])
+    applied = {code for code, names in steps_fitted.items() if len(names) >= MIN_SHOWN}
+    chance_fits = len({codes[0] for codes in named.values() if applied.isdisjoint(codes)})
     distinct = mistakes + chance_fits
     everywhere = 2 * (contradicting + len(named)) >= len(anchors)
     other = (
