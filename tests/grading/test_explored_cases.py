@@ -305,6 +305,42 @@ def test_two_misconceptions_applied_throughout_and_a_slip_are_not_a_copy():
     assert result.score > 0.6 * result.max_score
 
 
+# A 2-2-1 leaky-ReLU (slope 0.01)/sigmoid network, inputs both negative, learning rate 0.5.
+TWO_FITS = COMMON | {
+    "layers": [2, 2, 1],
+    "activation": ["leaky_relu", "sigmoid"],
+    "leaky_slope": 0.01,
+    "loss": "half_sse",
+    "bias": "bias",
+    "learning_rate": 0.5,
+    "weights": {"w3_1": 0.1, "w3_2": -0.1, "w4_1": -1.0, "w4_2": 0.1, "w5_3": 0.1, "w5_4": 1.0},
+    "biases": {"b3": 0.1, "b4": 0.1, "b5": 0.1},
+    "samples": [{"inputs": [-0.69, -0.62], "targets": [0.5]}],
+    "update": "online",
+}
+
+
+def test_a_misconception_applied_is_seen_where_its_value_also_fits_another_entry():
+    trace = solve(Exercise.from_mapping(TWO_FITS))
+    wrong = [BY_CODE["swapped_weight_indices"], BY_CODE["missing_learning_rate"]]
+    answers = work(trace, decimals(6), misconception=wrong, slip=("z5", 0.6))
+    # By hand: with the indices swapped, z3 = w3_1*x1 + w4_1*x2 + b3 = 0.1*(-0.69) - 1.0*(-0.62) + 0.1 =
+    # 0.651 (right: 0.093) and z4 = w3_2*x1 + w4_2*x2 + b4 = -0.1*(-0.69) + 0.1*(-0.62) + 0.1 = 0.107
+    # (right: 0.728).  0.107 is also the printed weights with leaky ReLU applied to the inputs
+    # (activation_on_input): -1.0*(-0.0069) + 0.1*(-0.0062) + 0.1 = 0.10628, within 1 %; that entry
+    # comes first in the catalogue and is the one named.  z5 = 0.1*0.651 + 1.0*0.107 + 0.1 = 0.2721,
+    # slipped (x 0.6) to 0.16326; the updates leave out eta: new_w5_3 = 0.1 - 0.006584 = 0.093416.
+    assert (answers["z3"], answers["z4"], answers["z5"], answers["new_w5_3"]) == (0.651, 0.107, 0.16326, 0.093416)
+    result = grade(trace, answers)
+    named = {k: result.results[k].misconception for k in ("z3", "z4", "new_w5_3")}
+    assert named == {"z3": "swapped_weight_indices", "z4": "activation_on_input", "new_w5_3": "missing_learning_rate"}
+    # Swapped indices fit z3 and z4: applied, not a chance fit, and z4 is explained by it too.  Counted
+    # by the entries named alone, swapped indices, ReLU on the inputs and the slip were three chance
+    # mistakes and the student was capped (at 8.6 % before integrity.MIN_SHOWN).
+    assert not any(r.note == "other_numbers" for r in result.results.values())
+    assert result.score > 0.7 * result.max_score
+
+
 # A 1-2-1 ReLU/leaky-ReLU network over two samples whose inputs are both negative, only the first
 # forward passes asked, copied from a classmate's variant.
 COPIED_SAMPLES = COMMON | {
