@@ -309,23 +309,23 @@ class _Marker:
             return Judgement(Verdict.MISCONCEPTION, credit, code, code, self.context(code)), alternative
         return None
 
-    def fits(self, key: str, code: str) -> tuple[str, ...]:
-        """``code``, the misconception named at ``key``, then every other catalogue entry whose wrong rule
+    def also(self, key: str, code: str) -> tuple[str, ...]:
+        """The catalogue entries other than ``code``, the misconception named at ``key``, whose wrong rule
         gives the student's value there too (and not what is due): a value may fit two by chance, and
         only the first is named, but a student who holds the second applied it here as well."""
         step = self.trace.steps[key]
         a = self.answers[key]
         if not isinstance(a, float):  # never so: a misconception is named only at a number
-            return (code,)
+            return ()
         own = self.owns.get(key, math.nan)
-        also = []
+        found = []
         for misconception in KINDS.get(step.kind, ()):
             alternative = _safe(misconception.rule, (step, self.value, self.trace))
             if misconception.code == code or math.isnan(alternative) or not self.close(a, alternative):
                 continue
             if math.isnan(own) or not self.close(alternative, own):
-                also.append(misconception.code)
-        return (code, *also)
+                found.append(misconception.code)
+        return tuple(found)
 
     def repeats(self, key: str, a: float) -> bool:
         """Whether ``a``, within tolerance of the reference, may be the previous value written again
@@ -383,9 +383,9 @@ class _Marker:
         answered = {k: v for k, v in self.answers.items() if isinstance(v, float)}
         steps = self.trace.steps
         anchors = {k for k in answered if k in self.facts.parameter_anchors or self.reads_unwritten(steps[k])}
-        named = {k: self.fits(k, j.misconception) for k, j in judgements.items() if k in anchors and j.misconception}
+        named = {k: j.misconception for k, j in judgements.items() if k in anchors and j.misconception is not None}
         finding = integrity.assess(
-            self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close, named
+            self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close, named, self.also
         )
         ex = self.trace.exercise
         printed = {**ex.weights, **ex.biases}

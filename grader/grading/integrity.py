@@ -86,13 +86,14 @@ def assess(
     suspects: list[str],
     anchors: set[str],
     close: Close,
-    named: Mapping[str, tuple[str, ...]] | None = None,
+    named: Mapping[str, str] | None = None,
+    also: Callable[[str, str], tuple[str, ...]] | None = None,
 ) -> Finding:
     """Weigh the steps in ``suspects`` (wrong with no known cause and not following from the
     student's own values) against the givens; ``effective`` holds the values the grading used,
     ``anchors`` the answered steps that read a weight or bias the student did not write, and
-    ``named`` the anchors a misconception explains (key -> the code named there, then any other
-    catalogue entry whose wrong rule gives the same value)."""
+    ``named`` the anchors a misconception explains (key -> code), and ``also`` the other catalogue
+    entries whose wrong rule gives the same value at such an anchor (worked out only if needed)."""
     steps = trace.steps
 
     def computed(key: str, subst: Mapping[str, float]) -> float:
@@ -171,12 +172,12 @@ def assess(
     # honest student's, not a copy.  The same step of another sample counts once: it reads the same
     # copied weights, so a chance fit there repeats.
     named = named or {}
-    steps_fitted: dict[str, set[str]] = {}
-    for key, codes in named.items():
-        for code in codes:
-            steps_fitted.setdefault(code, set()).add(split(key)[2])
-    applied = {code for code, names in steps_fitted.items() if len(names) >= MIN_SHOWN}
-    chance_fits = len({codes[0] for codes in named.values() if applied.isdisjoint(codes)})
+    fits: dict[str, tuple[str, ...]] = {key: (code,) for key, code in named.items()}
+    if also is not None and len(_applied(fits)) < len(set(named.values())):
+        # Some entry is named at a single step: entries that fit as well may show it applied.
+        fits = {key: (code, *also(key, code)) for key, code in named.items()}
+    applied = _applied(fits)
+    chance_fits = len({codes[0] for codes in fits.values() if applied.isdisjoint(codes)})
     distinct = mistakes + chance_fits
     everywhere = 2 * (contradicting + len(named)) >= len(anchors)
     other = (
@@ -185,3 +186,13 @@ def assess(
         or (everywhere and distinct > MAX_MISTAKES)
     )
     return Finding(misread, explained, other)
+
+
+def _applied(fits: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The catalogue entries whose rule fits the answers (``fits``: anchor -> codes) at ``MIN_SHOWN`` or
+    more different steps; the same step of another sample or iteration counts once."""
+    steps: dict[str, set[str]] = {}
+    for key, codes in fits.items():
+        for code in codes:
+            steps.setdefault(code, set()).add(split(key)[2])
+    return {code for code, names in steps.items() if len(names) >= MIN_SHOWN}
