@@ -309,6 +309,24 @@ class _Marker:
             return Judgement(Verdict.MISCONCEPTION, credit, code, code, self.context(code)), alternative
         return None
 
+    def also(self, key: str, code: str) -> tuple[str, ...]:
+        """The catalogue entries other than ``code``, the misconception named at ``key``, whose wrong rule
+        gives the student's value there too (and not what is due): a value may fit two by chance, and
+        only the first is named, but a student who holds the second applied it here as well."""
+        step = self.trace.steps[key]
+        a = self.answers[key]
+        if not isinstance(a, float):  # never so: a misconception is named only at a number
+            return ()
+        own = self.owns.get(key, math.nan)
+        found = []
+        for misconception in KINDS.get(step.kind, ()):
+            alternative = _safe(misconception.rule, (step, self.value, self.trace))
+            if misconception.code == code or math.isnan(alternative) or not self.close(a, alternative):
+                continue
+            if math.isnan(own) or not self.close(alternative, own):
+                found.append(misconception.code)
+        return tuple(found)
+
     def repeats(self, key: str, a: float) -> bool:
         """Whether ``a``, within tolerance of the reference, may be the previous value written again
         where the reference changed visibly: then it is judged as a wrong value would be."""
@@ -367,7 +385,7 @@ class _Marker:
         anchors = {k for k in answered if k in self.facts.parameter_anchors or self.reads_unwritten(steps[k])}
         named = {k: j.misconception for k, j in judgements.items() if k in anchors and j.misconception is not None}
         finding = integrity.assess(
-            self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close, named
+            self.trace, self.facts, self.effective, answered, self.suspects, anchors, self.close, named, self.also
         )
         ex = self.trace.exercise
         printed = {**ex.weights, **ex.biases}

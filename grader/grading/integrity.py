@@ -20,9 +20,15 @@ so on its own follow-through would pay for a copied solution.  The answers hold 
   without a misread given, at least half of the anchors unexplained.  (Two slips among four or
   fewer answered anchors look the same as a copy; a complete submission has a dozen anchors or
   more, so two honest slips stay slips, and one or two misread givens alone are never a copy.)
-  They are also other numbers when more than ``MAX_MISTAKES`` distinct mistakes (misread givens,
-  unexplained contradictions, and each misconception code named at an anchor, once) are needed
-  across at least half of the anchors: a copy's wrong values may fit a misconception by chance.
+  They are also other numbers when more than ``MAX_MISTAKES`` distinct mistakes are needed across at
+  least half of the anchors: misread givens, unexplained contradictions, and each misconception
+  named at an anchor whose rule fits the answers at fewer than ``MIN_SHOWN`` different steps (once
+  however often).  A copy's wrong values may fit a misconception by chance, at an isolated step
+  (again in every sample, which reads the same copied weights); a student who holds a misconception
+  applies it wherever its rule reaches, so one that fits at two different steps or more (named
+  there, or fitting as well as the entry named) is taken as applied, not counted (as a misreading
+  is named only when two readers agree, ``MIN_READERS``).  So two misconceptions applied
+  throughout and a slip, an honest student's three mistakes, are not taken for other numbers.
   Then no follow-through is paid and the whole earns at most ``OTHER_NUMBERS_CAP`` of the marks.
 
 This runs only when some anchor is wrong with no known cause, so an honest, careful student never
@@ -37,14 +43,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from grader.engine.trace import Trace
-from grader.grading.evidence import TraceFacts
+from grader.grading.evidence import TraceFacts, split
 
 OTHER_NUMBERS_CAP = 0.2
 MIN_COPIES = 2  # repeats of previous values in one iteration, sample and phase that show copying
 MAX_MISREAD = 2
 MIN_READERS = 2  # a misreading is named only when two answered steps agree on the value used
 MIN_CONTRADICTIONS = 2
-MAX_MISTAKES = 2  # distinct mistakes (misread givens, misconceptions, unexplained anchors) an honest student may make
+MIN_SHOWN = 2  # steps (by name) that show a misconception at anchors before it counts as applied, not fitted
+MAX_MISTAKES = 2  # distinct mistakes (misread givens, chance fits, unexplained anchors) an honest student may make
 
 Close = Callable[[float, float], bool]
 
@@ -80,11 +87,13 @@ def assess(
     anchors: set[str],
     close: Close,
     named: Mapping[str, str] | None = None,
+    also: Callable[[str, str], tuple[str, ...]] | None = None,
 ) -> Finding:
     """Weigh the steps in ``suspects`` (wrong with no known cause and not following from the
     student's own values) against the givens; ``effective`` holds the values the grading used,
     ``anchors`` the answered steps that read a weight or bias the student did not write, and
-    ``named`` the anchors a misconception explains (key -> code)."""
+    ``named`` the anchors a misconception explains (key -> code), and ``also`` the other catalogue
+    entries whose wrong rule gives the same value at such an anchor (worked out only if needed)."""
     steps = trace.steps
 
     def computed(key: str, subst: Mapping[str, float]) -> float:
@@ -155,10 +164,21 @@ def assess(
     widespread = 2 * contradicting >= len(anchors)  # at least half of those answered contradict
     mostly_unexplained = bool(misread) or 2 * unexplained >= len(anchors)
     # A misconception is one mistake however many steps show it; answers on other numbers may fit a
-    # catalogue entry at an anchor or two by chance (within the tolerance), so with the misconceptions
-    # counted too, more than MAX_MISTAKES distinct mistakes across half the anchors are a copy.
+    # catalogue entry at an anchor by chance (within the tolerance), so with the misconceptions counted
+    # too, more than MAX_MISTAKES distinct mistakes across half the anchors are a copy.  A student who
+    # holds a misconception applies it wherever its rule reaches: one whose rule gives the student's
+    # values at MIN_SHOWN or more different steps (named there, or fitting as well as the entry named)
+    # is taken as applied and costs nothing here, so two misconceptions applied and a slip are an
+    # honest student's, not a copy.  The same step of another sample counts once: it reads the same
+    # copied weights, so a chance fit there repeats.
     named = named or {}
-    distinct = mistakes + len(set(named.values()))
+    fits: dict[str, tuple[str, ...]] = {key: (code,) for key, code in named.items()}
+    if also is not None and len(_applied(fits)) < len(set(named.values())):
+        # Some entry is named at a single step: entries that fit as well may show it applied.
+        fits = {key: (code, *also(key, code)) for key, code in named.items()}
+    applied = _applied(fits)
+    chance_fits = len({codes[0] for codes in fits.values() if applied.isdisjoint(codes)})
+    distinct = mistakes + chance_fits
     everywhere = 2 * (contradicting + len(named)) >= len(anchors)
     other = (
         len(misread) > MAX_MISREAD
@@ -166,3 +186,13 @@ def assess(
         or (everywhere and distinct > MAX_MISTAKES)
     )
     return Finding(misread, explained, other)
+
+
+def _applied(fits: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The catalogue entries whose rule fits the answers (``fits``: anchor -> codes) at ``MIN_SHOWN`` or
+    more different steps; the same step of another sample or iteration counts once."""
+    steps: dict[str, set[str]] = {}
+    for key, codes in fits.items():
+        for code in codes:
+            steps.setdefault(code, set()).add(split(key)[2])
+    return {code for code, names in steps.items() if len(names) >= MIN_SHOWN}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from hypothesis import strategies as st
 
@@ -32,12 +32,16 @@ def work(
     trace: Trace,
     rounder: Rounder = float,
     slip: tuple[str, float] | None = None,
-    misconception: Misconception | None = None,
+    misconception: Misconception | Sequence[Misconception] | None = None,
     habit: Habit | None = None,
     slips: dict[str, float] | None = None,
 ) -> dict[str, float]:
-    """Every step the student computes, from their own rounded values, as they would write it."""
+    """Every step the student computes, from their own rounded values, as they would write it.
+
+    ``misconception`` may be several: the student applies each wherever its rule applies (where two
+    apply at one step, the first that gives a value: the catalogue has no rule for both at once)."""
     own: dict[str, float] = {}
+    wrong_rules = (misconception,) if isinstance(misconception, Misconception) else tuple(misconception or ())
     slips = dict(slips or {})
     if slip is not None:
         slips[slip[0]] = slip[1]
@@ -53,13 +57,16 @@ def work(
             result = step.rule(*[own[k] for k in step.inputs])
         except (ArithmeticError, ValueError):  # e.g. ln(0) once a mistake drives y to 0 or 1
             result = math.nan
-        if misconception is not None and step.kind in misconception.kinds:
+        for wrong_rule in wrong_rules:
+            if step.kind not in wrong_rule.kinds:
+                continue
             try:
-                wrong = misconception.rule(step, value, trace)
+                wrong = wrong_rule.rule(step, value, trace)
             except (ArithmeticError, ValueError):  # e.g. a wrong rule's ln(0)
                 wrong = None
             if wrong is not None and math.isfinite(wrong):
                 result = wrong
+                break
         if habit is not None:
             instead = habit(step, own)
             result = result if instead is None else instead

@@ -267,3 +267,115 @@ def test_a_second_slip_far_from_the_reference_but_near_the_students_own_value_is
     assert abs(far) > 10 * max(1.0, abs(trace["it2.delta6"]))
     result = grade(trace, answers)
     assert {k for k, r in result.results.items() if r.credit < 1} == {"z4", "it2.delta6"}
+
+
+# A 2-2-1 sigmoid network with thresholds (z = sum - theta), learning rate 0.5, one sample.
+TWO_MISCONCEPTIONS = COMMON | {
+    "layers": [2, 2, 1],
+    "activation": "sigmoid",
+    "loss": "half_sse",
+    "bias": "threshold",
+    "learning_rate": 0.5,
+    "weights": {"w3_1": -0.35, "w3_2": -0.7, "w4_1": 0.3, "w4_2": -0.86, "w5_3": 0.07, "w5_4": -0.27},
+    "biases": {"b3": -0.26, "b4": 0.05, "b5": -0.44},
+    "samples": [{"inputs": [-0.88, 0.1], "targets": [0.13]}],
+    "update": "batch",
+    "batch_reduction": "mean",
+}
+
+
+def test_two_misconceptions_applied_throughout_and_a_slip_are_not_a_copy():
+    trace = solve(Exercise.from_mapping(TWO_MISCONCEPTIONS))
+    wrong = [BY_CODE["threshold_sign"], BY_CODE["gradient_ascent"]]
+    answers = work(trace, decimals(4), misconception=wrong, slip=("z5", 1.3))
+    # By hand: with the threshold added, z3 = -0.35*(-0.88) - 0.7*0.1 + (-0.26) = -0.022 (right: 0.498)
+    # and z4 = 0.3*(-0.88) - 0.86*0.1 + 0.05 = -0.3 (right: -0.4); z5 from the student's own y3 = 0.4945
+    # and y4 = 0.4256 is 0.07*0.4945 - 0.27*0.4256 - 0.44 = -0.5203, slipped (x 1.3) to -0.6764; the
+    # updates climb the gradient, new_w5_3 = 0.07 + 0.5*0.0229 = 0.0815 (right: 0.0353).
+    assert (answers["z3"], answers["z4"], answers["z5"], answers["new_w5_3"]) == (-0.022, -0.3, -0.6764, 0.0815)
+    result = grade(trace, answers)
+    named = {k: result.results[k].misconception for k in ("z3", "z4", "new_w5_3", "new_w5_4")}
+    assert named == {"z3": "threshold_sign", "z4": "threshold_sign"} | dict.fromkeys(
+        ("new_w5_3", "new_w5_4"), "gradient_ascent"
+    )
+    # Three mistakes (two misconceptions and the slip), but each misconception shows at two nodes or
+    # more: applied, not fitted by chance.  Before integrity.MIN_SHOWN this was capped at 14 %.
+    assert not any(r.note == "other_numbers" for r in result.results.values())
+    assert (result.results["z5"].verdict, result.results["y5"].verdict) == ("incorrect", "carried")
+    assert result.score > 0.6 * result.max_score
+
+
+# A 2-2-1 leaky-ReLU (slope 0.01)/sigmoid network, inputs both negative, learning rate 0.5.
+TWO_FITS = COMMON | {
+    "layers": [2, 2, 1],
+    "activation": ["leaky_relu", "sigmoid"],
+    "leaky_slope": 0.01,
+    "loss": "half_sse",
+    "bias": "bias",
+    "learning_rate": 0.5,
+    "weights": {"w3_1": 0.1, "w3_2": -0.1, "w4_1": -1.0, "w4_2": 0.1, "w5_3": 0.1, "w5_4": 1.0},
+    "biases": {"b3": 0.1, "b4": 0.1, "b5": 0.1},
+    "samples": [{"inputs": [-0.69, -0.62], "targets": [0.5]}],
+    "update": "online",
+}
+
+
+def test_a_misconception_applied_is_seen_where_its_value_also_fits_another_entry():
+    trace = solve(Exercise.from_mapping(TWO_FITS))
+    wrong = [BY_CODE["swapped_weight_indices"], BY_CODE["missing_learning_rate"]]
+    answers = work(trace, decimals(6), misconception=wrong, slip=("z5", 0.6))
+    # By hand: with the indices swapped, z3 = w3_1*x1 + w4_1*x2 + b3 = 0.1*(-0.69) - 1.0*(-0.62) + 0.1 =
+    # 0.651 (right: 0.093) and z4 = w3_2*x1 + w4_2*x2 + b4 = -0.1*(-0.69) + 0.1*(-0.62) + 0.1 = 0.107
+    # (right: 0.728).  0.107 is also the printed weights with leaky ReLU applied to the inputs
+    # (activation_on_input): -1.0*(-0.0069) + 0.1*(-0.0062) + 0.1 = 0.10628, within 1 %; that entry
+    # comes first in the catalogue and is the one named.  z5 = 0.1*0.651 + 1.0*0.107 + 0.1 = 0.2721,
+    # slipped (x 0.6) to 0.16326; the updates leave out eta: new_w5_3 = 0.1 - 0.006584 = 0.093416.
+    assert (answers["z3"], answers["z4"], answers["z5"], answers["new_w5_3"]) == (0.651, 0.107, 0.16326, 0.093416)
+    result = grade(trace, answers)
+    named = {k: result.results[k].misconception for k in ("z3", "z4", "new_w5_3")}
+    assert named == {"z3": "swapped_weight_indices", "z4": "activation_on_input", "new_w5_3": "missing_learning_rate"}
+    # Swapped indices fit z3 and z4: applied, not a chance fit, and z4 is explained by it too.  Counted
+    # by the entries named alone, swapped indices, ReLU on the inputs and the slip were three chance
+    # mistakes and the student was capped (at 8.6 % before integrity.MIN_SHOWN).
+    assert not any(r.note == "other_numbers" for r in result.results.values())
+    assert result.score > 0.7 * result.max_score
+
+
+# A 1-2-1 ReLU/leaky-ReLU network over two samples whose inputs are both negative, only the first
+# forward passes asked, copied from a classmate's variant.
+COPIED_SAMPLES = COMMON | {
+    "layers": [1, 2, 1],
+    "activation": ["relu", "leaky_relu"],
+    "leaky_slope": 0.2,
+    "loss": "sse",
+    "bias": "bias",
+    "learning_rate": 0.5,
+    "weights": {"w2_1": 0.71, "w3_1": -0.2, "w4_2": -0.87, "w4_3": 0.54},
+    "biases": {"b2": 0.08, "b3": -0.05, "b4": -0.17},
+    "samples": [{"inputs": [-0.06], "targets": [0.54]}, {"inputs": [-0.94], "targets": [0.76]}],
+    "update": "batch",
+    "delta_convention": "-dE/dz",
+    "ask": [f"s{n}.{k}" for n in (1, 2) for k in ("z2", "y2", "z3", "y3", "z4", "y4", "E")] + ["E"],
+}
+CLASSMATE_SAMPLES = {"w2_1": 0.5, "w3_1": 0.0, "w4_2": -0.7, "w4_3": 0.76}
+
+
+def test_a_chance_fit_repeated_in_every_sample_is_one_node_not_a_misconception_applied():
+    trace = solve(Exercise.from_mapping(COPIED_SAMPLES))
+    theirs = solve(Exercise.from_mapping(COPIED_SAMPLES | {"weights": CLASSMATE_SAMPLES}))
+    answers = work(theirs, decimals(4))
+    # By hand: the classmate's w3_1 is 0.0, so their z3 = b3 = -0.05 in both samples; that is also the
+    # printed weights with ReLU applied to the inputs (activation_on_input): -0.2*relu(x) - 0.05, as both
+    # inputs are negative.  Their z2 = 0.5*(-0.06) + 0.08 = 0.05 and 0.5*(-0.94) + 0.08 = -0.39: w2_1
+    # misread (0.5 for 0.71) by both readers; their s1.z4 = -0.7*0.05 - 0.17 = -0.205 (printed:
+    # -0.87*0.05 - 0.17 = -0.2135) and s2.z4 = -0.17 (y2 = y3 = 0): w4_2 misread (-0.7 for -0.87).
+    assert (answers["s1.z3"], answers["s2.z3"]) == (-0.05, -0.05)
+    assert (answers["s1.z2"], answers["s2.z2"], answers["s1.z4"], answers["s2.z4"]) == (0.05, -0.39, -0.205, -0.17)
+    result = grade(trace, answers)
+    assert {result.results[k].misconception for k in ("s1.z3", "s2.z3")} == {"activation_on_input"}
+    # A misconception applied shows at every node its rule reaches (here z2 would be b2 = 0.08 in both
+    # samples); this one fits z3 alone, once per sample, because the same copied weights are read
+    # twice.  Two misread givens and a chance fit are three mistakes: other numbers, at most a fifth
+    # (counted per anchor, the fit would have looked applied and the copy earned two thirds).
+    assert result.score <= 0.2 * result.max_score
+    assert result.results["s2.E"].note == "other_numbers"

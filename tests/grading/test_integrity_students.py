@@ -6,6 +6,7 @@ delta convention (``simulated.random_exercise``).  BP_EXAMPLES raises the exampl
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import random
@@ -253,6 +254,74 @@ def test_a_misconception_after_an_earlier_slip_is_still_named(code, data):
     # The honest student beside the "more than two distinct mistakes" rule (integrity.MAX_MISTAKES):
     # one misconception and one slip are two mistakes, never answers worked on other numbers.
     assert not any(r.note == "other_numbers" for r in grading.results.values())
+
+
+# The catalogue entries that change a step reading a given weight or bias (a net input of the first
+# pass, a hidden delta, a first update): the anchors where the integrity rules count mistakes.
+# updated_weights_in_backprop is left out: the simulation reads the reference's updated weights, not
+# the student's own (see NOT_AFTER_A_SLIP).
+AT_ANCHORS = (
+    *("threshold_sign", "activation_on_input", "swapped_weight_indices"),
+    *("missing_activation_derivative", "derivative_from_z", "dead_unit_derivative"),
+    *("gradient_ascent", "missing_learning_rate"),
+)
+
+
+def _together(a: str, b: str) -> bool:
+    """Whether one student can hold both misconceptions, each showing on its own: they change steps of
+    different kinds (the catalogue has no rule for two at one step) and one exercise can show both."""
+    first, second = REQUIREMENTS[a], REQUIREMENTS[b]
+    return not BY_CODE[a].kinds & BY_CODE[b].kinds and all(second.get(k, v) == v for k, v in first.items())
+
+
+TWO_MISCONCEPTIONS = [pair for pair in itertools.combinations(AT_ANCHORS, 2) if _together(*pair)]
+
+
+def shows(trace: Trace, answers: dict[str, float], code: str) -> bool:
+    """Whether ``code``'s wrong rule, from the student's own values, gives what they wrote at some asked
+    step where the right rule gives something else beyond the tolerance."""
+    wrong = BY_CODE[code]
+
+    def value(k: str) -> float:
+        return answers.get(k, trace.steps[k].value)
+
+    for key in trace.asked_keys():
+        step = trace.steps[key]
+        if step.kind not in wrong.kinds:
+            continue
+        try:
+            mistaken = wrong.rule(step, value, trace)
+            right = step.rule(*[value(k) for k in step.inputs])
+        except (ArithmeticError, ValueError):
+            continue
+        if mistaken is None or right is None or not math.isfinite(mistaken):
+            continue
+        if TOLERANCE.close(answers[key], mistaken) and not TOLERANCE.close(mistaken, right):
+            return True
+    return False
+
+
+@SETTINGS
+@given(pair=st.sampled_from(TWO_MISCONCEPTIONS), data=st.data())
+def test_two_misconceptions_and_a_slip_are_not_other_numbers(pair, data):
+    # The honest student beside the "more than two distinct mistakes" rule (integrity.MAX_MISTAKES):
+    # two misconceptions, each applied wherever its rule applies, and one slip at an anchor are three
+    # mistakes; a misconception that shows at two or more nodes is no chance fit (integrity.MIN_SHOWN).
+    exercise = data.draw(exercises(**(REQUIREMENTS[pair[0]] | REQUIREMENTS[pair[1]])))
+    trace = solve(exercise)
+    wrong = [BY_CODE[code] for code in pair]
+    clean = finite(work(trace, decimals(6), misconception=wrong))
+    anchors = [k for k in trace.asked_keys() if k in facts(trace).parameter_anchors and abs(trace[k]) > 1e-3]
+    assume(anchors)
+    slip = data.draw(st.sampled_from(anchors))
+    factor = data.draw(st.sampled_from([0.6, 0.75, 1.3, 1.45]))
+    answers = finite(work(trace, decimals(6), misconception=wrong, slip=(slip, factor)))
+    assume(not TOLERANCE.close(answers[slip], clean[slip]) and not stands_in(trace, slip, answers[slip]))
+    assume(all(shows(trace, answers, code) for code in pair))
+    for written in (clean, answers):
+        result = grade(trace, written)
+        other = {k: r.message() for k, r in result.results.items() if r.note == "other_numbers"}
+        assert not other, ({k: r.misconception or r.note for k, r in result.results.items()}, exercise.to_mapping())
 
 
 @pytest.mark.parametrize("code", sorted(set(REQUIREMENTS) - {"updated_weights_in_backprop"}))
