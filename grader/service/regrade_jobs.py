@@ -23,6 +23,8 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -50,6 +52,12 @@ def start(
     if drain:
         _drain(database_url)
     return added
+
+
+def start_for(session: Session, exercise_set: ExerciseSet, config: Mapping[str, Any]) -> int:
+    """``start`` with an app's settings: its database, and whether it drains the queue itself
+    (``REGRADE_DRAIN``, on unless set false: then other workers take the chunks)."""
+    return start(session, exercise_set, config["DATABASE_URL"], drain=config.get("REGRADE_DRAIN", True))
 
 
 def _drain(database_url: str) -> None:

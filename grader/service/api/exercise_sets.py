@@ -131,10 +131,9 @@ def regrade(set_id: int):
     caller().require_staff()
     found = exercise_set(set_id)
     if "respond-async" in (token.strip().lower() for token in request.headers.get("Prefer", "").split(",")):
-        drain = current_app.config.get("REGRADE_DRAIN", True)
-        queued = regrade_jobs.start(session(), found, current_app.config["DATABASE_URL"], drain=drain)
+        queued = regrade_jobs.start_for(session(), found, current_app.config)
         total, remaining = regrading.counts(session(), found)
-        body = {"policy_version": found.policy.version, "regraded": 0, "remaining": remaining, "total": total}
+        body = regrading.RegradeResult(found.policy.version, 0, remaining, total).to_dict()
         headers = {"Preference-Applied": "respond-async", "Location": f"/api/v1/exercise-sets/{set_id}"}
         return {**body, "queued": queued}, 202, headers
     result = regrading.regrade(session(), found, budget=REGRADE_BUDGET)

@@ -72,6 +72,11 @@ class View:
         students' attempts, where an order or a filter by score needs every student's."""
         return self.sort in (Sort.NAME, Sort.NAME_DESC) and self.below is None
 
+    def next_cursor(self, found: list[Row]) -> str | None:
+        """The cursor of the page after ``found``, the rows of this view's page; None after the last."""
+        more = self.limit is not None and len(found) == self.limit
+        return self.cursor_after(found[-1]) if more and found else None
+
     def after(self) -> tuple[Any, ...] | None:
         """The last row of the previous page, as the cursor names it (``Invalid`` for a cursor of another sort)."""
         if self.cursor is None:
@@ -130,9 +135,13 @@ class Row:
         }
 
 
+# Where students without an attempt sort by score: below every score (scores are never negative).
+# The cursor (``_score_key``) and the query (``_score_order_key``) must agree on it.
+NO_SCORE = -1.0
+
+
 def _score_key(row: Row) -> float:
-    # Students without an attempt sort below every score (scores are never negative).
-    return -1.0 if row.score is None else row.score
+    return NO_SCORE if row.score is None else row.score
 
 
 def _filters(exercise_set: ExerciseSet, view: View) -> list:
@@ -235,8 +244,7 @@ def query(exercise_set: ExerciseSet, view: View, how: Reading, counted: bool = F
 
 
 def _score_order_key(score):
-    # Students without an attempt sort below every score (scores are never negative): ``_score_key``.
-    return func.coalesce(score, literal(-1.0))
+    return func.coalesce(score, literal(NO_SCORE))
 
 
 def _order(view: View, student_id, score) -> list:
@@ -292,8 +300,7 @@ def stream(session: Session, exercise_set: ExerciseSet, view: View) -> Iterator[
 def page(session: Session, exercise_set: ExerciseSet, view: View) -> tuple[list[Row], str | None]:
     """One page of rows and the cursor of the next page (None after the last)."""
     found = rows(session, exercise_set, view)
-    more = view.limit is not None and len(found) == view.limit
-    return found, (view.cursor_after(found[-1]) if more and found else None)
+    return found, view.next_cursor(found)
 
 
 def counted_page(session: Session, exercise_set: ExerciseSet, view: View) -> tuple[list[Row], str | None, int]:
@@ -310,8 +317,7 @@ def counted_page(session: Session, exercise_set: ExerciseSet, view: View) -> tup
         return found, following, count(session, exercise_set, view)
     result = session.execute(query(exercise_set, view, _reading(session, exercise_set, view), counted=True)).all()
     found = [Row(*r[:-1]) for r in result]
-    more = view.limit is not None and len(found) == view.limit
-    return found, (view.cursor_after(found[-1]) if more else None), (result[0][-1] if result else 0)
+    return found, view.next_cursor(found), (result[0][-1] if result else 0)
 
 
 def count(session: Session, exercise_set: ExerciseSet, view: View) -> int:

@@ -256,12 +256,13 @@ JOB_KIND = "regrade.chunk"  # run by grader.service.worker on any machine
 
 def job_key(chunk: Chunk) -> str:
     """The queue key of a chunk's job: the set, the policy version and where the chunk starts."""
-    return f"{_set_prefix(chunk.set_id)}{chunk.policy_id}:{chunk.first}"
+    return f"{_prefix(chunk.set_id, chunk.policy_id)}{chunk.first}"
 
 
-def _set_prefix(set_id: int) -> str:
-    # The trailing colon keeps set 1's jobs apart from set 12's.
-    return f"regrade:{set_id}:"
+def _prefix(set_id: int, policy_id: int | None = None) -> str:
+    """How the keys of a set's chunk jobs (under one policy version) begin."""
+    # The trailing colons keep set 1's jobs apart from set 12's.
+    return f"regrade:{set_id}:" if policy_id is None else f"regrade:{set_id}:{policy_id}:"
 
 
 def enqueue(session: Session, exercise_set: ExerciseSet, batch: int = BATCH) -> int:
@@ -269,10 +270,10 @@ def enqueue(session: Session, exercise_set: ExerciseSet, batch: int = BATCH) -> 
     many chunks.  Chunks of the set still waiting under an older policy version are dropped (marked
     superseded): the grades they would write are stale already, and the new chunks cover their
     submissions."""
-    current = f"{_set_prefix(exercise_set.id)}{exercise_set.policy.id}:%"
+    current = f"{_prefix(exercise_set.id, exercise_set.policy.id)}%"
     session.execute(
         update(Job)
-        .where(Job.key.like(f"{_set_prefix(exercise_set.id)}%"), ~Job.key.like(current))
+        .where(Job.key.like(f"{_prefix(exercise_set.id)}%"), ~Job.key.like(current))
         .where(Job.state == JobState.PENDING)
         .values(state=JobState.SUPERSEDED, finished_at=utcnow())
     )
@@ -292,7 +293,7 @@ def queued(session: Session, exercise_set: ExerciseSet) -> int:
 
 
 def _chunk_jobs(connection: Connection, set_id: int, policy_id: int, *states: JobState) -> int:
-    query = select(func.count()).select_from(Job).where(Job.key.like(f"{_set_prefix(set_id)}{policy_id}:%"))
+    query = select(func.count()).select_from(Job).where(Job.key.like(f"{_prefix(set_id, policy_id)}%"))
     return connection.scalar(query.where(Job.state.in_(states))) or 0
 
 

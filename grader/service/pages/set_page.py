@@ -230,12 +230,7 @@ def regrade(set_id: int):
     _total, pending = regrading.counts(session, exercise_set)
     limit = current_app.config.get("REGRADE_INLINE_LIMIT", REGRADE_INLINE_LIMIT)
     if pending > limit:
-        regrade_jobs.start(
-            session,
-            exercise_set,
-            current_app.config["DATABASE_URL"],
-            drain=current_app.config.get("REGRADE_DRAIN", True),
-        )
+        regrade_jobs.start_for(session, exercise_set, current_app.config)
         flash(_("Regrading %(n)d submissions in the background.", n=pending), "info")
         return redirect(url_for("set_page.show", set_id=set_id, regrade="started") + "#regrade")
     result = regrading.regrade(session, exercise_set)
